@@ -1,0 +1,104 @@
+"""``hostprov db init`` and ``hostprov demo``: the only commands that create or fill tables."""
+
+from __future__ import annotations
+
+import click
+
+from hostprov_tui.cli.options import global_options
+from hostprov_tui.cli.runner import Outcome, execute, state
+
+
+def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from hostprov_tui.config.settings import load_settings
+    from hostprov_tui.logging_setup import quiet_default_logging
+
+    quiet_default_logging()
+    st = state(ctx)
+    return load_settings(st.config, st.overrides)
+
+
+@click.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("init")
+@click.option("--allow-production", is_flag=True, help="Confirm a production target.")
+@global_options
+@click.pass_context
+def db_init(ctx: click.Context, allow_production: bool) -> None:
+    """Create the tables in EMPTY databases (never alters an existing schema)."""
+    from hostprov_tui.db.engines import open_databases
+    from hostprov_tui.db.schema import init_databases
+    from hostprov_tui.errors import GuardRefused
+    from hostprov_tui.services.guard import evaluate_guard
+
+    def body() -> Outcome:
+        settings = _settings(ctx)
+        dbs = open_databases(settings, create=True)
+        try:
+            verdict = evaluate_guard(settings.environment, (dbs.canvas.target,
+                                                            dbs.ksessions.target),
+                                     allow_production)
+            if not verdict.allowed:
+                raise GuardRefused(verdict.sentence)
+            results = init_databases(dbs)
+        finally:
+            dbs.dispose()
+
+        def show(console) -> None:  # type: ignore[no-untyped-def]
+            for r in results:
+                if r.already_present:
+                    console.print(f"{r.database}: all tables already present; nothing changed.")
+                else:
+                    console.print(f"{r.database}: created {', '.join(r.created)}.")
+
+        return Outcome({"ok": True, "databases": results}, show)
+
+    execute(ctx, body)
+
+
+@click.command()
+@click.option("--sessions", "count", default=None, type=click.IntRange(1, 2_000_000),
+              help="How many sessions (default: [demo] sessions of the config).")
+@click.option("--seed", default=None, type=int, help="Random seed (deterministic output).")
+@click.option("--replace", is_flag=True, help="Empty the KSESSIONS demo tables first.")
+@global_options
+@click.pass_context
+def demo(ctx: click.Context, count: int | None, seed: int | None, replace: bool) -> None:
+    """Fill an empty KSESSIONS database with a realistic demo catalogue (development only)."""
+    from hostprov_tui.db.demo import fill_demo
+    from hostprov_tui.db.engines import open_databases
+    from hostprov_tui.db.schema import init_schema
+    from hostprov_tui.errors import GuardRefused
+    from hostprov_tui.services.guard import database_verdict
+
+    def body() -> Outcome:
+        settings = _settings(ctx)
+        dbs = open_databases(settings, create=True)
+        try:
+            verdict = database_verdict("development", dbs.ksessions.target)
+            if settings.environment != "development" or not verdict.allowed:
+                raise GuardRefused(
+                    "The demo catalogue is only written to development databases (embedded or "
+                    "*_DEV) in the development environment."
+                )
+            init_schema(dbs.ksessions)
+            result = fill_demo(
+                dbs.ksessions,
+                count or settings.demo.sessions,
+                settings.demo.seed if seed is None else seed,
+                replace=replace,
+            )
+        finally:
+            dbs.dispose()
+        return Outcome(
+            {"ok": True, **result.__dict__},
+            lambda c: c.print(
+                f"Demo catalogue: {result.sessions} sessions, {result.transcripts} transcripts, "
+                f"{result.albums} albums, {result.categories} categories, {result.speakers} "
+                f"speakers in {result.seconds:.2f} s."
+            ),
+        )
+
+    execute(ctx, body)

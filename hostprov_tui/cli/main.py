@@ -1,0 +1,245 @@
+"""``hostprov``: the TUI with no arguments, or one operation per subcommand (see --help)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from hostprov_tui import __version__
+from hostprov_tui.cli import render
+from hostprov_tui.cli.options import global_options, target_options
+from hostprov_tui.cli.runner import Outcome, execute, state, stderr_console
+
+EPILOG = (
+    "Exit codes: 0 ok · 2 bad input · 3 database unreachable or schema missing · "
+    "4 validation refused · 5 environment guard refused · 1 anything else."
+)
+
+
+def provisioner(ctx: click.Context, *, bootstrap: bool = True) -> Any:
+    """Build the services for this invocation (settings → provisioner), once."""
+    root = ctx.find_root()
+    if "provisioner" in root.meta:
+        return root.meta["provisioner"]
+    from hostprov_tui.config.settings import load_settings
+    from hostprov_tui.logging_setup import quiet_default_logging
+    from hostprov_tui.services.api import Provisioner
+
+    quiet_default_logging()
+    st = state(ctx)
+    settings = load_settings(st.config, st.overrides)
+    prov = Provisioner(settings)
+    if bootstrap:
+        made = prov.bootstrap()
+        if made.created_databases and made.demo is not None:
+            stderr_console().print(
+                f"Created the embedded demo databases ({made.demo.sessions} sessions, "
+                f"{made.demo.transcripts} transcripts) next to the config."
+            )
+        if made.created_secret:
+            stderr_console().print("Generated a development hash secret (mode 0600).")
+    if not st.quiet:
+        prov.audit.add_stream(sys.stderr)
+    root.meta["provisioner"] = prov
+    root.call_on_close(prov.close)
+    return prov
+
+
+@click.group(invoke_without_command=True, epilog=EPILOG,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="hostprov")
+@global_options
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Host Provisioner for NOOR Canvas: issue, rotate, revoke and verify Host GUIDs."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui)
+
+
+@cli.command()
+@global_options
+@click.pass_context
+def tui(ctx: click.Context) -> None:
+    """Open the full-screen terminal app (the default)."""
+
+    def body() -> Outcome:
+        from hostprov_tui.config.settings import load_settings
+
+        st = state(ctx)
+        settings = load_settings(st.config, st.overrides)
+        from hostprov_tui.tui.app import run_app
+
+        return Outcome(None, None, run_app(settings))
+
+    execute(ctx, body)
+
+
+@cli.command()
+@global_options
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Connectivity and schema report for both databases."""
+
+    def body() -> Outcome:
+        report = provisioner(ctx).check()
+        reachable = report.canvas.reachable and report.ksessions.reachable
+        schema = report.canvas.schema_ok and report.ksessions.schema_ok
+        code = 0 if reachable and schema else 3
+        data = {"ok": report.ok, "environment": report.environment,
+                "canvas": report.canvas, "ksessions": report.ksessions,
+                "shared_engine": report.shared_engine}
+        return Outcome(data, lambda c: render.render_connectivity(c, report), code)
+
+    execute(ctx, body)
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
+@click.option("--album", "album_id", type=click.IntRange(1), help="Only this album (GroupID).")
+@click.option("--category", "category_id", type=click.IntRange(1), help="Only this CategoryID.")
+@click.option("--active-only", is_flag=True, help="Hide inactive sessions.")
+@global_options
+@click.pass_context
+def sessions(ctx: click.Context, query: str, limit: int, offset: int, album_id: int | None,
+             category_id: int | None, active_only: bool) -> None:
+    """Search KSESSIONS by ID, or by words in session name, album, category or speaker."""
+    from hostprov_tui.services.catalogue import SearchFilters
+
+    def body() -> Outcome:
+        page = provisioner(ctx).search(
+            query, offset=offset, limit=limit,
+            filters=SearchFilters(album_id, category_id, active_only),
+        )
+        return Outcome(page, lambda c: render.render_sessions(c, page))
+
+    execute(ctx, body)
+
+
+def _target(ksessions_id: str | None, canvas_session_id: str | None) -> Any:
+    from hostprov_tui.services.inputs import Target
+
+    return Target.parse(ksessions_id, canvas_session_id)
+
+
+@cli.command("dry-run")
+@target_options
+@click.option("--created-by", metavar="NAME", help="Recorded as CreatedBy (default: OS user).")
+@click.option("--expires", metavar="DATE", help="YYYY-MM-DD or ISO date-time (UTC).")
+@click.option("--reason", metavar="TEXT", help="Why, for the audit log.")
+@click.option("--allow-production", is_flag=True, help="Confirm a production target.")
+@global_options
+@click.pass_context
+def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str | None,
+            created_by: str | None, expires: str | None, reason: str | None,
+            allow_production: bool) -> None:
+    """Show exactly what issue would do: the checks, and the writes tried then rolled back."""
+    from hostprov_tui.services.checks import refusal
+
+    def body() -> Outcome:
+        target = _target(ksessions_id, canvas_session_id)
+        plan = provisioner(ctx).dry_run(target, created_by=created_by, expires=expires,
+                                        reason=reason, allow_production=allow_production)
+        code = 0 if plan.ok else refusal(plan, "dry-run").exit_code
+        data = {"ok": plan.ok, "plan": plan, "checks": plan.lines}
+        return Outcome(data, lambda c: render.render_checks(c, plan.lines), code)
+
+    execute(ctx, body)
+
+
+@cli.command()
+@target_options
+@click.option("--created-by", metavar="NAME", help="Recorded as CreatedBy (default: OS user).")
+@click.option("--expires", metavar="DATE", help="YYYY-MM-DD or ISO date-time (UTC).")
+@click.option("--reason", metavar="TEXT", help="Why, for the audit log.")
+@click.option("--allow-production", is_flag=True, help="Confirm a production target.")
+@global_options
+@click.pass_context
+def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str | None,
+          created_by: str | None, expires: str | None, reason: str | None,
+          allow_production: bool) -> None:
+    """Issue the Host GUID (or rotate it: the current one stops working). Shown once."""
+
+    def body() -> Outcome:
+        target = _target(ksessions_id, canvas_session_id)
+        result = provisioner(ctx).issue(target, created_by=created_by, expires=expires,
+                                        reason=reason, allow_production=allow_production)
+        data = {"guid": result.guid, "host_session_id": result.host_session_id,
+                "canvas_session_id": result.canvas_session_id,
+                "ksessions_id": result.ksessions_id, "action": result.action,
+                "hash": result.hash, "expires_at": result.expires_at,
+                "created_by": result.created_by}
+        return Outcome(data, lambda c: render.render_issue(c, result))
+
+    execute(ctx, body)
+
+
+@cli.command()
+@target_options
+@click.option("--by", metavar="NAME", help="Recorded as RevokedBy (default: OS user).")
+@click.option("--reason", metavar="TEXT", help="Why, for the audit log.")
+@click.option("--allow-production", is_flag=True, help="Confirm a production target.")
+@global_options
+@click.pass_context
+def revoke(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str | None,
+           by: str | None, reason: str | None, allow_production: bool) -> None:
+    """Revoke the session's active Host GUID."""
+
+    def body() -> Outcome:
+        target = _target(ksessions_id, canvas_session_id)
+        result = provisioner(ctx).revoke(target, by=by, reason=reason,
+                                         allow_production=allow_production)
+        return Outcome({"ok": True, **result.__dict__}, lambda c: render.render_revoke(c, result))
+
+    execute(ctx, body)
+
+
+@cli.command()
+@click.option("--guid", required=True, metavar="GUID", help="The Host GUID to check.")
+@global_options
+@click.pass_context
+def verify(ctx: click.Context, guid: str) -> None:
+    """Which session a GUID opens, and whether it is active, expired or revoked.
+
+    Exits 0 only when the GUID is active; 4 when it is expired, revoked or unknown.
+    """
+    from hostprov_tui.services.results import GuidStatus
+
+    def body() -> Outcome:
+        result = provisioner(ctx).verify(guid)
+        code = 0 if result.status is GuidStatus.ACTIVE else 4
+        return Outcome(result, lambda c: render.render_verify(c, result), code)
+
+    execute(ctx, body)
+
+
+@cli.command()
+@click.option("--tail", "count", default=20, show_default=True, type=click.IntRange(1, 100000),
+              help="How many of the latest records.")
+@global_options
+@click.pass_context
+def audit(ctx: click.Context, count: int) -> None:
+    """Show the latest audit records."""
+
+    def body() -> Outcome:
+        records = provisioner(ctx).audit_tail(count)
+        return Outcome({"records": records}, lambda c: render.render_audit(c, records))
+
+    execute(ctx, body)
+
+
+from hostprov_tui.cli.db_commands import db, demo  # noqa: E402
+
+cli.add_command(db)
+cli.add_command(demo)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        cli.main(prog_name="hostprov", standalone_mode=True)
+    except SystemExit:
+        raise

@@ -1,0 +1,63 @@
+"""Options every command accepts, before or after the subcommand name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from hostprov_tui.cli.runner import state
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _store(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value is None or value is False:
+            return
+        st = state(ctx)
+        if attr.startswith("override:"):
+            keys = attr.split(":", 1)[1].split(".")
+            node = st.overrides
+            for key in keys[:-1]:
+                node = node.setdefault(key, {})
+            node[keys[-1]] = value
+        else:
+            setattr(st, attr, value)
+
+    return callback
+
+
+def global_options(func: F) -> F:
+    opts = [
+        click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
+                     expose_value=False, callback=_store("config"),
+                     help="Config file (default: $HOSTPROV_CONFIG or ./config.toml)."),
+        click.option("--json", "json_", is_flag=True, expose_value=False,
+                     callback=_store("json"), help="Print one JSON document on stdout."),
+        click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_store("quiet"),
+                     help="Do not echo audit records on stderr."),
+        click.option("--debug", is_flag=True, expose_value=False, callback=_store("debug"),
+                     hidden=True),
+        click.option("--environment", type=click.Choice(["development", "production"]),
+                     expose_value=False, callback=_store("override:environment"),
+                     help="Override the environment of the config."),
+        click.option("--canvas-url", expose_value=False, callback=_store("override:canvas.url"),
+                     help="Override the canvas database URL."),
+        click.option("--ksessions-url", expose_value=False,
+                     callback=_store("override:ksessions.url"),
+                     help="Override the KSESSIONS database URL."),
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
+def target_options(func: F) -> F:
+    func = click.option("--canvas-session-id", metavar="N",
+                        help="An existing canvas session ID.")(func)
+    func = click.option("--ksessions-id", metavar="N",
+                        help="The KSESSIONS session ID (the usual way).")(func)
+    return func

@@ -1,0 +1,104 @@
+"""Shared plumbing of every command: settings, the provisioner, errors → sentences + exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from hostprov_tui.config.masking import mask_text
+from hostprov_tui.errors import HostprovError
+from hostprov_tui.services.audit import scrub
+from hostprov_tui.services.results import to_jsonable
+
+
+@dataclass
+class Outcome:
+    """What a command produced: data for --json, a renderer for people, and an exit code."""
+
+    data: Any
+    render: Callable[[Console], None] | None = None
+    exit_code: int = 0
+
+
+@dataclass
+class CliState:
+    config: Path | None = None
+    json: bool = False
+    quiet: bool = False
+    debug: bool = False
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def state(ctx: click.Context) -> CliState:
+    return ctx.find_root().meta.setdefault("hostprov", CliState())
+
+
+def stdout_console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def emit_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(doc), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def report_error(st: CliState, exc: HostprovError) -> int:
+    err = stderr_console()
+    err.print(f"[bold red]Error:[/] {escape(exc.message)}", markup=True, highlight=False)
+    if exc.hint:
+        err.print(f"[dim]Hint:[/] {escape(exc.hint)}", markup=True, highlight=False)
+    plan = getattr(exc, "plan", None)
+    if st.json:
+        doc: dict[str, Any] = {"ok": False, "error": exc.to_dict()}
+        if plan is not None:
+            doc["checks"] = to_jsonable(plan.lines)
+        emit_json(doc)
+    elif plan is not None:
+        from hostprov_tui.cli.render import render_checks
+
+        render_checks(stdout_console(), plan.lines)
+    return exc.exit_code
+
+
+def execute(ctx: click.Context, body: Callable[[], Outcome]) -> None:
+    """Run a command body and exit with its code; expected failures never show a traceback."""
+    st = state(ctx)
+    try:
+        outcome = body()
+    except HostprovError as exc:
+        ctx.exit(report_error(st, exc))
+    except KeyboardInterrupt:
+        stderr_console().print("Interrupted; nothing further was done.")
+        ctx.exit(130)
+    except Exception as exc:  # the last line of defence: a sentence, the trace only on --debug
+        text = scrub(mask_text(str(exc)))[:500]
+        if st.debug:
+            traceback.print_exc()
+        stderr_console().print(
+            f"[bold red]Unexpected error:[/] {type(exc).__name__}: {escape(text or '')}",
+            markup=True,
+            highlight=False,
+        )
+        stderr_console().print("Hint: run again with --debug for the details.")
+        if st.json:
+            emit_json({"ok": False, "error": {"code": "unexpected", "message": text,
+                                              "exit_code": 1}})
+        ctx.exit(1)
+    if st.json:
+        emit_json(outcome.data)
+    elif outcome.render is not None:
+        outcome.render(stdout_console())
+    ctx.exit(outcome.exit_code)

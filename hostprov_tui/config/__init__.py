@@ -1,0 +1,1 @@
+"""Configuration: settings, secrets, masking, connection strings."""

@@ -1,0 +1,59 @@
+"""Reading passwords and the hash secret: only from the environment or secret files."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from hostprov_tui.config.settings import DatabaseTarget, Settings
+from hostprov_tui.errors import ConfigError
+
+SECRET_FILE_MODE = 0o600
+
+
+def read_secret_file(path: Path, what: str) -> SecretStr:
+    """The first line of a secret file, stripped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"The {what} file {path} does not exist.") from None
+    except OSError as exc:
+        raise ConfigError(f"The {what} file {path} cannot be read: {exc.strerror}.") from None
+    value = text.strip().splitlines()[0].strip() if text.strip() else ""
+    if not value:
+        raise ConfigError(f"The {what} file {path} is empty.")
+    return SecretStr(value)
+
+
+def database_password(target: DatabaseTarget, name: str) -> SecretStr | None:
+    """The password for ``target``: ``…__PASSWORD`` wins over ``password_file``."""
+    if target.password is not None and target.password.get_secret_value():
+        return target.password
+    if target.password_file is not None:
+        return read_secret_file(target.password_file, f"{name} password")
+    return None
+
+
+def hash_secret(settings: Settings) -> SecretStr | None:
+    """``HOSTPROV_SECURITY__HASH_SECRET`` wins over ``hash_secret_file``; None if neither."""
+    sec = settings.security
+    if sec.hash_secret is not None and sec.hash_secret.get_secret_value():
+        return sec.hash_secret
+    if sec.hash_secret_file is not None and sec.hash_secret_file.exists():
+        return read_secret_file(sec.hash_secret_file, "hash secret")
+    return None
+
+
+def generate_secret_file(path: Path) -> SecretStr:
+    """Create a random hash secret readable by the owner only (mode 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SECRET_FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+    return SecretStr(value)

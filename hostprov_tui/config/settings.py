@@ -1,0 +1,258 @@
+"""Typed settings: ``config.toml`` → ``HOSTPROV_*`` environment (nested ``__``) → CLI flags.
+
+Passwords and the hash secret never come from the TOML file: a file that holds one is refused with
+a sentence that names the environment variable to use instead.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from hostprov_tui.config.paths import resolve_relative
+from hostprov_tui.errors import ConfigError
+
+Environment = Literal["development", "production"]
+CONFIG_ENV_VAR = "HOSTPROV_CONFIG"
+DEFAULT_CONFIG_NAME = "config.toml"
+
+_toml_path: ContextVar[Path | None] = ContextVar("hostprov_toml_path", default=None)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseTarget(_Section):
+    """Where one database lives. ``url`` or ``connection_string`` (ADO.NET), never both."""
+
+    url: str | None = None
+    connection_string: str | None = None
+    odbc_driver: str = "ODBC Driver 18 for SQL Server"
+    password: SecretStr | None = None
+    password_file: Path | None = None
+
+
+class DatabaseOptions(_Section):
+    connect_timeout_s: float = Field(default=5, gt=0, le=600)
+    statement_timeout_s: float = Field(default=30, gt=0, le=3600)
+
+
+class AuditOptions(_Section):
+    path: Path = Path("data/audit.jsonl")
+
+
+class SecurityOptions(_Section):
+    hash_secret: SecretStr | None = None
+    hash_secret_file: Path | None = None
+
+
+class DemoOptions(_Section):
+    auto_create: bool = False
+    sessions: int = Field(default=400, ge=1, le=2_000_000)
+    seed: int = 7
+
+
+class TuiOptions(_Section):
+    refresh_s: float = Field(default=15, ge=1, le=3600)
+    theme: str = "textual-dark"
+    app_settings: Path | None = None
+    app_environment: str | None = None
+
+
+class Settings(BaseSettings):
+    """The effective configuration. Build it with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HOSTPROV_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    environment: Environment = "development"
+    canvas: DatabaseTarget = DatabaseTarget(url="sqlite:///data/canvas.db")
+    ksessions: DatabaseTarget = DatabaseTarget(url="sqlite:///data/ksessions.db")
+    database: DatabaseOptions = DatabaseOptions()
+    audit: AuditOptions = AuditOptions()
+    security: SecurityOptions = SecurityOptions()
+    demo: DemoOptions = DemoOptions()
+    tui: TuiOptions = TuiOptions()
+    config_path: Path | None = Field(default=None, exclude=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = _toml_path.get()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path is not None:
+            sources.append(_CheckedTomlSource(settings_cls, path))
+        return tuple(sources)
+
+
+# Keys whose values are paths: relative values in config.toml are relative to that file.
+_PATH_KEYS: tuple[tuple[str, ...], ...] = (
+    ("audit", "path"),
+    ("security", "hash_secret_file"),
+    ("canvas", "password_file"),
+    ("ksessions", "password_file"),
+    ("tui", "app_settings"),
+)
+_SECRET_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("canvas", "password", "HOSTPROV_CANVAS__PASSWORD"),
+    ("ksessions", "password", "HOSTPROV_KSESSIONS__PASSWORD"),
+    ("security", "hash_secret", "HOSTPROV_SECURITY__HASH_SECRET"),
+)
+
+
+class _CheckedTomlSource(TomlConfigSettingsSource):
+    """The TOML file, with secrets refused and relative paths made absolute."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        self._path = path
+        super().__init__(settings_cls, toml_file=path)
+
+    def _read_file(self, file_path: Path) -> dict[str, Any]:
+        try:
+            data = super()._read_file(file_path)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file_path} is not valid TOML: {exc}.") from None
+        return normalise_file_data(data, file_path.parent)
+
+
+def normalise_file_data(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Refuse secrets in a committed file and resolve relative paths against ``base``."""
+    for section, key, env in _SECRET_KEYS:
+        if isinstance(data.get(section), dict) and key in data[section]:
+            raise ConfigError(
+                f"The config file sets [{section}] {key}, but secrets may not live in files "
+                "that get committed.",
+                hint=f"Remove it and set {env} (or {key}_file) instead.",
+            )
+    for section in ("canvas", "ksessions"):
+        table = data.get(section)
+        if isinstance(table, dict):
+            for key in ("url", "connection_string"):
+                value = table.get(key)
+                if isinstance(value, str):
+                    _refuse_inline_password(section, key, value)
+                    if key == "url":
+                        table[key] = resolve_sqlite_url(value, base)
+    for section, key in _PATH_KEYS:
+        table = data.get(section)
+        if isinstance(table, dict) and isinstance(table.get(key), str):
+            table[key] = str(resolve_relative(Path(table[key]), base))
+    return data
+
+
+def _refuse_inline_password(section: str, key: str, value: str) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    env = f"HOSTPROV_{section.upper()}__PASSWORD"
+    if key == "connection_string":
+        lowered = value.lower().replace(" ", "")
+        if "password=" in lowered or "pwd=" in lowered:
+            raise ConfigError(
+                f"[{section}] connection_string in the config file contains a password.",
+                hint=f"Remove Password=… from it and set {env} instead.",
+            )
+        return
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        return  # reported with a better sentence when the URL is used
+    if url.password:
+        raise ConfigError(
+            f"[{section}] url in the config file contains a password.",
+            hint=f"Remove it from the URL and set {env} instead.",
+        )
+
+
+def resolve_sqlite_url(value: str, base: Path) -> str:
+    """Make a relative ``sqlite:///relative/path`` absolute against ``base``."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        return value
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return value
+    path = resolve_relative(Path(url.database), base)
+    return url.set(database=str(path)).render_as_string(hide_password=False)
+
+
+def find_config_file(explicit: Path | None) -> Path | None:
+    """``--config`` → ``$HOSTPROV_CONFIG`` → ``./config.toml`` → none (built-in defaults)."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"Config file {explicit} does not exist.")
+        return explicit.resolve()
+    env = os.environ.get(CONFIG_ENV_VAR)
+    if env:
+        path = Path(env)
+        if not path.is_file():
+            raise ConfigError(f"Config file {path} (from {CONFIG_ENV_VAR}) does not exist.")
+        return path.resolve()
+    local = Path.cwd() / DEFAULT_CONFIG_NAME
+    return local.resolve() if local.is_file() else None
+
+
+@contextmanager
+def _toml_file(path: Path | None) -> Iterator[None]:
+    token = _toml_path.set(path)
+    try:
+        yield
+    finally:
+        _toml_path.reset(token)
+
+
+def load_settings(
+    config: Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Load the effective settings; ``overrides`` are CLI flags (nested dicts allowed)."""
+    path = find_config_file(config)
+    try:
+        with _toml_file(path):
+            settings = Settings(**dict(overrides or {}))
+    except ValidationError as exc:
+        raise ConfigError(_validation_sentence(exc, path)) from None
+    settings.config_path = path
+    if path is None:
+        _make_default_paths_absolute(settings, Path.cwd())
+    return settings
+
+
+def _make_default_paths_absolute(settings: Settings, base: Path) -> None:
+    settings.audit.path = resolve_relative(settings.audit.path, base)
+    for target in (settings.canvas, settings.ksessions):
+        if target.url:
+            target.url = resolve_sqlite_url(target.url, base)
+
+
+def _validation_sentence(exc: ValidationError, path: Path | None) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    source = f" (config file {path})" if path else ""
+    return f"Setting '{where}' is invalid: {first.get('msg', 'bad value')}{source}."

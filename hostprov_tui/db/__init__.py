@@ -1,0 +1,1 @@
+"""Engines, models, schema check and demo data."""

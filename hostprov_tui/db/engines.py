@@ -1,0 +1,171 @@
+"""One engine per database (the same engine when both URLs are equal), with timeouts."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from hostprov_tui.config.settings import DatabaseOptions, Settings
+from hostprov_tui.db.canvas_models import CANVAS_SCHEMA
+from hostprov_tui.db.ksessions_models import KSESSIONS_SCHEMA
+from hostprov_tui.db.odbc import check_odbc_driver
+from hostprov_tui.db.urls import DbName, TargetUrl, target_url
+from hostprov_tui.errors import ConfigError, DatabaseUnavailable
+
+#: Execution option: begin the SQLite transaction with BEGIN IMMEDIATE (take the write lock).
+SQLITE_IMMEDIATE = "hostprov_sqlite_immediate"
+
+
+@dataclass
+class DatabaseHandle:
+    """An engine and what it points at. ``engine`` already maps the schema for SQLite."""
+
+    target: TargetUrl
+    engine: Engine
+    base_engine: Engine
+
+    @property
+    def name(self) -> DbName:
+        return self.target.name
+
+    @property
+    def backend(self) -> str:
+        return self.target.backend
+
+    def schema(self, logical: str) -> str | None:
+        """The schema to name in reflection: SQLite keeps each schema in its own file."""
+        return None if self.backend == "sqlite" else logical
+
+
+@dataclass
+class Databases:
+    canvas: DatabaseHandle
+    ksessions: DatabaseHandle
+    shared: bool = field(default=False)
+
+    def dispose(self) -> None:
+        self.canvas.base_engine.dispose()
+        if not self.shared:
+            self.ksessions.base_engine.dispose()
+
+
+def open_databases(
+    settings: Settings, *, create: bool = False, ksessions_read_only: bool = True
+) -> Databases:
+    """Engines for both databases; connecting happens lazily, on first use."""
+    canvas_t = target_url(settings.canvas, "canvas")
+    ks_t = target_url(settings.ksessions, "ksessions")
+    opts = settings.database
+    if canvas_t.same_database_as(ks_t):
+        if canvas_t.backend == "sqlite":
+            raise ConfigError(
+                "canvas and KSESSIONS point at the same SQLite file, but both have a table "
+                "named Sessions.",
+                hint="Give each its own file, e.g. data/canvas.db and data/ksessions.db.",
+            )
+        base = make_engine(canvas_t, opts, create=create)
+        return Databases(
+            DatabaseHandle(canvas_t, base, base), DatabaseHandle(ks_t, base, base), shared=True
+        )
+    canvas_base = make_engine(canvas_t, opts, create=create)
+    ks_base = make_engine(ks_t, opts, create=create, read_only=ksessions_read_only and not create)
+    return Databases(
+        DatabaseHandle(canvas_t, _mapped(canvas_base, CANVAS_SCHEMA), canvas_base),
+        DatabaseHandle(ks_t, _mapped(ks_base, KSESSIONS_SCHEMA), ks_base),
+    )
+
+
+def _mapped(engine: Engine, schema: str) -> Engine:
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(schema_translate_map={schema: None})
+
+
+def make_engine(
+    target: TargetUrl, opts: DatabaseOptions, *, create: bool = False, read_only: bool = False
+) -> Engine:
+    if target.backend == "sqlite":
+        return _sqlite_engine(target, opts, create=create, read_only=read_only)
+    if target.backend == "postgresql":
+        return _postgres_engine(target, opts, read_only=read_only)
+    return _mssql_engine(target, opts)
+
+
+def _sqlite_engine(
+    target: TargetUrl, opts: DatabaseOptions, *, create: bool, read_only: bool
+) -> Engine:
+    path = target.sqlite_path
+    if path is None:
+        raise ConfigError(f"The {target.name} SQLite URL needs a file path, not :memory:.")
+    mode = "rwc" if create else "rw"
+
+    def connect() -> sqlite3.Connection:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return sqlite3.connect(
+            f"file:{path}?mode={mode}",
+            uri=True,
+            timeout=opts.statement_timeout_s,
+            check_same_thread=False,
+        )
+
+    engine = create_engine("sqlite+pysqlite://", creator=connect, pool_pre_ping=False)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _rec: ConnectionPoolEntry) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={int(opts.statement_timeout_s * 1000)}")
+        if read_only:
+            cur.execute("PRAGMA query_only=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get(SQLITE_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(target: TargetUrl, opts: DatabaseOptions, *, read_only: bool) -> Engine:
+    options = f"-c statement_timeout={int(opts.statement_timeout_s * 1000)}"
+    options += f" -c lock_timeout={int(opts.statement_timeout_s * 1000)}"
+    if read_only:
+        options += " -c default_transaction_read_only=on"
+    return create_engine(
+        target.url,
+        connect_args={
+            "connect_timeout": max(1, math.ceil(opts.connect_timeout_s)),
+            "options": options,
+            "application_name": "hostprov",
+        },
+        pool_pre_ping=True,
+        pool_timeout=opts.connect_timeout_s,
+    )
+
+
+def _mssql_engine(target: TargetUrl, opts: DatabaseOptions) -> Engine:
+    check_odbc_driver(target)
+    try:
+        engine = create_engine(
+            target.url,
+            connect_args={"timeout": max(1, math.ceil(opts.connect_timeout_s))},
+            pool_pre_ping=True,
+            pool_timeout=opts.connect_timeout_s,
+        )
+    except ImportError as exc:  # pragma: no cover - guarded by check_odbc_driver
+        raise DatabaseUnavailable(f"pyodbc cannot be loaded: {exc}.") from None
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _rec: ConnectionPoolEntry) -> None:
+        dbapi_conn.timeout = max(1, math.ceil(opts.statement_timeout_s))  # query timeout
+
+    return engine

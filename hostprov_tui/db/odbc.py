@@ -1,0 +1,53 @@
+"""pyodbc is imported only when an mssql URL is used: the embedded path needs no ODBC."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hostprov_tui.errors import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from hostprov_tui.db.urls import TargetUrl
+
+
+def installed_odbc_drivers() -> list[str]:
+    """Names of the ODBC drivers unixODBC knows; raises if the ODBC library is missing."""
+    try:
+        import pyodbc
+    except ImportError as exc:
+        raise DatabaseUnavailable(
+            "The ODBC system library is not installed, so SQL Server cannot be reached "
+            f"({exc}).",
+            hint="Install it: apt-get install unixodbc tdsodbc (or Microsoft's msodbcsql18).",
+        ) from None
+    return list(pyodbc.drivers())
+
+
+def requested_driver(target: TargetUrl) -> str | None:
+    query = target.url.query
+    if "driver" in query:
+        return str(query["driver"])
+    odbc = str(query.get("odbc_connect", ""))
+    for part in odbc.split(";"):
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "driver":
+            return value.strip().strip("{}")
+    return None
+
+
+def check_odbc_driver(target: TargetUrl) -> None:
+    """Refuse early, with the installed names, when the URL's ODBC driver is not installed."""
+    drivers = installed_odbc_drivers()
+    wanted = requested_driver(target)
+    if wanted is None:
+        raise DatabaseUnavailable(
+            f"The {target.name} SQL Server URL names no ODBC driver.",
+            hint="Add ?driver=FreeTDS or ?driver=ODBC+Driver+18+for+SQL+Server to the URL. "
+            f"Installed drivers: {', '.join(drivers) or 'none'}.",
+        )
+    if wanted not in drivers:
+        raise DatabaseUnavailable(
+            f"The ODBC driver '{wanted}' named in the {target.name} URL is not installed; "
+            f"installed drivers: {', '.join(drivers) or 'none'}.",
+            hint="Install it, or change driver= in the URL to one of the installed ones.",
+        )

@@ -1,0 +1,130 @@
+"""Check a database's schema against the models; create tables only in an empty database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import MetaData, inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from hostprov_tui.db.canvas_models import CANVAS_SCHEMA, EXTRA_INDEXES, CanvasBase
+from hostprov_tui.db.engines import DatabaseHandle, Databases
+from hostprov_tui.db.errors import translate_db_error
+from hostprov_tui.db.ksessions_models import KSESSIONS_SCHEMA, KSessionsBase
+from hostprov_tui.errors import SchemaMissing
+
+_METADATA: dict[str, tuple[MetaData, str]] = {
+    "canvas": (CanvasBase.metadata, CANVAS_SCHEMA),
+    "ksessions": (KSessionsBase.metadata, KSESSIONS_SCHEMA),
+}
+
+
+@dataclass(frozen=True)
+class SchemaReport:
+    """What a database lacks. Extra indexes of ours are only a warning."""
+
+    database: str
+    expected_tables: int
+    missing_tables: tuple[str, ...] = ()
+    missing_columns: tuple[str, ...] = ()
+    missing_optional_indexes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing_tables and not self.missing_columns
+
+    @property
+    def empty(self) -> bool:
+        return len(self.missing_tables) == self.expected_tables
+
+    def sentence(self) -> str:
+        if self.ok:
+            extra = (
+                f" (without the optional indexes {', '.join(self.missing_optional_indexes)})"
+                if self.missing_optional_indexes
+                else ""
+            )
+            return f"All {self.expected_tables} tables and their columns are present{extra}."
+        parts = []
+        if self.missing_tables:
+            parts.append(f"missing tables: {', '.join(self.missing_tables)}")
+        if self.missing_columns:
+            parts.append(f"missing columns: {', '.join(self.missing_columns)}")
+        return "Schema incomplete — " + "; ".join(parts) + "."
+
+
+def check_schema(handle: DatabaseHandle) -> SchemaReport:
+    """Compare the live tables/columns with the models. Never alters anything."""
+    metadata, logical = _METADATA[handle.name]
+    try:
+        with handle.engine.connect() as conn:
+            insp = inspect(conn)
+            schema = handle.schema(logical)
+            present = {t.lower() for t in insp.get_table_names(schema=schema)}
+            missing_tables: list[str] = []
+            missing_columns: list[str] = []
+            missing_indexes: list[str] = []
+            for table in metadata.sorted_tables:
+                qualified = f"{logical}.{table.name}"
+                if table.name.lower() not in present:
+                    missing_tables.append(qualified)
+                    continue
+                cols = {c["name"].lower() for c in insp.get_columns(table.name, schema=schema)}
+                missing_columns += [
+                    f"{qualified}.{c.name}" for c in table.columns if c.name.lower() not in cols
+                ]
+                indexes = insp.get_indexes(table.name, schema)
+                names = {(i.get("name") or "").lower() for i in indexes}
+                missing_indexes += [
+                    i.name
+                    for i in table.indexes
+                    if i.name in EXTRA_INDEXES and i.name.lower() not in names
+                ]
+    except DBAPIError as exc:
+        raise translate_db_error(exc, handle.target) from None
+    return SchemaReport(
+        handle.name,
+        len(metadata.sorted_tables),
+        tuple(missing_tables),
+        tuple(missing_columns),
+        tuple(missing_indexes),
+    )
+
+
+@dataclass(frozen=True)
+class InitResult:
+    database: str
+    created: tuple[str, ...]
+    already_present: bool
+
+
+def init_schema(handle: DatabaseHandle) -> InitResult:
+    """Create the tables in an empty database; refuse a partly built one; never alter."""
+    metadata, logical = _METADATA[handle.name]
+    report = check_schema(handle)
+    if report.ok:
+        return InitResult(handle.name, (), already_present=True)
+    if not report.empty:
+        raise SchemaMissing(
+            f"The {handle.name} database already has some of its tables, so hostprov will not "
+            f"touch it. {report.sentence()}",
+            hint="hostprov db init only builds empty databases; fix this one with the app's "
+            "own migrations.",
+        )
+    try:
+        with handle.engine.begin() as conn:
+            if handle.backend == "postgresql":
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{logical}"'))
+            elif handle.backend == "mssql":
+                conn.execute(
+                    text(f"IF SCHEMA_ID('{logical}') IS NULL EXEC('CREATE SCHEMA [{logical}]')")
+                )
+            metadata.create_all(conn)
+    except DBAPIError as exc:
+        raise translate_db_error(exc, handle.target) from None
+    return InitResult(handle.name, tuple(f"{logical}.{t.name}" for t in metadata.sorted_tables),
+                      already_present=False)
+
+
+def init_databases(dbs: Databases) -> list[InitResult]:
+    return [init_schema(dbs.ksessions), init_schema(dbs.canvas)]

@@ -1,0 +1,1 @@
+"""The service layer: pure Python over the databases; imports no Textual."""

@@ -1,0 +1,185 @@
+"""The audit trail: structured loguru records to a JSON-lines file, stderr and the TUI panel.
+
+Never a GUID, never a password: the API takes no GUID, and anything GUID-shaped in free text is
+scrubbed. A record marked ``required`` that cannot reach the file raises AuditUnavailable, so the
+caller can roll back (fail closed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sys
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from loguru import logger
+
+from hostprov_tui.errors import AuditUnavailable
+
+_GUID = re.compile(
+    r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+)
+_LEVEL_BY_OUTCOME = {"ok": "INFO", "refused": "WARNING", "failed": "ERROR", "dry-run": "INFO"}
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    time: str
+    operator: str
+    environment: str
+    action: str
+    outcome: str
+    ksessions_id: int | None = None
+    canvas_session_id: int | None = None
+    host_session_id: int | None = None
+    hash_prefix: str | None = None
+    reason: str | None = None
+    message: str = ""
+
+    @property
+    def level(self) -> str:
+        return _LEVEL_BY_OUTCOME.get(self.outcome, "INFO")
+
+    def line(self) -> str:
+        ids = []
+        if self.ksessions_id is not None:
+            ids.append(f"ksessions={self.ksessions_id}")
+        if self.canvas_session_id is not None:
+            ids.append(f"canvas={self.canvas_session_id}")
+        if self.host_session_id is not None:
+            ids.append(f"host={self.host_session_id}")
+        if self.hash_prefix:
+            ids.append(f"hash={self.hash_prefix}…")
+        text = f"{self.action} {self.outcome}"
+        if ids:
+            text += " " + " ".join(ids)
+        if self.message:
+            text += f" — {self.message}"
+        return text
+
+
+def scrub(text: str | None) -> str | None:
+    """Replace anything shaped like a GUID with a marker."""
+    return _GUID.sub("[guid]", text) if text else text
+
+
+class AuditLog:
+    """One audit trail bound to a file. Several can coexist (tests): each filters its own."""
+
+    def __init__(self, path: Path, operator: str, environment: str) -> None:
+        self.path = path
+        self.operator = operator
+        self.environment = environment
+        self._channel = uuid.uuid4().hex
+        self._logger = logger.bind(hostprov_audit=self._channel)
+        self._sinks: list[int] = [
+            logger.add(self._write_file, level="DEBUG", filter=self._mine, catch=False,
+                       format="{message}", colorize=False)
+        ]
+
+    def _mine(self, record: Any) -> bool:
+        return record["extra"].get("hostprov_audit") == self._channel
+
+    def _write_file(self, message: Any) -> None:
+        extra = message.record["extra"]
+        line = json.dumps(extra["audit"], ensure_ascii=False) + "\n"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            if extra.get("audit_required"):
+                raise AuditUnavailable(
+                    f"The audit file {self.path} cannot be written ({exc.strerror}), so nothing "
+                    "was changed.",
+                    hint="Fix the audit path or its permissions ([audit] path), then try again.",
+                ) from None
+
+    def record(
+        self,
+        action: str,
+        outcome: str,
+        *,
+        ksessions_id: int | None = None,
+        canvas_session_id: int | None = None,
+        host_session_id: int | None = None,
+        hash_prefix: str | None = None,
+        reason: str | None = None,
+        message: str = "",
+        required: bool = False,
+    ) -> AuditRecord:
+        """Write one record; ``required`` makes a failure raise AuditUnavailable."""
+        rec = AuditRecord(
+            time=datetime.now(UTC).isoformat(timespec="milliseconds"),
+            operator=self.operator,
+            environment=self.environment,
+            action=action,
+            outcome=outcome,
+            ksessions_id=ksessions_id,
+            canvas_session_id=canvas_session_id,
+            host_session_id=host_session_id,
+            hash_prefix=hash_prefix[:8] if hash_prefix else None,
+            reason=scrub(reason),
+            message=scrub(message) or "",
+        )
+        try:
+            self._logger.bind(audit=asdict(rec), audit_required=required).log(
+                rec.level, rec.line()
+            )
+        except AuditUnavailable:
+            if required:
+                raise
+        return rec
+
+    def add_stream(self, stream: TextIO = sys.stderr) -> int:
+        """Echo records to a stream (the CLI's stderr)."""
+        sink = logger.add(stream, level="DEBUG", filter=self._mine, catch=True, colorize=False,
+                          format="audit {time:HH:mm:ss} {level: <7} {message}")
+        self._sinks.append(sink)
+        return sink
+
+    def add_listener(self, callback: Callable[[AuditRecord], None]) -> int:
+        """Call ``callback`` with every record (the TUI's live panel)."""
+
+        def sink(message: Any) -> None:
+            callback(AuditRecord(**message.record["extra"]["audit"]))
+
+        sink_id = logger.add(sink, level="DEBUG", filter=self._mine, catch=True, format="{message}")
+        self._sinks.append(sink_id)
+        return sink_id
+
+    def remove(self, sink_id: int) -> None:
+        if sink_id in self._sinks:
+            self._sinks.remove(sink_id)
+            logger.remove(sink_id)
+
+    def tail(self, count: int = 20) -> list[AuditRecord]:
+        """The last ``count`` records of the file (unreadable lines are skipped)."""
+        if count <= 0 or not self.path.exists():
+            return []
+        with self.path.open(encoding="utf-8", errors="replace") as handle:
+            lines = deque(handle, maxlen=count)
+        records = []
+        for line in lines:
+            try:
+                records.append(AuditRecord(**json.loads(line)))
+            except (ValueError, TypeError):
+                continue
+        return records
+
+    def close(self) -> None:
+        for sink_id in self._sinks:
+            with contextlib.suppress(ValueError):
+                logger.remove(sink_id)
+        self._sinks.clear()

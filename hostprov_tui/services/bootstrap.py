@@ -1,0 +1,51 @@
+"""First run on the embedded default: create the SQLite files, the demo catalogue, the secret."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hostprov_tui.config.secrets import generate_secret_file, hash_secret
+from hostprov_tui.config.settings import Settings
+from hostprov_tui.db.demo import DemoResult, fill_demo
+from hostprov_tui.db.engines import open_databases
+from hostprov_tui.db.schema import init_databases
+from hostprov_tui.db.urls import target_url
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    created_databases: bool
+    created_secret: bool
+    demo: DemoResult | None
+
+
+def is_embedded(settings: Settings) -> bool:
+    return all(
+        target_url(t, n).is_embedded  # type: ignore[arg-type]
+        for t, n in ((settings.canvas, "canvas"), (settings.ksessions, "ksessions"))
+    )
+
+
+def ensure_embedded(settings: Settings) -> BootstrapResult:
+    """Idempotent: builds only what is missing, and only for embedded SQLite with auto_create."""
+    if not settings.demo.auto_create or not is_embedded(settings):
+        return BootstrapResult(False, False, None)
+    created_secret = False
+    if hash_secret(settings) is None and settings.security.hash_secret_file is not None:
+        generate_secret_file(settings.security.hash_secret_file)
+        created_secret = True
+    paths = [
+        target_url(settings.canvas, "canvas").sqlite_path,
+        target_url(settings.ksessions, "ksessions").sqlite_path,
+    ]
+    if all(p is not None and p.exists() for p in paths):
+        return BootstrapResult(False, created_secret, None)
+    dbs = open_databases(settings, create=True)
+    try:
+        ks_init, _canvas_init = init_databases(dbs)
+        demo = None
+        if not ks_init.already_present:
+            demo = fill_demo(dbs.ksessions, settings.demo.sessions, settings.demo.seed)
+    finally:
+        dbs.dispose()
+    return BootstrapResult(True, created_secret, demo)

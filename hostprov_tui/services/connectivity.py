@@ -1,0 +1,103 @@
+"""Are both databases reachable, how fast, what are they, are they allowed, is the schema there?"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
+
+from hostprov_tui.db.engines import DatabaseHandle
+from hostprov_tui.db.errors import translate_db_error, where
+from hostprov_tui.db.schema import check_schema
+from hostprov_tui.errors import HostprovError
+from hostprov_tui.services.context import ServiceContext
+from hostprov_tui.services.guard import database_verdict
+from hostprov_tui.services.results import ConnectivityReport, DatabaseStatus
+from hostprov_tui.services.timebox import TimedOut, call_with_timeout
+
+_VERSION_SQL = {
+    "sqlite": "SELECT sqlite_version()",
+    "postgresql": "SHOW server_version",
+    "mssql": "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(64))",
+}
+_DBNAME_SQL = {"postgresql": "SELECT current_database()", "mssql": "SELECT DB_NAME()"}
+
+
+def check_connectivity(ctx: ServiceContext, *, audit: bool = True) -> ConnectivityReport:
+    """Probe both databases (each bounded by the connect timeout) and check their schemas."""
+    dbs = ctx.databases()
+    limit = ctx.settings.database.connect_timeout_s + 2
+    canvas = probe_database(dbs.canvas, ctx.settings.environment, limit)
+    ksessions = probe_database(dbs.ksessions, ctx.settings.environment, limit)
+    report = ConnectivityReport(ctx.settings.environment, canvas, ksessions, dbs.shared)
+    if audit:
+        bad = [d for d in (canvas, ksessions) if not (d.reachable and d.schema_ok)]
+        ctx.audit.record(
+            "check",
+            "ok" if not bad else "failed",
+            message="both databases reachable, schema complete"
+            if not bad
+            else "; ".join(f"{d.name}: {d.error or d.schema_verdict}" for d in bad),
+        )
+    return report
+
+
+def probe_database(handle: DatabaseHandle, environment: str, limit_s: float) -> DatabaseStatus:
+    target = handle.target
+    verdict = database_verdict(environment, target)
+    base = {
+        "name": handle.name,
+        "url": target.masked,
+        "backend": target.backend,
+        "database": target.database_name,
+        "environment_ok": verdict.allowed,
+        "environment_verdict": verdict.sentence,
+    }
+    try:
+        latency, version, dbname = call_with_timeout(lambda: _ping(handle), limit_s)
+        schema = call_with_timeout(lambda: check_schema(handle), limit_s)
+    except TimedOut:
+        return DatabaseStatus(
+            **base,
+            reachable=False,
+            error=f"The {handle.name} database ({where(target)}) did not answer within "
+            f"{limit_s:g} s.",
+            hint="Check the server and network; the limit is [database] connect_timeout_s.",
+        )
+    except HostprovError as exc:
+        return DatabaseStatus(**base, reachable=False, error=exc.message, hint=exc.hint)
+    except DBAPIError as exc:
+        err = translate_db_error(exc, target)
+        return DatabaseStatus(**base, reachable=False, error=err.message, hint=err.hint)
+    return DatabaseStatus(
+        **{**base, "database": dbname or target.database_name},
+        reachable=True,
+        latency_ms=latency,
+        server_version=version,
+        schema_ok=schema.ok,
+        schema_verdict=schema.sentence(),
+        missing=schema.missing_tables + schema.missing_columns,
+    )
+
+
+def _ping(handle: DatabaseHandle) -> tuple[float, str, str | None]:
+    try:
+        with handle.engine.connect() as conn:
+            started = time.perf_counter()
+            conn.execute(text("SELECT 1")).scalar()
+            latency = round((time.perf_counter() - started) * 1000, 2)
+            return latency, _version(conn, handle.backend), _dbname(conn, handle.backend)
+    except DBAPIError as exc:
+        raise translate_db_error(exc, handle.target) from None
+
+
+def _version(conn: Connection, backend: str) -> str:
+    value = conn.execute(text(_VERSION_SQL[backend])).scalar()
+    label = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mssql": "SQL Server"}[backend]
+    return f"{label} {value}"
+
+
+def _dbname(conn: Connection, backend: str) -> str | None:
+    sql = _DBNAME_SQL.get(backend)
+    return str(conn.execute(text(sql)).scalar()) if sql else None

@@ -1,0 +1,64 @@
+"""The environment guard: development touches only embedded or *_DEV databases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hostprov_tui.db.urls import TargetUrl
+
+DEV_SUFFIX = "_DEV"
+
+
+@dataclass(frozen=True)
+class GuardVerdict:
+    allowed: bool
+    needs_confirmation: bool
+    sentence: str
+
+
+def is_dev_target(target: TargetUrl) -> bool:
+    return target.is_embedded or target.database_name.upper().endswith(DEV_SUFFIX)
+
+
+def database_verdict(environment: str, target: TargetUrl) -> GuardVerdict:
+    """The verdict for one database, for the dashboard card."""
+    name = target.database_name or "(no database name)"
+    if environment == "development":
+        if target.is_embedded:
+            return GuardVerdict(True, False, "Embedded database: fine for development.")
+        if is_dev_target(target):
+            return GuardVerdict(True, False, f"{name} ends in {DEV_SUFFIX}: a development target.")
+        return GuardVerdict(
+            False,
+            False,
+            f"{name} does not end in {DEV_SUFFIX}, so the development environment refuses it.",
+        )
+    return GuardVerdict(
+        True, True, f"Production target {name}: every write needs an explicit confirmation."
+    )
+
+
+def evaluate_guard(
+    environment: str, targets: tuple[TargetUrl, ...], allow_production: bool
+) -> GuardVerdict:
+    """Combined verdict for an operation that writes."""
+    verdicts = [database_verdict(environment, t) for t in targets]
+    refused = [v for v in verdicts if not v.allowed]
+    if refused:
+        return GuardVerdict(
+            False,
+            False,
+            refused[0].sentence
+            + " Use HOSTPROV_ENVIRONMENT=production with --allow-production for a real target.",
+        )
+    if environment == "production":
+        names = ", ".join(sorted({t.database_name for t in targets}))
+        if not allow_production:
+            return GuardVerdict(
+                False,
+                True,
+                f"Production environment ({names}): refused without explicit confirmation "
+                "(--allow-production, or type the session ID in the TUI).",
+            )
+        return GuardVerdict(True, True, f"Production environment ({names}), confirmed.")
+    return GuardVerdict(True, False, "Development environment, development databases.")

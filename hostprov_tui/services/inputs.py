@@ -1,0 +1,149 @@
+"""Parsing what an operator types: IDs, dates, GUIDs, search text. Bad input → InputError."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from hostprov_tui.errors import InputError
+
+INT_MAX = 2**31 - 1  # KSESSIONS SessionID is int
+BIGINT_MAX = 2**63 - 1  # canvas SessionId is bigint
+MAX_SEARCH_LENGTH = 200
+MAX_NAME_LENGTH = 128  # CreatedBy / RevokedBy are nvarchar(128)
+MAX_REASON_LENGTH = 500
+_DIGITS = re.compile(r"^\+?\d+$")
+
+
+def parse_id(value: object, what: str, maximum: int) -> int:
+    """A positive whole number not above ``maximum``, with a sentence for anything else."""
+    if isinstance(value, bool):
+        raise InputError(f"{what} must be a whole number, got {value!r}.")
+    if isinstance(value, int):
+        number = value
+        shown = str(value)
+    else:
+        shown = str(value).strip()
+        if not shown:
+            raise InputError(f"{what} is empty; give a whole number such as 12.")
+        if shown.startswith("-") and _DIGITS.match(shown[1:]):
+            raise InputError(f"{what} must be a positive whole number, got {_short(shown)}.")
+        if not _DIGITS.match(shown):
+            raise InputError(f"{what} must be a whole number such as 12, got {_short(shown)}.")
+        number = int(shown)
+    if number <= 0:
+        raise InputError(f"{what} must be a positive whole number, got {_short(shown)}.")
+    if number > maximum:
+        raise InputError(f"{what} {_short(shown)} is too large; the largest possible is {maximum}.")
+    return number
+
+
+def parse_ksessions_id(value: object) -> int:
+    return parse_id(value, "KSESSIONS session ID", INT_MAX)
+
+
+def parse_canvas_session_id(value: object) -> int:
+    return parse_id(value, "Canvas session ID", BIGINT_MAX)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which session an operation is for: a KSESSIONS ID (usual) or a canvas session ID."""
+
+    ksessions_id: int | None = None
+    canvas_session_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.ksessions_id is None) == (self.canvas_session_id is None):
+            raise InputError(
+                "Give exactly one of a KSESSIONS session ID or a canvas session ID.",
+                hint="e.g. --ksessions-id 12",
+            )
+
+    @classmethod
+    def parse(cls, ksessions_id: object = None, canvas_session_id: object = None) -> Target:
+        if ksessions_id is not None and canvas_session_id is not None:
+            raise InputError("Give a KSESSIONS session ID or a canvas session ID, not both.")
+        if ksessions_id is not None:
+            return cls(ksessions_id=parse_ksessions_id(ksessions_id))
+        if canvas_session_id is not None:
+            return cls(canvas_session_id=parse_canvas_session_id(canvas_session_id))
+        return cls()  # raises the "exactly one" sentence
+
+    def describe(self) -> str:
+        if self.ksessions_id is not None:
+            return f"KSESSIONS session {self.ksessions_id}"
+        return f"canvas session {self.canvas_session_id}"
+
+
+def parse_expiry(value: str | date | datetime | None) -> datetime | None:
+    """An expiry as naive UTC. Accepts ``2026-12-31`` (end of that day UTC) or ISO date-time."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time(23, 59, 59))
+    else:
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                parsed = datetime.combine(date.fromisoformat(text), time(23, 59, 59))
+            else:
+                parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(
+                f"Expiry {_short(text)} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM "
+                "(UTC unless an offset is given)."
+            ) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed.replace(microsecond=0)
+
+
+def parse_guid(value: str) -> uuid.UUID:
+    text = (value or "").strip()
+    try:
+        return uuid.UUID(text)
+    except (ValueError, AttributeError, TypeError):
+        raise InputError(
+            f"{_short(text) if text else 'An empty value'} is not a GUID; a Host GUID looks "
+            "like 3f2b8c1e-9d4a-4e7b-a1c2-5d6e7f8a9b0c."
+        ) from None
+
+
+def parse_search(value: str | None) -> str:
+    text = (value or "").strip()
+    if "\x00" in text:
+        raise InputError("The search text contains a NUL character; remove it and try again.")
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise InputError(
+            f"The search text is {len(text)} characters long; keep it under "
+            f"{MAX_SEARCH_LENGTH + 1}."
+        )
+    return text
+
+
+def parse_name(value: str | None, what: str, default: str) -> str:
+    text = (value or "").strip() or default
+    if "\x00" in text:
+        raise InputError(f"{what} contains a NUL character.")
+    if len(text) > MAX_NAME_LENGTH:
+        raise InputError(f"{what} is {len(text)} characters; at most {MAX_NAME_LENGTH} fit.")
+    return text
+
+
+def parse_reason(value: str | None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) > MAX_REASON_LENGTH:
+        raise InputError(f"The reason is {len(text)} characters; keep it under 500.")
+    return text.replace("\x00", "")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(shown)

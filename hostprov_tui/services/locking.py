@@ -1,0 +1,35 @@
+"""Serialising issuers of the same session, per backend, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Select, text
+
+#: First key of PostgreSQL's two-key advisory lock: "HP" — ours, not the app's.
+_PG_NAMESPACE = 0x4850
+
+
+def lock_ksessions_id(conn: Connection, ksessions_id: int, timeout_s: float) -> None:
+    """Hold an exclusive transaction lock named after the KSESSIONS ID.
+
+    It covers the moment the canvas session does not exist yet, so no row can be locked.
+    SQLite needs nothing: the transaction began with BEGIN IMMEDIATE (one writer at a time).
+    """
+    backend = conn.dialect.name
+    if backend == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+            {"ns": _PG_NAMESPACE, "key": ksessions_id},
+        )
+    elif backend == "mssql":
+        conn.execute(
+            text(
+                "EXEC sp_getapplock @Resource = :res, @LockMode = 'Exclusive', "
+                "@LockOwner = 'Transaction', @LockTimeout = :ms"
+            ),
+            {"res": f"hostprov:ksessions:{ksessions_id}", "ms": int(timeout_s * 1000)},
+        )
+
+
+def for_update(stmt: Select, table: object) -> Select:
+    """``SELECT … FOR UPDATE`` on PostgreSQL, ``WITH (UPDLOCK, ROWLOCK)`` on SQL Server."""
+    return stmt.with_for_update().with_hint(table, "WITH (UPDLOCK, ROWLOCK)", "mssql")

@@ -1,0 +1,123 @@
+"""The few queries issuance, revocation and verification share (one statement each)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select
+
+from hostprov_tui.db.canvas_models import CanvasSession, HostSession
+from hostprov_tui.db.ksessions_models import Group, KSession, SessionTranscript
+from hostprov_tui.services.locking import for_update
+
+
+@dataclass(frozen=True)
+class KSessionInfo:
+    session_id: int
+    name: str
+    description: str | None
+    is_active: bool
+    album: str | None
+    transcripts: int
+
+
+@dataclass(frozen=True)
+class CanvasInfo:
+    session_id: int
+    ksessions_id: int | None
+    title: str | None
+
+
+@dataclass(frozen=True)
+class HostInfo:
+    host_session_id: int
+    canvas_session_id: int
+    hash: str
+    created_at: datetime
+    expires_at: datetime | None
+    is_active: bool
+    revoked_at: datetime | None
+    revoked_by: str | None
+    created_by: str | None
+
+
+def ksession(conn: Connection, ksessions_id: int) -> KSessionInfo | None:
+    transcripts = (
+        select(func.count())
+        .select_from(SessionTranscript)
+        .where(SessionTranscript.SessionID == KSession.SessionID)
+        .scalar_subquery()
+    )
+    row = conn.execute(
+        select(
+            KSession.SessionID,
+            KSession.SessionName,
+            KSession.Description,
+            KSession.IsActive,
+            Group.GroupName,
+            transcripts,
+        )
+        .outerjoin(Group, Group.GroupID == KSession.GroupID)
+        .where(KSession.SessionID == ksessions_id)
+    ).first()
+    if row is None:
+        return None
+    return KSessionInfo(row[0], row[1], row[2], row[3] is not False, row[4], int(row[5]))
+
+
+def canvas_by_ksessions(conn: Connection, ksessions_id: int, lock: bool) -> CanvasInfo | None:
+    stmt = select(CanvasSession.SessionId, CanvasSession.KSessionsId, CanvasSession.Title).where(
+        CanvasSession.KSessionsId == ksessions_id
+    ).order_by(CanvasSession.SessionId)
+    row = conn.execute(for_update(stmt, CanvasSession) if lock else stmt).first()
+    return CanvasInfo(row[0], row[1], row[2]) if row else None
+
+
+def canvas_by_id(conn: Connection, canvas_id: int, lock: bool) -> CanvasInfo | None:
+    stmt = select(CanvasSession.SessionId, CanvasSession.KSessionsId, CanvasSession.Title).where(
+        CanvasSession.SessionId == canvas_id
+    )
+    row = conn.execute(for_update(stmt, CanvasSession) if lock else stmt).first()
+    return CanvasInfo(row[0], row[1], row[2]) if row else None
+
+
+_HOST_COLUMNS = (
+    HostSession.HostSessionId,
+    HostSession.SessionId,
+    HostSession.HostGuidHash,
+    HostSession.CreatedAt,
+    HostSession.ExpiresAt,
+    HostSession.IsActive,
+    HostSession.RevokedAt,
+    HostSession.RevokedBy,
+    HostSession.CreatedBy,
+)
+
+
+def _host(row: object) -> HostInfo:
+    r = tuple(row)  # type: ignore[arg-type]
+    return HostInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8])
+
+
+def active_hosts(conn: Connection, canvas_id: int, lock: bool) -> list[HostInfo]:
+    """Active host rows, newest first (legacy data may hold more than one)."""
+    stmt = (
+        select(*_HOST_COLUMNS)
+        .where(HostSession.SessionId == canvas_id, HostSession.IsActive.is_(True))
+        .order_by(HostSession.HostSessionId.desc())
+    )
+    return [_host(r) for r in conn.execute(for_update(stmt, HostSession) if lock else stmt)]
+
+
+def host_by_hash(conn: Connection, guid_hash: str) -> tuple[HostInfo, CanvasInfo] | None:
+    row = conn.execute(
+        select(*_HOST_COLUMNS, CanvasSession.KSessionsId, CanvasSession.Title)
+        .join(CanvasSession, CanvasSession.SessionId == HostSession.SessionId)
+        .where(HostSession.HostGuidHash == guid_hash)
+        .order_by(HostSession.HostSessionId.desc())
+    ).first()
+    if row is None:
+        return None
+    host = _host(row[:9])
+    return host, CanvasInfo(host.canvas_session_id, row[9], row[10])

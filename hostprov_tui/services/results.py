@@ -1,0 +1,171 @@
+"""Typed results returned by the services (plain data: the CLI and the TUI only render them)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+
+class CheckStatus(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+class GuidStatus(StrEnum):
+    NONE = "none"
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    """One line of the dry-run checklist."""
+
+    code: str
+    status: CheckStatus
+    message: str
+    hint: str | None = None
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, enums and datetimes → JSON-friendly values."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: to_jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class DatabaseStatus:
+    """The dashboard card of one database."""
+
+    name: str
+    url: str  # masked
+    backend: str
+    reachable: bool
+    latency_ms: float | None = None
+    server_version: str | None = None
+    database: str | None = None
+    environment_ok: bool = True
+    environment_verdict: str = ""
+    schema_ok: bool = False
+    schema_verdict: str = ""
+    error: str | None = None
+    hint: str | None = None
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConnectivityReport:
+    environment: str
+    canvas: DatabaseStatus
+    ksessions: DatabaseStatus
+    shared_engine: bool
+
+    @property
+    def ok(self) -> bool:
+        return all(
+            d.reachable and d.schema_ok and d.environment_ok for d in (self.canvas, self.ksessions)
+        )
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session_id: int
+    name: str
+    album: str | None
+    category: str | None
+    speaker: str | None
+    date: datetime | None
+    is_active: bool
+    transcripts: int
+    guid_status: GuidStatus = GuidStatus.NONE
+    canvas_session_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: str
+    offset: int
+    limit: int
+    rows: tuple[SessionRow, ...]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The checks of DESIGN.md for one target, and what issuing would do."""
+
+    lines: tuple[CheckLine, ...]
+    ksessions_id: int | None = None
+    canvas_session_id: int | None = None
+    host_session_id: int | None = None
+    action: Literal["create", "rotate"] | None = None
+    title: str | None = None
+    creates_canvas_session: bool = False
+    dry_run_verified: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return all(line.status is not CheckStatus.FAIL for line in self.lines)
+
+    @property
+    def failures(self) -> tuple[CheckLine, ...]:
+        return tuple(li for li in self.lines if li.status is CheckStatus.FAIL)
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    """The one moment a GUID exists in clear: show it once, never log it."""
+
+    guid: str
+    host_session_id: int
+    canvas_session_id: int
+    ksessions_id: int | None
+    action: Literal["created", "rotated"]
+    hash: str
+    expires_at: datetime | None = None
+    created_by: str = ""
+    plan: Plan | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:  # the GUID never lands in a traceback or a log by accident
+        return (
+            f"IssueResult(guid=***, host_session_id={self.host_session_id}, "
+            f"canvas_session_id={self.canvas_session_id}, action={self.action!r})"
+        )
+
+
+@dataclass(frozen=True)
+class RevokeResult:
+    host_session_id: int
+    canvas_session_id: int
+    ksessions_id: int | None
+    revoked_at: datetime
+    revoked_by: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    status: GuidStatus
+    message: str
+    host_session_id: int | None = None
+    canvas_session_id: int | None = None
+    ksessions_id: int | None = None
+    title: str | None = None
+    created_at: datetime | None = None
+    created_by: str | None = None
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None

@@ -1,0 +1,186 @@
+"""Fixtures: fresh databases per test on every backend (SQLite files, a real PostgreSQL server).
+
+`backend` parametrizes a test over SQLite and PostgreSQL; the PostgreSQL server is started once
+per session by the tests themselves and stopped at the end. Nothing here mocks a database.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from hostprov_tui.config.settings import (
+    AuditOptions,
+    DatabaseTarget,
+    DemoOptions,
+    SecurityOptions,
+    Settings,
+)
+from hostprov_tui.db.demo import fill_demo
+from hostprov_tui.db.engines import open_databases
+from hostprov_tui.db.ksessions_models import KSession, SessionTranscript
+from hostprov_tui.db.schema import init_databases
+from hostprov_tui.logging_setup import quiet_default_logging
+from hostprov_tui.services.api import Provisioner
+
+TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+DEMO_SESSIONS = 120
+BACKENDS = ("sqlite", "postgres")
+
+quiet_default_logging()
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No HOSTPROV_* variable of the developer's shell leaks into a test."""
+    for key in list(os.environ):
+        if key.startswith("HOSTPROV_") and key not in ("HOSTPROV_PG_BIN", "HOSTPROV_PG_TMPDIR"):
+            monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    from tests.support.pgserver import PostgresServer
+
+    with PostgresServer() as server:  # fails (never skips) when PostgreSQL cannot start
+        yield server
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@dataclass
+class Env:
+    """Where a test's databases live, so a test can rebuild URLs or a config file."""
+
+    backend: str
+    canvas_url: str
+    ksessions_url: str
+    audit_path: Path
+    tmp: Path
+    pg: Any = None
+
+    def settings(self, **changes: Any) -> Settings:
+        base: dict[str, Any] = {
+            "environment": "development",
+            "canvas": DatabaseTarget(url=self.canvas_url),
+            "ksessions": DatabaseTarget(url=self.ksessions_url),
+            "audit": AuditOptions(path=self.audit_path),
+            "security": SecurityOptions(hash_secret=SecretStr(TEST_SECRET)),
+            "demo": DemoOptions(auto_create=False, sessions=DEMO_SESSIONS),
+        }
+        base.update(changes)
+        return Settings(**base)
+
+    def write_config(self, **extra_toml: str) -> Path:
+        """A config.toml for CLI runs (the secret stays in the environment)."""
+        lines = [
+            'environment = "development"',
+            f'[canvas]\nurl = "{self.canvas_url}"',
+            f'[ksessions]\nurl = "{self.ksessions_url}"',
+            f'[audit]\npath = "{self.audit_path}"',
+            "[database]\nconnect_timeout_s = 3\nstatement_timeout_s = 10",
+        ]
+        lines += [f"{k} = {v}" for k, v in extra_toml.items()]
+        path = self.tmp / "config.toml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+
+def _new_env(backend: str, tmp: Path, request: pytest.FixtureRequest, shared: bool) -> Env:
+    audit = tmp / "audit.jsonl"
+    if backend == "sqlite":
+        return Env(backend, f"sqlite:///{tmp}/canvas.db", f"sqlite:///{tmp}/ksessions.db",
+                   audit, tmp)
+    pg = request.getfixturevalue("pg_server")
+    name = f"hp_{uuid.uuid4().hex[:10]}_dev"
+    if shared:  # the usual KSESSIONS_DEV: dbo.* and canvas.* in one database
+        url = pg.create_database(name)
+        return Env(backend, url, url, audit, tmp, pg)
+    canvas_url = pg.create_database(name)
+    ks_url = pg.create_database(f"{name}_ks_dev")
+    return Env(backend, canvas_url, ks_url, audit, tmp, pg)
+
+
+def build_env(
+    backend: str, tmp: Path, request: pytest.FixtureRequest, *, shared: bool = True,
+    sessions: int = DEMO_SESSIONS,
+) -> Env:
+    env = _new_env(backend, tmp, request, shared)
+    dbs = open_databases(env.settings(), create=True)
+    try:
+        init_databases(dbs)
+        fill_demo(dbs.ksessions, sessions=sessions, seed=7)
+    finally:
+        dbs.dispose()
+    return env
+
+
+@pytest.fixture
+def env(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Env:
+    """Fresh, initialised databases with the demo catalogue, on the parametrized backend."""
+    return build_env(backend, tmp_path, request)
+
+
+@pytest.fixture
+def make_env(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Callable[..., Env]:
+    def make(shared: bool = True, sessions: int = DEMO_SESSIONS) -> Env:
+        return build_env(backend, tmp_path_factory.mktemp("env"), request, shared=shared,
+                         sessions=sessions)
+
+    return make
+
+
+@pytest.fixture
+def settings(env: Env) -> Settings:
+    return env.settings()
+
+
+@pytest.fixture
+def prov(settings: Settings) -> Iterator[Provisioner]:
+    p = Provisioner(settings, operator="tester")
+    yield p
+    p.close()
+
+
+@dataclass(frozen=True)
+class DemoIds:
+    """Real IDs picked from the demo catalogue by querying it (nothing hard-coded)."""
+
+    good: int  # active, has transcripts
+    good2: int
+    no_transcripts: int
+    inactive: int  # inactive but with transcripts
+    missing: int  # does not exist
+
+
+@pytest.fixture
+def ids(prov: Provisioner) -> DemoIds:
+    from sqlalchemy import func
+
+    dbs = prov.ctx.databases()
+    count = (
+        select(func.count())
+        .select_from(SessionTranscript)
+        .where(SessionTranscript.SessionID == KSession.SessionID)
+        .scalar_subquery()
+    )
+    with dbs.ksessions.engine.connect() as conn:
+        rows = conn.execute(select(KSession.SessionID, KSession.IsActive, count)).all()
+    good = [r[0] for r in rows if r[1] and r[2] > 0]
+    none = [r[0] for r in rows if r[2] == 0]
+    inactive = [r[0] for r in rows if not r[1] and r[2] > 0]
+    assert good and none and inactive, "the demo catalogue must exercise every rule"
+    return DemoIds(good[0], good[1], none[0], inactive[0], max(r[0] for r in rows) + 1000)
