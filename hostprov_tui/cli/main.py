@@ -231,10 +231,12 @@ def audit(ctx: click.Context, count: int) -> None:
     execute(ctx, body)
 
 
+from hostprov_tui.cli.config_commands import config  # noqa: E402
 from hostprov_tui.cli.db_commands import db, demo  # noqa: E402
 
 cli.add_command(db)
 cli.add_command(demo)
+cli.add_command(config)
 
 
 def main() -> None:
