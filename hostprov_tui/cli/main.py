@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -47,7 +48,32 @@ def provisioner(ctx: click.Context, *, bootstrap: bool = True) -> Any:
     return prov
 
 
-@click.group(invoke_without_command=True, epilog=EPILOG,
+class HostprovGroup(click.Group):
+    """Usage errors keep the contract too: a sentence, exit 2, and a JSON document on --json."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,  # type: ignore[override]
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(args) if args is not None else sys.argv[1:]
+        try:
+            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            exc.show()
+            if "--json" in argv:
+                from hostprov_tui.cli.runner import emit_json
+
+                emit_json({"ok": False, "error": {
+                    "code": "bad_input", "message": exc.format_message(), "hint": None,
+                    "exit_code": exc.exit_code, "retryable": False}})
+            code = exc.exit_code
+        except click.Abort:
+            stderr_console().print("Aborted; nothing further was done.")
+            code = 1
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=HostprovGroup, invoke_without_command=True, epilog=EPILOG,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="hostprov")
 @global_options
@@ -119,10 +145,10 @@ def sessions(ctx: click.Context, query: str, limit: int, offset: int, album_id: 
     execute(ctx, body)
 
 
-def _target(ksessions_id: str | None, canvas_session_id: str | None) -> Any:
-    from hostprov_tui.services.inputs import Target
-
-    return Target.parse(ksessions_id, canvas_session_id)
+def _target(
+    ctx: click.Context, action: str, ksessions_id: str | None, canvas_session_id: str | None
+) -> Any:
+    return provisioner(ctx).target(action, ksessions_id, canvas_session_id)
 
 
 @cli.command("dry-run")
@@ -140,7 +166,7 @@ def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str
     from hostprov_tui.services.checks import refusal
 
     def body() -> Outcome:
-        target = _target(ksessions_id, canvas_session_id)
+        target = _target(ctx, "dry-run", ksessions_id, canvas_session_id)
         plan = provisioner(ctx).dry_run(target, created_by=created_by, expires=expires,
                                         reason=reason, allow_production=allow_production)
         code = 0 if plan.ok else refusal(plan, "dry-run").exit_code
@@ -156,15 +182,41 @@ def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str
 @click.option("--expires", metavar="DATE", help="YYYY-MM-DD or ISO date-time (UTC).")
 @click.option("--reason", metavar="TEXT", help="Why, for the audit log.")
 @click.option("--allow-production", is_flag=True, help="Confirm a production target.")
+@click.option("--from-file", "from_file", metavar="PATH",
+              type=click.Path(path_type=Path, dir_okay=True),
+              help="Issue for every KSESSIONS ID in this file (one per line; # comments).")
+@click.option("--output", metavar="PATH", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --from-file: the new CSV of GUIDs (mode 0600; never overwritten; "
+              "default ./host-guids-<time>.csv, none with --json).")
 @global_options
 @click.pass_context
 def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str | None,
           created_by: str | None, expires: str | None, reason: str | None,
-          allow_production: bool) -> None:
-    """Issue the Host GUID (or rotate it: the current one stops working). Shown once."""
+          allow_production: bool, from_file: Path | None, output: Path | None) -> None:
+    """Issue the Host GUID (or rotate it: the current one stops working). Shown once.
+
+    With --from-file, issue for many sessions: a progress bar on stderr, the GUIDs in a new
+    0600 CSV file (or the --json document), each failed line reported without stopping; the
+    exit code is that of the most severe failure (3, 1, 5, 4, 2 in that order), 0 if none.
+    """
 
     def body() -> Outcome:
-        target = _target(ksessions_id, canvas_session_id)
+        from hostprov_tui.errors import InputError
+
+        if from_file is not None:
+            if ksessions_id is not None or canvas_session_id is not None:
+                raise InputError("Give either --from-file or one session ID, not both.")
+            from hostprov_tui.cli.bulk import run_bulk
+
+            st = state(ctx)
+            quiet = st.quiet
+            st.quiet = True  # per-ID audit lines would drown the progress bar: the file has them
+            return run_bulk(provisioner(ctx), from_file, output, json_mode=st.json, quiet=quiet,
+                            created_by=created_by, expires=expires, reason=reason,
+                            allow_production=allow_production)
+        if output is not None:
+            raise InputError("--output is only for --from-file (a single GUID is shown once).")
+        target = _target(ctx, "issue", ksessions_id, canvas_session_id)
         result = provisioner(ctx).issue(target, created_by=created_by, expires=expires,
                                         reason=reason, allow_production=allow_production)
         data = {"guid": result.guid, "host_session_id": result.host_session_id,
@@ -189,7 +241,7 @@ def revoke(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str 
     """Revoke the session's active Host GUID."""
 
     def body() -> Outcome:
-        target = _target(ksessions_id, canvas_session_id)
+        target = _target(ctx, "revoke", ksessions_id, canvas_session_id)
         result = provisioner(ctx).revoke(target, by=by, reason=reason,
                                          allow_production=allow_production)
         return Outcome({"ok": True, **result.__dict__}, lambda c: render.render_revoke(c, result))

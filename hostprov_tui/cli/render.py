@@ -39,44 +39,57 @@ def render_checks(console: Console, lines: Iterable[CheckLine]) -> None:
     console.print(table)
 
 
-def _db_row(table: Table, db: DatabaseStatus) -> None:
-    state = "[green]reachable[/]" if db.reachable else "[red]unreachable[/]"
-    latency = f"{db.latency_ms:.1f} ms" if db.latency_ms is not None else "—"
-    schema = ("[green]" if db.schema_ok else "[red]") + escape(db.schema_verdict or "—") + "[/]"
-    env = ("[green]" if db.environment_ok else "[red]") + escape(db.environment_verdict) + "[/]"
-    table.add_row(
-        db.name, state, latency, escape(db.server_version or "—"),
-        escape(db.database or "—"), env,
-        schema if db.reachable else f"[red]{escape(db.error or '')}[/]",
-    )
+def _db_card(db: DatabaseStatus) -> Panel:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    ok = db.reachable and db.schema_ok and db.environment_ok
+    if db.reachable:
+        latency = f"{db.latency_ms:.1f} ms" if db.latency_ms is not None else "—"
+        table.add_row("state", f"[green]reachable[/] in {latency}")
+        table.add_row("server", escape(db.server_version or "—"))
+    else:
+        table.add_row("state", f"[red]unreachable[/] — {escape(db.error or '')}")
+        if db.hint:
+            table.add_row("hint", f"[dim]{escape(db.hint)}[/]")
+    table.add_row("database", escape(db.database or "—"))
+    table.add_row("url", f"[dim]{escape(db.url)}[/]")
+    env_colour = "green" if db.environment_ok else "red"
+    table.add_row("environment", f"[{env_colour}]{escape(db.environment_verdict)}[/]")
+    if db.reachable:
+        colour = "green" if db.schema_ok else "red"
+        table.add_row("schema", f"[{colour}]{escape(db.schema_verdict)}[/]")
+    title = "canvas" if db.name == "canvas" else "KSESSIONS"
+    return Panel(table, title=f"{title} {'✔' if ok else '✘'}", title_align="left",
+                 border_style="green" if ok else "red")
 
 
 def render_connectivity(console: Console, report: ConnectivityReport) -> None:
-    colour = "red" if report.environment == "production" else "cyan"
-    console.print(f"[bold {colour}]Environment: {report.environment}[/]")
-    table = Table(title="Databases", expand=False)
-    for col in ("database", "state", "latency", "server", "name", "environment", "schema"):
-        table.add_column(col)
-    _db_row(table, report.canvas)
-    _db_row(table, report.ksessions)
-    console.print(table)
-    for db in (report.canvas, report.ksessions):
-        console.print(f"[dim]{db.name}: {escape(db.url)}[/]")
-        if db.hint and not db.reachable:
-            console.print(f"[dim]Hint ({db.name}): {escape(db.hint)}[/]")
+    if report.environment == "production":
+        console.print("[bold white on red] PRODUCTION [/] every write needs confirmation")
+    else:
+        console.print("[bold cyan]Environment: development[/]")
+    console.print(_db_card(report.canvas))
+    console.print(_db_card(report.ksessions))
+    if report.shared_engine:
+        console.print("[dim]canvas and KSESSIONS are one database (one engine).[/]")
 
 
 def render_sessions(console: Console, page: SearchPage) -> None:
     if not page.rows:
         what = f"matching {page.query!r}" if page.query else ""
-        console.print(f"No KSESSIONS sessions {what}.".replace("  ", " "))
+        console.print(escape(f"No KSESSIONS sessions {what}.".replace("  ", " ")))
         return
-    table = Table(title=f"KSESSIONS sessions {page.offset + 1}–{page.offset + len(page.rows)}"
+    table = Table(expand=True, title=f"KSESSIONS sessions {page.offset + 1}–{page.offset + len(page.rows)}"
                   + (" (more: --offset)" if page.has_more else ""))
-    for col, just in (("ID", "right"), ("Session", "left"), ("Album", "left"),
-                      ("Category", "left"), ("Speaker", "left"), ("Date", "left"),
-                      ("Transcripts", "right"), ("Host GUID", "left")):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    table.add_column("ID", justify="right", no_wrap=True)
+    table.add_column("Session", ratio=3, overflow="fold")
+    table.add_column("Album", ratio=2, overflow="ellipsis", no_wrap=True)
+    table.add_column("Category", ratio=1, overflow="ellipsis", no_wrap=True)
+    table.add_column("Speaker", ratio=1, overflow="ellipsis", no_wrap=True)
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Tr.", justify="right", no_wrap=True)
+    table.add_column("GUID", no_wrap=True)
     for r in page.rows:
         name = escape(r.name) + ("" if r.is_active else " [dim](inactive)[/]")
         status = r.guid_status.value
@@ -120,15 +133,12 @@ def render_audit(console: Console, records: list[AuditRecord]) -> None:
     if not records:
         console.print("The audit log is empty.")
         return
-    table = Table(title="Audit log (newest last)")
-    for col in ("time", "operator", "action", "outcome", "ksessions", "canvas", "host", "hash",
-                "message"):
-        table.add_column(col)
     for r in records:
         colour = {"ok": "green", "refused": "yellow", "failed": "red"}.get(r.outcome, "white")
-        table.add_row(
-            r.time[:19].replace("T", " "), escape(r.operator), r.action,
-            f"[{colour}]{r.outcome}[/]", str(r.ksessions_id or ""), str(r.canvas_session_id or ""),
-            str(r.host_session_id or ""), r.hash_prefix or "", escape(r.message),
+        when = r.time[:19].replace("T", " ")
+        body = escape(r.line().split(" ", 2)[-1]) if " " in r.line() else ""
+        console.print(
+            f"[dim]{when}[/] {escape(r.operator)} [bold]{r.action}[/] "
+            f"[{colour}]{r.outcome}[/] {body}",
+            highlight=False,
         )
-    console.print(table)

@@ -47,7 +47,7 @@ def stdout_console() -> Console:
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def emit_json(doc: Any) -> None:
@@ -78,6 +78,10 @@ def execute(ctx: click.Context, body: Callable[[], Outcome]) -> None:
     st = state(ctx)
     try:
         outcome = body()
+        if st.json:
+            emit_json(outcome.data)
+        elif outcome.render is not None:  # inside the guard: a rendering slip is no traceback
+            outcome.render(stdout_console())
     except HostprovError as exc:
         ctx.exit(report_error(st, exc))
     except KeyboardInterrupt:
@@ -97,8 +101,4 @@ def execute(ctx: click.Context, body: Callable[[], Outcome]) -> None:
             emit_json({"ok": False, "error": {"code": "unexpected", "message": text,
                                               "exit_code": 1}})
         ctx.exit(1)
-    if st.json:
-        emit_json(outcome.data)
-    elif outcome.render is not None:
-        outcome.render(stdout_console())
     ctx.exit(outcome.exit_code)

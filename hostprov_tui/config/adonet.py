@@ -12,7 +12,7 @@ No error message produced here ever contains a password value.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from pydantic import SecretStr
@@ -113,6 +113,7 @@ class AdoNetConnection:
     application_name: str | None = None
     extras: dict[str, str] = field(default_factory=dict, hash=False)
     _masked_source: str = field(default="", repr=False, compare=False)
+    _source_without_password: str | None = field(default=None, repr=False, compare=False)
 
     def __str__(self) -> str:
         return self.masked()
@@ -125,6 +126,15 @@ class AdoNetConnection:
     def masked(self) -> str:
         """The connection string as written, with every password value replaced by ``***``."""
         return self._masked_source or _render(self)
+
+    def without_password(self) -> str:
+        """The connection string as written, with every ``Password=``/``Pwd=`` segment removed.
+
+        What goes into a config file: everything the app says except the secret.
+        """
+        if self._source_without_password is not None:
+            return self._source_without_password
+        return _render(replace(self, password=None, _masked_source=""))
 
     def describe(self) -> Description:
         """The fields that matter when comparing two configurations; no secret in it."""
@@ -220,6 +230,8 @@ class _Segment:
     value: str  # unquoted and unescaped
     start: int  # span of the value token (quotes included) in the source text
     end: int
+    segment_start: int = 0  # span of the whole segment, key and trailing ";" included
+    segment_end: int = 0
 
     @property
     def field_name(self) -> str | None:
@@ -246,8 +258,10 @@ def _tokenize(text: str, out: list[_Segment]) -> None:
         key = text[pos:stop].strip()
         if not key:
             raise ConnectionStringError(f'segment {number} has no key name before its "=" sign')
-        value, start, end, pos = _read_value(text, stop + 1, key)
-        out.append(_Segment(number, key, _normalise_key(key), value, start, end))
+        value, start, end, next_pos = _read_value(text, stop + 1, key)
+        span_end = min(next_pos, len(text))
+        out.append(_Segment(number, key, _normalise_key(key), value, start, end, pos, span_end))
+        pos = next_pos
         previous_key = key
 
 
@@ -338,6 +352,7 @@ def _build(text: str, segments: list[_Segment]) -> AdoNetConnection:
         application_name=_text_of(known, "application_name"),
         extras=extras,
         _masked_source=_mask(text, segments),
+        _source_without_password=_strip_passwords(text, segments),
     )
 
 
@@ -510,6 +525,15 @@ def _mask(text: str, segments: list[_Segment]) -> str:
         if segment.field_name == "password" and segment.value:
             masked = masked[: segment.start] + MASK + masked[segment.end :]
     return masked
+
+
+def _strip_passwords(text: str, segments: list[_Segment]) -> str:
+    """``text`` without its password segments (empty ones included)."""
+    stripped = text
+    for segment in reversed(segments):
+        if segment.field_name == "password":
+            stripped = stripped[: segment.segment_start] + stripped[segment.segment_end :]
+    return stripped.strip().rstrip(";").rstrip()
 
 
 def _render(connection: AdoNetConnection) -> str:

@@ -13,6 +13,9 @@ _PWD_IN_URL = re.compile(r"(//[^:/@\s]+:)([^@\s]*)(@)")
 
 def mask_url(url: URL) -> str:
     """The URL as text with its password (and any ``odbc_connect`` password) replaced."""
+    odbc = url.query.get("odbc_connect")
+    if isinstance(odbc, str):  # rendered URL-encoded, where the Password= pattern cannot see it
+        url = url.update_query_dict({"odbc_connect": mask_text(odbc)})
     text = url.render_as_string(hide_password=True)
     return mask_text(text)
 

@@ -103,10 +103,57 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         path = _toml_path.get()
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        sources: list[PydanticBaseSettingsSource] = [
+            init_settings,
+            _YieldsLocation(settings_cls, env_settings, (init_settings,)),
+        ]
         if path is not None:
-            sources.append(_CheckedTomlSource(settings_cls, path))
+            toml = _CheckedTomlSource(settings_cls, path)
+            sources.append(_YieldsLocation(settings_cls, toml, (init_settings, env_settings)))
         return tuple(sources)
+
+
+_LOCATION_KEYS = ("url", "connection_string")
+
+
+def _sets_location(data: Mapping[str, Any], section: str) -> bool:
+    table = data.get(section)
+    if isinstance(table, BaseModel):
+        return bool(table.model_fields_set & set(_LOCATION_KEYS))
+    return isinstance(table, Mapping) and any(
+        table.get(key) is not None for key in _LOCATION_KEYS
+    )
+
+
+class _YieldsLocation(PydanticBaseSettingsSource):
+    """``source``, minus a target's url/connection_string when a stronger source sets either.
+
+    ``url`` and ``connection_string`` are two spellings of one setting: a connection string in
+    the environment replaces a url from the file (and a --canvas-url flag replaces both) instead
+    of the two being merged into a "both are set" error.
+    """
+
+    def __init__(
+        self,
+        settings_cls: type[BaseSettings],
+        source: PydanticBaseSettingsSource,
+        stronger: tuple[PydanticBaseSettingsSource, ...],
+    ) -> None:
+        super().__init__(settings_cls)
+        self._source = source
+        self._stronger = stronger
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._source.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        data = dict(self._source())
+        stronger = [source() for source in self._stronger]
+        for section in ("canvas", "ksessions"):
+            table = data.get(section)
+            if isinstance(table, Mapping) and any(_sets_location(d, section) for d in stronger):
+                data[section] = {k: v for k, v in table.items() if k not in _LOCATION_KEYS}
+        return data
 
 
 # Keys whose values are paths: relative values in config.toml are relative to that file.
@@ -181,7 +228,8 @@ def _refuse_inline_password(section: str, key: str, value: str) -> None:
         url = make_url(value)
     except ArgumentError:
         return  # reported with a better sentence when the URL is used
-    if url.password:
+    odbc = str(url.query.get("odbc_connect", "")).lower().replace(" ", "")
+    if url.password or "pwd=" in odbc or "password=" in odbc:
         raise ConfigError(
             f"[{section}] url in the config file contains a password.",
             hint=f"Remove it from the URL and set {env} instead.",

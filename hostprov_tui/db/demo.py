@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from hostprov_tui.db import demo_words as words
 from hostprov_tui.db.engines import DatabaseHandle
 from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.db.ksessions_models import Category, Group, KSession, SessionTranscript, Speaker
+from hostprov_tui.db.search_index import build_search_index, drop_search_index, forget
 from hostprov_tui.errors import ValidationRefused
 
 _EPOCH = datetime(2015, 1, 4, 18, 30)
@@ -38,42 +40,131 @@ class DemoResult:
 def fill_demo(
     handle: DatabaseHandle, sessions: int = 400, seed: int = 7, replace: bool = False
 ) -> DemoResult:
-    """Fill an empty catalogue with ``sessions`` sessions; ``replace`` empties it first."""
+    """Fill an empty catalogue with ``sessions`` sessions; ``replace`` empties it first.
+
+    The same seed gives the same catalogue on every backend. On SQLite the rows go in as tuples
+    through the driver's executemany (no per-row SQLAlchemy work), a fresh file is loaded without
+    a journal or fsync (a crash leaves a demo file to rebuild, nothing else), and the search
+    index of the embedded demo is built at the end (db/search_index.py).
+    """
     started = time.perf_counter()
     rng = random.Random(seed)
     plan = _Plan.build(rng, sessions)
+    sqlite = handle.backend == "sqlite"
+    stamp = _sqlite_stamp if sqlite else _same
     try:
-        with handle.engine.begin() as conn:
-            existing = conn.execute(select(func.count()).select_from(KSession)).scalar_one()
-            if existing and not replace:
-                raise ValidationRefused(
-                    f"KSESSIONS already holds {existing} sessions; the demo only fills an empty "
-                    "catalogue.",
-                    hint="Add --replace to throw the demo catalogue away and build it again.",
-                )
-            if existing:
-                for model in (SessionTranscript, KSession, Category, Group, Speaker):
-                    conn.execute(delete(model))
-            conn.execute(insert(Speaker), plan.speakers)
-            conn.execute(insert(Group), plan.albums)
-            conn.execute(insert(Category), plan.categories)
-            session_rows = plan.session_rows(rng)
-            for batch in _batches(session_rows):
-                conn.execute(insert(KSession), batch)
-            count = 0
-            for batch in _batches(plan.transcript_rows(rng)):
-                conn.execute(insert(SessionTranscript), batch)
-                count += len(batch)
+        with handle.engine.connect() as conn:
+            fast = sqlite and not replace
+            if fast:
+                _bulk_pragmas(conn, loading=True)
+            try:
+                with conn.begin():
+                    existing = conn.execute(
+                        select(func.count()).select_from(KSession)
+                    ).scalar_one()
+                    if existing and not replace:
+                        raise ValidationRefused(
+                            f"KSESSIONS already holds {existing} sessions; the demo only fills "
+                            "an empty catalogue.",
+                            hint="Add --replace to throw the demo catalogue away and build it "
+                            "again.",
+                        )
+                    if sqlite:
+                        drop_search_index(conn)
+                    if existing:
+                        for model in (SessionTranscript, KSession, Category, Group, Speaker):
+                            conn.execute(delete(model))
+                    for model, rows in (
+                        (Speaker, plan.speakers), (Group, plan.albums),
+                        (Category, plan.categories),
+                    ):
+                        _insert(conn, model, tuple(rows[0]), _tuples(rows, stamp), sqlite)
+                    _insert(conn, KSession, _SESSION_COLUMNS, plan.session_rows(rng, stamp),
+                            sqlite)
+                    count = _insert(conn, SessionTranscript, _TRANSCRIPT_COLUMNS,
+                                    plan.transcript_rows(rng, stamp), sqlite)
+                    if sqlite:
+                        build_search_index(conn)
+                    elif handle.backend == "postgresql":  # fresh statistics for the planner
+                        for model in (Speaker, Group, Category, KSession, SessionTranscript):
+                            table = conn.dialect.identifier_preparer.format_table(
+                                model.__table__  # type: ignore[attr-defined]
+                            )
+                            conn.exec_driver_sql(f"ANALYZE {table}")
+            finally:
+                if fast:
+                    _bulk_pragmas(conn, loading=False)
     except DBAPIError as exc:
         raise translate_db_error(exc, handle.target) from None
+    finally:
+        forget(handle.base_engine)
     return DemoResult(
         len(plan.speakers), len(plan.albums), len(plan.categories), sessions, count,
         round(time.perf_counter() - started, 3),
     )
 
 
-def _batches(rows: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> Iterator[list[dict]]:
-    batch: list[dict[str, Any]] = []
+def _bulk_pragmas(conn: Connection, *, loading: bool) -> None:
+    """Outside any transaction (straight on the driver, so no BEGIN is emitted first)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    if loading:
+        pragmas = ("journal_mode=OFF", "synchronous=OFF", "cache_size=-65536")
+    else:
+        pragmas = ("journal_mode=WAL", "synchronous=FULL", "cache_size=-2000")
+    for pragma in pragmas:
+        raw.execute(f"PRAGMA {pragma}").fetchall()
+
+
+_SESSION_COLUMNS = (
+    "SessionID", "GroupID", "Sequence", "CategoryID", "SessionName", "Description", "SessionDate",
+    "MediaPath", "SpeakerID", "DeliveryRating", "CreatedDate", "ChangedDate", "IsActive",
+    "ImageCount", "ImagesFolderPath", "ImagesProcessedDate",
+)
+_TRANSCRIPT_COLUMNS = ("TranscriptID", "SessionID", "Transcript", "CreatedDate", "ChangedDate")
+
+Row = tuple[Any, ...]
+Stamp = Callable[[datetime], Any]
+
+
+def _same(moment: datetime) -> datetime:
+    return moment
+
+
+@functools.lru_cache(maxsize=65536)
+def _sqlite_stamp(moment: datetime) -> str:
+    """A datetime exactly as SQLAlchemy stores it in SQLite."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _tuples(rows: list[dict[str, Any]], stamp: Stamp) -> Iterator[Row]:
+    for row in rows:
+        yield tuple(stamp(v) if isinstance(v, datetime) else v for v in row.values())
+
+
+def _insert(
+    conn: Connection, model: type, columns: tuple[str, ...], rows: Iterable[Row], sqlite: bool
+) -> int:
+    """Insert ``rows`` in batches; returns how many."""
+    table = model.__table__  # type: ignore[attr-defined]
+    count = 0
+    if sqlite:  # the schema is the file: plain table names
+        sql = (
+            f'INSERT INTO "{table.name}" ({", ".join(columns)}) '
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
+        for batch in _batches(rows):
+            conn.exec_driver_sql(sql, batch)
+            count += len(batch)
+        return count
+    for batch in _batches(rows):
+        conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in batch])
+        count += len(batch)
+    return count
+
+
+def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    batch: list[Row] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= _BATCH:
@@ -127,40 +218,36 @@ class _Plan:
         ]
         return cls(n_sessions, speakers, albums, categories, counts)
 
-    def session_rows(self, rng: random.Random) -> Iterator[dict[str, Any]]:
+    def session_rows(self, rng: random.Random, stamp: Stamp) -> Iterator[Row]:
         n_albums = len(self.albums)
+        n_speakers = len(self.speakers)
+        randrange, randint, rand = rng.randrange, rng.randint, rng.random
+        word_list, stems = words.WORDS, words.SESSION_STEMS
         for i in range(self.n_sessions):
             sid = i + 1
             album = self.albums[i % n_albums]
-            category_id = (album["GroupID"] - 1) * 4 + (i // n_albums) % 4 + 1
-            word = words.WORDS[rng.randrange(len(words.WORDS))]
-            stem = words.SESSION_STEMS[rng.randrange(len(words.SESSION_STEMS))]
-            date = _EPOCH + timedelta(days=i // 3, hours=rng.randint(0, 3))
-            yield {
-                "SessionID": sid, "GroupID": album["GroupID"], "Sequence": i // n_albums + 1,
-                "CategoryID": category_id, "SessionName": stem.format(w=word),
-                "Description": f"Session {i // n_albums + 1} of {album['GroupName']}: "
-                f"{stem.format(w=word).lower()}.",
-                "SessionDate": date, "MediaPath": f"/media/{album['GroupID']}/{sid}.mp3",
-                "SpeakerID": album["SpeakerID"] if rng.random() < 0.8
-                else rng.randint(1, len(self.speakers)),
-                "DeliveryRating": rng.randint(1, 5), "CreatedDate": date, "ChangedDate": None,
-                "IsActive": rng.random() >= _INACTIVE, "ImageCount": 0,
-                "ImagesFolderPath": None, "ImagesProcessedDate": None,
-            }
+            group_id = album["GroupID"]
+            sequence = i // n_albums + 1
+            word = word_list[randrange(len(word_list))]
+            stem = stems[randrange(len(stems))]
+            name = stem.format(w=word)
+            date = stamp(_EPOCH + timedelta(days=i // 3, hours=randint(0, 3)))
+            speaker = album["SpeakerID"] if rand() < 0.8 else randint(1, n_speakers)
+            yield (
+                sid, group_id, sequence, (group_id - 1) * 4 + (i // n_albums) % 4 + 1, name,
+                f"Session {sequence} of {album['GroupName']}: {name.lower()}.", date,
+                f"/media/{group_id}/{sid}.mp3", speaker, randint(1, 5), date, None,
+                rand() >= _INACTIVE, 0, None, None,
+            )
 
-    def transcript_rows(self, rng: random.Random) -> Iterator[dict[str, Any]]:
+    def transcript_rows(self, rng: random.Random, stamp: Stamp) -> Iterator[Row]:
         sentences = words.TRANSCRIPT_SENTENCES
-        paragraphs = [
-            " ".join(rng.sample(sentences, 3)) for _ in range(256)
-        ]
+        paragraphs = [" ".join(rng.sample(sentences, 3)) for _ in range(256)]
+        parts = [[f"Part {k + 1}. {p}" for p in paragraphs] for k in range(20)]
         tid = 0
         for i, count in enumerate(self.transcript_counts):
-            created = _EPOCH + timedelta(days=i // 3)
+            created = stamp(_EPOCH + timedelta(days=i // 3))
+            sid = i + 1
             for k in range(count):
                 tid += 1
-                yield {
-                    "TranscriptID": tid, "SessionID": i + 1,
-                    "Transcript": f"Part {k + 1}. {paragraphs[(tid * 31) % 256]}",
-                    "CreatedDate": created, "ChangedDate": None,
-                }
+                yield (tid, sid, parts[k][(tid * 31) % 256], created, None)

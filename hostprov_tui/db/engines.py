@@ -19,6 +19,8 @@ from hostprov_tui.errors import ConfigError, DatabaseUnavailable
 
 #: Execution option: begin the SQLite transaction with BEGIN IMMEDIATE (take the write lock).
 SQLITE_IMMEDIATE = "hostprov_sqlite_immediate"
+#: Share of the statement timeout spent waiting for a lock held by another operator.
+LOCK_SHARE = 0.8
 
 
 @dataclass
@@ -135,9 +137,16 @@ def _sqlite_engine(
     return engine
 
 
+def lock_timeout_ms(statement_timeout_s: float) -> int:
+    """How long to wait for another operator's lock: most of the statement timeout."""
+    return max(1, int(statement_timeout_s * 1000 * LOCK_SHARE))
+
+
 def _postgres_engine(target: TargetUrl, opts: DatabaseOptions, *, read_only: bool) -> Engine:
     options = f"-c statement_timeout={int(opts.statement_timeout_s * 1000)}"
-    options += f" -c lock_timeout={int(opts.statement_timeout_s * 1000)}"
+    # A lock wait gives up first (55P03: "another operator, try again"), before the statement
+    # timeout would report the server as too slow.
+    options += f" -c lock_timeout={lock_timeout_ms(opts.statement_timeout_s)}"
     if read_only:
         options += " -c default_transaction_read_only=on"
     return create_engine(

@@ -82,9 +82,9 @@ def target_url(target: DatabaseTarget, name: DbName) -> TargetUrl:
 
         try:
             parsed = parse_connection_string(target.connection_string)
+            url = parsed.to_url(driver=target.odbc_driver, password=password)
         except ConnectionStringError as exc:
             raise ConfigError(f"[{name}] connection_string: {exc}") from None
-        url = parsed.to_url(driver=target.odbc_driver, password=password)
         return TargetUrl(name, url)
     if not target.url:
         raise ConfigError(

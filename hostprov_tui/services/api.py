@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from hostprov_tui.config.settings import Settings
-from hostprov_tui.services import catalogue, connectivity, issuance, revocation, verification
+from hostprov_tui.errors import InputError
+from hostprov_tui.services import bulk, catalogue, connectivity, issuance, revocation, verification
 from hostprov_tui.services.audit import AuditLog, AuditRecord
 from hostprov_tui.services.bootstrap import BootstrapResult, ensure_embedded
+from hostprov_tui.services.bulk import BulkItem, BulkResult
 from hostprov_tui.services.catalogue import Choice, SearchFilters
 from hostprov_tui.services.context import ServiceContext
+from hostprov_tui.services.drift import DriftReport, configured_drift
 from hostprov_tui.services.inputs import Target, parse_expiry, parse_name, parse_reason
 from hostprov_tui.services.issuance import IssueOptions
 from hostprov_tui.services.results import (
@@ -63,23 +66,37 @@ class Provisioner:
     def categories(self, album_id: int | None = None) -> list[Choice]:
         return catalogue.list_categories(self.ctx, album_id)
 
+    def target(
+        self, action: str, ksessions_id: object = None, canvas_session_id: object = None
+    ) -> Target:
+        """Parse what the operator typed; bad input is refused (exit 2) and audited."""
+        try:
+            return Target.parse(ksessions_id, canvas_session_id)
+        except InputError as exc:
+            self.audit.record(action, "refused", reason=exc.code, message=exc.message)
+            raise
+
     def _options(
         self, created_by: str | None, expires: str | date | datetime | None, reason: str | None,
-        allow_production: bool,
+        allow_production: bool, action: str = "issue",
     ) -> IssueOptions:
-        return IssueOptions(
-            created_by=parse_name(created_by, "Created-by", self.operator),
-            expires=parse_expiry(expires),
-            reason=parse_reason(reason),
-            allow_production=allow_production,
-        )
+        try:
+            return IssueOptions(
+                created_by=parse_name(created_by, "Created-by", self.operator),
+                expires=parse_expiry(expires),
+                reason=parse_reason(reason),
+                allow_production=allow_production,
+            )
+        except InputError as exc:
+            self.audit.record(action, "refused", reason=exc.code, message=exc.message)
+            raise
 
     def dry_run(
         self, target: Target, *, created_by: str | None = None,
         expires: str | date | datetime | None = None, reason: str | None = None,
         allow_production: bool = False,
     ) -> Plan:
-        opts = self._options(created_by, expires, reason, allow_production)
+        opts = self._options(created_by, expires, reason, allow_production, "dry-run")
         return issuance.dry_run(self.ctx, target, opts)
 
     def issue(
@@ -90,17 +107,40 @@ class Provisioner:
         opts = self._options(created_by, expires, reason, allow_production)
         return issuance.issue(self.ctx, target, opts)
 
+    def issue_many(
+        self, ids: Iterable[int | str], *, created_by: str | None = None,
+        expires: str | date | datetime | None = None, reason: str | None = None,
+        allow_production: bool = False, progress: Callable[[int, int], None] | None = None,
+        on_result: Callable[[list[BulkItem]], None] | None = None,
+    ) -> BulkResult:
+        """Issue for many KSESSIONS IDs (or raw lines of an ID file); per-ID results, no stop."""
+        opts = self._options(created_by, expires, reason, allow_production)
+        return bulk.issue_many(self.ctx, ids, opts, progress, on_result=on_result)
+
     def revoke(
         self, target: Target, *, by: str | None = None, reason: str | None = None,
         allow_production: bool = False,
     ) -> RevokeResult:
+        try:
+            revoked_by, why = parse_name(by, "Revoked-by", self.operator), parse_reason(reason)
+        except InputError as exc:
+            self.audit.record("revoke", "refused", reason=exc.code, message=exc.message)
+            raise
         return revocation.revoke(
-            self.ctx, target, revoked_by=parse_name(by, "Revoked-by", self.operator),
-            reason=parse_reason(reason), allow_production=allow_production,
+            self.ctx, target, revoked_by=revoked_by, reason=why,
+            allow_production=allow_production,
         )
 
     def verify(self, guid: str) -> VerifyResult:
         return verification.verify(self.ctx, guid)
+
+    def drift(self) -> DriftReport | None:
+        """Same databases as the NOOR Canvas app? None when ``[tui] app_settings`` is not set.
+
+        Reads the app's settings file on every call (no database I/O); raises ConfigError when
+        that file cannot be read.
+        """
+        return configured_drift(self.settings)
 
     def audit_tail(self, count: int = 20) -> list[AuditRecord]:
         return self.audit.tail(count)

@@ -12,9 +12,10 @@ import json
 import os
 import re
 import sys
+import threading
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,6 +80,7 @@ class AuditLog:
         self.operator = operator
         self.environment = environment
         self._channel = uuid.uuid4().hex
+        self._batch: tuple[int, TextIO] | None = None  # (thread, open file) inside batch()
         self._logger = logger.bind(hostprov_audit=self._channel)
         self._sinks: list[int] = [
             logger.add(self._write_file, level="DEBUG", filter=self._mine, catch=False,
@@ -88,23 +90,66 @@ class AuditLog:
     def _mine(self, record: Any) -> bool:
         return record["extra"].get("hostprov_audit") == self._channel
 
+    def _open(self) -> TextIO:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return os.fdopen(fd, "a", encoding="utf-8")
+
+    def _unavailable(self, exc: Exception) -> AuditUnavailable:
+        return AuditUnavailable(
+            f"The audit file {self.path} cannot be written "
+            f"({getattr(exc, 'strerror', None) or type(exc).__name__}), so nothing "
+            "was changed.",
+            hint="Fix the audit path or its permissions ([audit] path), then try again.",
+        )
+
     def _write_file(self, message: Any) -> None:
         extra = message.record["extra"]
         line = json.dumps(extra["audit"], ensure_ascii=False) + "\n"
+        batch = self._batch
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            if batch is not None and batch[0] == threading.get_ident():
+                batch[1].write(line)  # durable at the batch's next sync()
+                batch[1].flush()
+                return
+            with self._open() as handle:
                 handle.write(line)
                 handle.flush()
                 os.fsync(handle.fileno())
-        except OSError as exc:
+        except (OSError, UnicodeError, ValueError) as exc:
             if extra.get("audit_required"):
-                raise AuditUnavailable(
-                    f"The audit file {self.path} cannot be written ({exc.strerror}), so nothing "
-                    "was changed.",
-                    hint="Fix the audit path or its permissions ([audit] path), then try again.",
-                ) from None
+                raise self._unavailable(exc) from None
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[Callable[[], None]]:
+        """Many records from this thread: the file stays open and each record is flushed; the
+        ``sync()`` it yields makes them durable (call it before committing what they describe).
+
+        Records from other threads keep their own open-write-fsync. A failed open or sync raises
+        AuditUnavailable, so the caller can roll back (fail closed).
+        """
+        try:
+            handle = self._open()
+        except OSError as exc:
+            raise self._unavailable(exc) from None
+
+        def sync() -> None:
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                raise self._unavailable(exc) from None
+
+        self._batch = (threading.get_ident(), handle)
+        try:
+            yield sync
+        finally:
+            self._batch = None
+            with contextlib.suppress(OSError):
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(OSError):
+                handle.close()
 
     def record(
         self,

@@ -1,19 +1,46 @@
 """Search the KSESSIONS catalogue: by ID or by words in name, album, category, speaker; paged.
 
 Two statements per page, whatever its size: the page of sessions (with transcript counts) from
-KSESSIONS, then the Host GUID status of just those sessions from canvas.
+KSESSIONS, then the Host GUID status of just those sessions from canvas. Memory holds one page.
+
+Every page is ordered by SessionID with a LIMIT, so a common word stops the scan early. A rare word
+would scan the whole catalogue: the embedded demo database therefore carries a trigram index
+(db/search_index.py) that finds the first page of matches without a scan — 3+ characters as a
+phrase, 1–2 characters as an OR of the trigrams containing them. Databases without it
+(PostgreSQL, SQL Server) get the plain case-insensitive LIKE.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.exc import DBAPIError
 
 from hostprov_tui.db.canvas_models import CanvasSession, HostSession
 from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.db.ksessions_models import Category, Group, KSession, SessionTranscript, Speaker
+from hostprov_tui.db.search_index import (
+    FTS_TABLE,
+    MIN_FTS_CHARS,
+    TERMS_TABLE,
+    TEXT_TABLE,
+    has_search_index,
+)
 from hostprov_tui.errors import InputError
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.inputs import INT_MAX, parse_search
@@ -44,10 +71,17 @@ def search_sessions(
         raise InputError(f"The page size must be between 1 and {MAX_PAGE}, got {limit}.")
     if offset < 0:
         raise InputError(f"The page offset cannot be negative, got {offset}.")
-    stmt = _page_statement(text, filters or SearchFilters()).offset(offset).limit(limit + 1)
+    if offset > INT_MAX:  # beyond what a driver binds (SQLite raises OverflowError)
+        raise InputError(f"The page offset {offset} is too large; the largest is {INT_MAX}.")
+    for what, value in (("album", (filters or SearchFilters()).album_id),
+                        ("category", (filters or SearchFilters()).category_id)):
+        if value is not None and not 1 <= value <= INT_MAX:
+            raise InputError(f"The {what} ID must be between 1 and {INT_MAX}, got {value}.")
     dbs = ctx.databases()
     try:
         with dbs.ksessions.engine.connect() as conn:
+            indexed = bool(text) and has_search_index(conn, dbs.ksessions.base_engine)
+            stmt = page_statement(text, filters or SearchFilters(), offset, limit, indexed=indexed)
             rows = conn.execute(stmt).all()
     except DBAPIError as exc:
         raise translate_db_error(exc, dbs.ksessions.target) from None
@@ -72,7 +106,10 @@ def search_sessions(
     )
 
 
-def _page_statement(text: str, filters: SearchFilters) -> Select:
+def page_statement(
+    text: str, filters: SearchFilters, offset: int, limit: int, *, indexed: bool
+) -> Select:
+    """The page (one row more than asked, to know whether there is more), by SessionID."""
     transcripts = (
         select(func.count())
         .select_from(SessionTranscript)
@@ -91,22 +128,84 @@ def _page_statement(text: str, filters: SearchFilters) -> Select:
         .order_by(KSession.SessionID)
     )
     if text:
-        conditions = [
-            col.icontains(text, autoescape=True)
-            for col in (
-                KSession.SessionName, Group.GroupName, Category.CategoryName, Speaker.SpeakerName
-            )
-        ]
+        if indexed:
+            conditions = [_indexed_ids(text, filters, offset + limit + 1)]
+        else:
+            conditions = [
+                col.icontains(text, autoescape=True)
+                for col in (
+                    KSession.SessionName, Group.GroupName, Category.CategoryName,
+                    Speaker.SpeakerName,
+                )
+            ]
         if text.isdigit() and int(text) <= INT_MAX:
             conditions.insert(0, KSession.SessionID == int(text))
         stmt = stmt.where(or_(*conditions))
+    for condition in _filter_conditions(KSession.__table__.c, filters):
+        stmt = stmt.where(condition)
+    return stmt.offset(offset).limit(limit + 1)
+
+
+def _filter_conditions(c: Any, filters: SearchFilters) -> list[ColumnElement[bool]]:
+    """The filters over the columns ``c`` of dbo.Sessions (or of an alias of it)."""
+    found: list[ColumnElement[bool]] = []
     if filters.album_id is not None:
-        stmt = stmt.where(KSession.GroupID == filters.album_id)
+        found.append(c.GroupID == filters.album_id)
     if filters.category_id is not None:
-        stmt = stmt.where(KSession.CategoryID == filters.category_id)
+        found.append(c.CategoryID == filters.category_id)
     if filters.active_only:
-        stmt = stmt.where(KSession.IsActive.is_not(False))
-    return stmt
+        found.append(c.IsActive.is_not(False))
+    return found
+
+
+_FTS = table(FTS_TABLE, column("rowid"))
+_TEXT = table(TEXT_TABLE, column("SessionID"), column("Text"))
+_TERMS = table(TERMS_TABLE, column("term"))
+#: above this many trigrams a 1–2 character query is common: the scan finds a page sooner
+MAX_SHORT_TRIGRAMS = 64
+#: a phrase no trigram index holds (control characters): the OR of no trigrams
+_NO_MATCH = '"\x01\x02\x03"'
+#: dbo.Sessions once more inside the index subquery, for the album/category/active filters
+_FILTERED = KSession.__table__.alias("filtered")
+
+
+def _indexed_ids(text: str, filters: SearchFilters, first: int) -> ColumnElement[bool]:
+    """SessionID is among the first ``first`` matches, in order, of the demo's search index.
+
+    Taking only as many as the page needs keeps the outer query small; the union with an exact
+    ID match stays correct, because the first n of a union lie within the first n of each part.
+    """
+    match = literal_column(FTS_TABLE).op("MATCH")
+    if len(text) >= MIN_FTS_CHARS:
+        phrase = '"' + text.replace('"', '""') + '"'
+        return KSession.SessionID.in_(_first(_FTS.c.rowid, match(phrase), filters, first))
+    # 1 or 2 characters: an OR of the trigrams that contain them (hostprov_search_terms) — unless
+    # they are many (a common letter: scanning the narrow text table stops early then) or the
+    # list was emptied by an edit of the catalogue. A LIMIT of 0 skips the path not taken.
+    lowered = text.lower()
+    containing = _TERMS.c.term.contains(lowered, autoescape=True)
+    quoted = literal('"') + func.replace(_TERMS.c.term, '"', '""') + literal('"')
+    trigrams = (
+        select(func.coalesce(func.group_concat(quoted, " OR "), _NO_MATCH))
+        .where(containing).scalar_subquery()
+    )
+    hits = select(func.count()).select_from(_TERMS).where(containing).scalar_subquery()
+    use_terms = and_(exists(select(_TERMS.c.term)), hits <= MAX_SHORT_TRIGRAMS)
+    via_terms = _first(_FTS.c.rowid, match(trigrams), filters,
+                       case((use_terms, first), else_=0))
+    via_scan = _first(_TEXT.c.SessionID, _TEXT.c.Text.contains(text, autoescape=True), filters,
+                      case((use_terms, 0), else_=first))
+    return or_(KSession.SessionID.in_(via_terms), KSession.SessionID.in_(via_scan))
+
+
+def _first(
+    key: Any, condition: ColumnElement[bool], filters: SearchFilters, first: int | Any
+) -> Select:
+    inner = select(key).where(condition)
+    conditions = _filter_conditions(_FILTERED.c, filters)
+    if conditions:
+        inner = inner.join(_FILTERED, _FILTERED.c.SessionID == key).where(*conditions)
+    return inner.order_by(key).limit(first)
 
 
 def _guid_statuses(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
@@ -28,8 +29,11 @@ def check_connectivity(ctx: ServiceContext, *, audit: bool = True) -> Connectivi
     """Probe both databases (each bounded by the connect timeout) and check their schemas."""
     dbs = ctx.databases()
     limit = ctx.settings.database.connect_timeout_s + 2
-    canvas = probe_database(dbs.canvas, ctx.settings.environment, limit)
-    ksessions = probe_database(dbs.ksessions, ctx.settings.environment, limit)
+    # Both probes at once: a silent server costs one timeout, not one per database.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="hostprov-probe") as pool:
+        pending = [pool.submit(probe_database, handle, ctx.settings.environment, limit)
+                   for handle in (dbs.canvas, dbs.ksessions)]
+        canvas, ksessions = (future.result() for future in pending)
     report = ConnectivityReport(ctx.settings.environment, canvas, ksessions, dbs.shared)
     if audit:
         bad = [d for d in (canvas, ksessions) if not (d.reachable and d.schema_ok)]

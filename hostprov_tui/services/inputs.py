@@ -99,7 +99,13 @@ def parse_expiry(value: str | date | datetime | None) -> datetime | None:
                 "(UTC unless an offset is given)."
             ) from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # e.g. 9999-12-31T23:00-12:00 is in the year 10000 in UTC
+            raise InputError(
+                f"Expiry {_short(str(value))} is outside the dates a database can hold "
+                "(years 1 to 9999, UTC)."
+            ) from None
     return parsed.replace(microsecond=0)
 
 
@@ -114,8 +120,26 @@ def parse_guid(value: str) -> uuid.UUID:
         ) from None
 
 
+def _not_text(text: str) -> bool:
+    """True when ``text`` holds lone surrogates: bytes that were not UTF-8 (e.g. in argv)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _refuse_bytes(text: str, what: str) -> None:
+    if _not_text(text):
+        raise InputError(
+            f"{what} contains bytes that are not valid UTF-8 text; retype it, or check the "
+            "terminal's character encoding."
+        )
+
+
 def parse_search(value: str | None) -> str:
     text = (value or "").strip()
+    _refuse_bytes(text, "The search text")
     if "\x00" in text:
         raise InputError("The search text contains a NUL character; remove it and try again.")
     if len(text) > MAX_SEARCH_LENGTH:
@@ -128,6 +152,7 @@ def parse_search(value: str | None) -> str:
 
 def parse_name(value: str | None, what: str, default: str) -> str:
     text = (value or "").strip() or default
+    _refuse_bytes(text, what)
     if "\x00" in text:
         raise InputError(f"{what} contains a NUL character.")
     if len(text) > MAX_NAME_LENGTH:
@@ -139,6 +164,7 @@ def parse_reason(value: str | None) -> str | None:
     text = (value or "").strip()
     if not text:
         return None
+    _refuse_bytes(text, "The reason")
     if len(text) > MAX_REASON_LENGTH:
         raise InputError(f"The reason is {len(text)} characters; keep it under 500.")
     return text.replace("\x00", "")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from hostprov_tui.config.secrets import hash_secret
 from hostprov_tui.db.canvas_models import CanvasSession, HostSession
 from hostprov_tui.db.engines import SQLITE_IMMEDIATE, Databases
-from hostprov_tui.db.errors import translate_db_error
+from hostprov_tui.db.errors import translate_db_error, where
 from hostprov_tui.errors import ConcurrentChange, HostprovError
 from hostprov_tui.services import checks, lookups
 from hostprov_tui.services.checks import FAIL, PASS, WARN, CheckLine
@@ -29,6 +29,7 @@ from hostprov_tui.services.hashing import GuidHasher, hash_prefix, weak_secret_r
 from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.locking import lock_ksessions_id
 from hostprov_tui.services.results import IssueResult, Plan
+from hostprov_tui.services.timebox import TimedOut, call_with_timeout
 
 MAX_ATTEMPTS = 3
 
@@ -88,7 +89,7 @@ def _attempt(
 ) -> tuple[Plan, IssueResult | None]:
     dbs = ctx.databases()
     lines: list[CheckLine] = []
-    with _connections(dbs, lines) as conns:
+    with _connections(dbs, lines, ctx.settings.database.connect_timeout_s + 2) as conns:
         if conns is None:
             return Plan(tuple(lines)), None
         canvas_conn, ks_conn = conns
@@ -135,7 +136,7 @@ class _State:
 
 @contextmanager
 def _connections(
-    dbs: Databases, lines: list[CheckLine]
+    dbs: Databases, lines: list[CheckLine], limit_s: float
 ) -> Iterator[tuple[Connection, Connection] | None]:
     """Open canvas (write transaction) and KSESSIONS connections; a failure becomes a line."""
     opened: list[Connection] = []
@@ -145,8 +146,17 @@ def _connections(
             if handle is dbs.ksessions and dbs.shared:
                 break
             started = time.perf_counter()
-            try:
-                conn = handle.engine.connect()
+            try:  # bounded by the wall clock too, for drivers that ignore their login timeout
+                conn = call_with_timeout(handle.engine.connect, limit_s)
+            except TimedOut:
+                lines.append(CheckLine(
+                    "connectivity", FAIL,
+                    f"The {handle.name} database ({where(handle.target)}) did not answer within "
+                    f"{limit_s:g} s.",
+                    "Check the server and network; the limit is [database] connect_timeout_s.",
+                ))
+                yield None
+                return
             except DBAPIError as exc:
                 err = translate_db_error(exc, handle.target)
                 lines.append(CheckLine("connectivity", FAIL, err.message, err.hint))

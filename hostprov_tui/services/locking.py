@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Select, text
 
+from hostprov_tui.db.engines import lock_timeout_ms
+from hostprov_tui.errors import ConcurrentChange
+
 #: First key of PostgreSQL's two-key advisory lock: "HP" — ours, not the app's.
 _PG_NAMESPACE = 0x4850
 
@@ -21,13 +24,22 @@ def lock_ksessions_id(conn: Connection, ksessions_id: int, timeout_s: float) -> 
             {"ns": _PG_NAMESPACE, "key": ksessions_id},
         )
     elif backend == "mssql":
-        conn.execute(
+        # sp_getapplock reports a timeout or deadlock by its return code, not by an error:
+        # a negative status means the lock was NOT taken, so nothing may be written.
+        status = conn.execute(
             text(
-                "EXEC sp_getapplock @Resource = :res, @LockMode = 'Exclusive', "
-                "@LockOwner = 'Transaction', @LockTimeout = :ms"
+                "SET NOCOUNT ON; DECLARE @status int; "
+                "EXEC @status = sp_getapplock @Resource = :res, @LockMode = 'Exclusive', "
+                "@LockOwner = 'Transaction', @LockTimeout = :ms; SELECT @status"
             ),
-            {"res": f"hostprov:ksessions:{ksessions_id}", "ms": int(timeout_s * 1000)},
-        )
+            {"res": f"hostprov:ksessions:{ksessions_id}", "ms": lock_timeout_ms(timeout_s)},
+        ).scalar()
+        if status is None or int(status) < 0:
+            raise ConcurrentChange(
+                f"Another operator is changing KSESSIONS session {ksessions_id} right now "
+                f"(SQL Server lock status {status}).",
+                hint="Nothing was saved. Try again in a moment.",
+            )
 
 
 def for_update(stmt: Select, table: object) -> Select:

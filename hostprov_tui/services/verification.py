@@ -16,9 +16,11 @@ from hostprov_tui.services.results import GuidStatus, VerifyResult
 def verify(ctx: ServiceContext, guid_text: str) -> VerifyResult:
     from hostprov_tui.services.inputs import parse_guid
 
+    guid_hash: str | None = None
     try:
         guid = parse_guid(guid_text)
-        result = _verify(ctx, ctx.hasher().hash(guid))
+        guid_hash = ctx.hasher().hash(guid)
+        result = _verify(ctx, guid_hash)
     except HostprovError as exc:
         ctx.audit.record("verify", "failed" if exc.exit_code == 3 else "refused",
                          reason=exc.code, message=exc.message)
@@ -26,7 +28,8 @@ def verify(ctx: ServiceContext, guid_text: str) -> VerifyResult:
     ctx.audit.record(
         "verify", "ok" if result.status is GuidStatus.ACTIVE else "refused",
         ksessions_id=result.ksessions_id, canvas_session_id=result.canvas_session_id,
-        host_session_id=result.host_session_id, reason=result.status.value,
+        host_session_id=result.host_session_id, hash_prefix=guid_hash,
+        reason=result.status.value,
         message=result.message,
     )
     return result

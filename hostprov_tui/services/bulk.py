@@ -1,0 +1,329 @@
+"""Issue Host GUIDs for many KSESSIONS IDs at once: per-ID results, fast, still fail-closed.
+
+Every ID gets the check lines and the writes of ``issuance.issue``. What changes is how they are
+grouped: IDs go in chunks, each chunk in ONE transaction with a fixed number of statements
+(bulk_chunk.py: one query per kind for the whole chunk, no N+1), and the chunk's audit records
+go to the audit file kept open for the chunk (flushed per record) and are fsynced once, BEFORE
+the commit. So every committed issuance has its audit record on disk, and an audit file that
+cannot be written rolls the chunk back (fail closed), at two fsyncs per chunk instead of two per
+ID.
+
+A refusal (unknown ID, no transcripts) writes nothing, so it does not disturb its chunk. Any other
+failure inside a chunk (a database error, a lock, the audit file) rolls the whole chunk back and
+its IDs are retried one by one through the ordinary single issuance, so one bad ID costs only
+itself. GUIDs of a chunk are handed out (``on_result``) only after its commit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+
+from hostprov_tui.db.engines import SQLITE_IMMEDIATE, Databases
+from hostprov_tui.db.errors import translate_db_error
+from hostprov_tui.errors import AuditUnavailable, DatabaseUnavailable, HostprovError, InputError
+from hostprov_tui.services import bulk_chunk, checks, issuance
+from hostprov_tui.services.checks import FAIL, PASS, CheckLine
+from hostprov_tui.services.context import ServiceContext
+from hostprov_tui.services.guard import evaluate_guard
+from hostprov_tui.services.hashing import GuidHasher, hash_prefix
+from hostprov_tui.services.inputs import Target, parse_ksessions_id
+from hostprov_tui.services.issuance import IssueOptions
+from hostprov_tui.services.results import IssueResult
+
+#: IDs per transaction: large enough that the two fsyncs per chunk vanish, small enough that a
+#: chunk holds the write lock for a fraction of a second.
+CHUNK_SIZE = 200
+#: Exit codes from most to least severe: unreachable/schema, anything else, guard, refused, input.
+SEVERITY = (3, 1, 5, 4, 2)
+
+#: Failures every later ID would meet as well (and wait for: connect timeouts): the batch reports
+#: the rest instead of trying them. Anything else is tried ID by ID.
+STOPPERS = (DatabaseUnavailable, AuditUnavailable)
+
+Status = Literal["ok", "failed", "skipped"]
+Progress = Callable[[int, int], None]
+
+
+class _HasContext(Protocol):
+    ctx: ServiceContext
+
+
+@dataclass(frozen=True)
+class BulkItem:
+    """The outcome for one line of input (or one ID)."""
+
+    line: int  # 1-based position in the input
+    text: str  # the input as given
+    ksessions_id: int | None
+    status: Status
+    action: Literal["created", "rotated"] | None = None
+    canvas_session_id: int | None = None
+    host_session_id: int | None = None
+    guid: str | None = field(default=None, repr=False)  # only in the caller's output, never logged
+    error_code: str | None = None
+    message: str | None = None
+    hint: str | None = None
+    exit_code: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    items: tuple[BulkItem, ...]
+    seconds: float
+
+    def count(self, status: Status) -> int:
+        return sum(1 for i in self.items if i.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return all(i.status != "failed" for i in self.items)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing failed, else the code of the most severe failure class."""
+        codes = {i.exit_code for i in self.items if i.status == "failed"}
+        if not codes:
+            return 0
+        return min(codes, key=lambda c: SEVERITY.index(c) if c in SEVERITY else 1)
+
+    def summary(self) -> str:
+        created = sum(1 for i in self.items if i.action == "created")
+        rotated = sum(1 for i in self.items if i.action == "rotated")
+        failed = [i for i in self.items if i.status == "failed"]
+        text = (
+            f"Issued {created + rotated} of {len(self.items)} (created {created}, rotated "
+            f"{rotated}); {len(failed)} failed"
+        )
+        if failed:
+            by_code: dict[str, int] = {}
+            for item in failed:
+                by_code[item.error_code or "error"] = by_code.get(item.error_code or "error", 0) + 1
+            text += " (" + ", ".join(f"{n} {code}" for code, n in sorted(by_code.items())) + ")"
+        skipped = self.count("skipped")
+        if skipped:
+            text += f"; {skipped} duplicate lines skipped"
+        return text + f"; {self.seconds:.1f} s."
+
+
+@dataclass
+class _Entry:
+    line: int
+    text: str
+    ksessions_id: int
+
+
+def parse_lines(ids: Iterable[int | str]) -> tuple[list[_Entry], list[BulkItem]]:
+    """IDs to issue, and the lines that are not IDs. Blank lines and ``#`` comments are ignored;
+    an ID listed twice is issued once (a second issuance would rotate the first GUID away)."""
+    entries: list[_Entry] = []
+    bad: list[BulkItem] = []
+    first_line: dict[int, int] = {}
+    for number, raw in enumerate(ids, start=1):
+        text = raw if isinstance(raw, int) else raw.split("#", 1)[0].strip()
+        if text == "":
+            continue
+        shown = str(raw).strip()
+        try:
+            ks_id = parse_ksessions_id(text)
+        except InputError as exc:
+            bad.append(_failed(number, shown, None, exc))
+            continue
+        if ks_id in first_line:
+            note = f"Listed before on line {first_line[ks_id]}; handled there."
+            bad.append(BulkItem(number, shown, ks_id, "skipped", message=note))
+            continue
+        first_line[ks_id] = number
+        entries.append(_Entry(number, shown, ks_id))
+    return entries, bad
+
+
+def issue_many(
+    ctx_or_provisioner: ServiceContext | _HasContext,
+    ids: Iterable[int | str],
+    opts: IssueOptions,
+    progress: Progress | None = None,
+    *,
+    on_result: Callable[[list[BulkItem]], None] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> BulkResult:
+    """Issue (or rotate) for every ID; never stops at a failed one.
+
+    ``ids`` are KSESSIONS IDs or raw lines of an ID file. ``progress(done, total)`` is called as
+    lines are settled; ``on_result(items)`` receives each settled group (GUIDs only after their
+    commit), so a caller can save GUIDs as they come.
+    """
+    ctx = ctx_or_provisioner if isinstance(ctx_or_provisioner, ServiceContext) else (
+        ctx_or_provisioner.ctx
+    )
+    started = time.perf_counter()
+    entries, settled = parse_lines(ids)
+    total = len(entries) + len(settled)
+    done = len(settled)
+    if settled and on_result is not None:
+        on_result(list(settled))
+    if progress is not None:
+        progress(done, total)
+    results: list[BulkItem] = list(settled)
+    stopper: list[HostprovError] = []  # a failure every later ID would meet too
+    for start in range(0, len(entries), max(1, chunk_size)):
+        chunk = entries[start:start + max(1, chunk_size)]
+        if stopper:
+            items = [_not_tried(e, stopper[0]) for e in chunk]
+        else:
+            items = _issue_chunk(ctx, chunk, opts, stopper)
+        results.extend(items)
+        if on_result is not None:
+            on_result(items)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+    results.sort(key=lambda i: i.line)
+    return BulkResult(tuple(results), round(time.perf_counter() - started, 3))
+
+
+def _issue_chunk(
+    ctx: ServiceContext, chunk: list[_Entry], opts: IssueOptions, stopper: list[HostprovError]
+) -> list[BulkItem]:
+    """One transaction for the chunk; on trouble, roll back and retry its IDs one by one.
+
+    A failure that every later ID would meet too (database unreachable, audit file unwritable)
+    lands in ``stopper``: the remaining IDs are then reported, not tried.
+    """
+    dbs = ctx.databases()
+    items: dict[int, BulkItem] = {}
+    audited: list[IssueResult] = []
+    try:
+        with ctx.audit.batch() as sync, _connections(dbs) as (canvas_conn, ks_conn), \
+                canvas_conn.begin():
+            preamble, hasher = _preamble(ctx, dbs, opts)
+            now = issuance.utcnow()
+            decisions = bulk_chunk.decide(
+                canvas_conn, ks_conn, [e.ksessions_id for e in chunk], preamble, opts, now,
+                ctx.settings.database.statement_timeout_s,
+            )
+            entry_of = {e.ksessions_id: e for e in chunk}
+            for d in decisions:
+                if not d.ok:
+                    target = Target(ksessions_id=d.ksessions_id)
+                    plan = d.plan()
+                    err = checks.refusal(plan, "issue")
+                    issuance._audit_failure(ctx, "issue", target, err, plan)
+                    entry = entry_of[d.ksessions_id]
+                    items[entry.line] = _failed(entry.line, entry.text, d.ksessions_id, err)
+            if hasher is not None:
+                for result in bulk_chunk.write(canvas_conn, decisions, hasher, opts, now):
+                    _audit_ok(ctx, result, opts)
+                    audited.append(result)
+                    entry = entry_of[result.ksessions_id]  # type: ignore[index]
+                    items[entry.line] = _issued(entry, result)
+            sync()  # the chunk's audit records reach the disk before its commit
+    except (HostprovError, DBAPIError) as caught:
+        exc = caught if isinstance(caught, HostprovError) else translate_db_error(
+            caught, dbs.canvas.target
+        )
+        reason = exc.message
+        for result in audited:  # their "ok" records describe writes that were rolled back
+            ctx.audit.record(
+                "issue", "failed", ksessions_id=result.ksessions_id,
+                canvas_session_id=result.canvas_session_id, reason="bulk_chunk_rolled_back",
+                message=f"rolled back with its bulk chunk ({reason}); retried alone",
+            )
+        refused = {line: item for line, item in items.items() if not item.ok}
+        retried: list[BulkItem] = []
+        for entry in chunk:
+            if entry.line in refused:
+                retried.append(refused[entry.line])
+            elif stopper:
+                retried.append(_not_tried(entry, stopper[0]))
+            else:
+                retried.append(_issue_alone(ctx, entry, opts, stopper))
+        return retried
+    return [items[e.line] for e in chunk]
+
+
+def _preamble(
+    ctx: ServiceContext, dbs: Databases, opts: IssueOptions
+) -> tuple[list[CheckLine], GuidHasher | None]:
+    """The lines that are the same for every ID: the environment guard and the hash secret."""
+    verdict = evaluate_guard(
+        ctx.settings.environment, (dbs.canvas.target, dbs.ksessions.target), opts.allow_production
+    )
+    lines = [CheckLine("environment", PASS if verdict.allowed else FAIL, verdict.sentence,
+                       None if verdict.allowed else "Nothing was read or written.")]
+    if not verdict.allowed:
+        return lines, None
+    return lines, issuance._secret_line(ctx, lines)
+
+
+def _issue_alone(
+    ctx: ServiceContext, entry: _Entry, opts: IssueOptions, stopper: list[HostprovError]
+) -> BulkItem:
+    try:
+        result = issuance.issue(ctx, Target(ksessions_id=entry.ksessions_id), opts)
+    except HostprovError as exc:
+        if isinstance(exc, STOPPERS):
+            stopper.append(exc)
+        return _failed(entry.line, entry.text, entry.ksessions_id, exc)
+    return _issued(entry, result)
+
+
+def _not_tried(entry: _Entry, cause: HostprovError) -> BulkItem:
+    item = _failed(entry.line, entry.text, entry.ksessions_id, cause)
+    return replace(item, message=f"Not tried: {cause.message}")
+
+
+@contextmanager
+def _connections(dbs: Databases) -> Iterator[tuple[Connection, Connection]]:
+    """The canvas connection (BEGIN IMMEDIATE on SQLite) and the KSESSIONS one."""
+    opened: list[Connection] = []
+    try:
+        for handle in (dbs.canvas, dbs.ksessions):
+            if handle is dbs.ksessions and dbs.shared:
+                break
+            try:
+                opened.append(handle.engine.connect())
+            except DBAPIError as exc:
+                raise translate_db_error(exc, handle.target) from None
+        canvas_conn = opened[0].execution_options(**{SQLITE_IMMEDIATE: True})
+        yield canvas_conn, opened[1] if len(opened) > 1 else canvas_conn
+    finally:
+        for conn in opened:
+            conn.close()
+
+
+def _audit_ok(ctx: ServiceContext, result: IssueResult, opts: IssueOptions) -> None:
+    ctx.audit.record(
+        "rotate" if result.action == "rotated" else "issue", "ok",
+        ksessions_id=result.ksessions_id, canvas_session_id=result.canvas_session_id,
+        host_session_id=result.host_session_id, hash_prefix=hash_prefix(result.hash),
+        reason=opts.reason,
+        message=f"{result.action} by {opts.created_by} (bulk)"
+        + (f", expires {checks.stamp(opts.expires)}" if opts.expires else ""),
+        required=True,
+    )
+
+
+def _issued(entry: _Entry, result: IssueResult) -> BulkItem:
+    return BulkItem(
+        entry.line, entry.text, entry.ksessions_id, "ok", action=result.action,
+        canvas_session_id=result.canvas_session_id, host_session_id=result.host_session_id,
+        guid=result.guid,
+    )
+
+
+def _failed(line: int, text: str, ks_id: int | None, exc: HostprovError) -> BulkItem:
+    return BulkItem(
+        line, text, ks_id, "failed", error_code=exc.code, message=exc.message, hint=exc.hint,
+        exit_code=exc.exit_code,
+    )

@@ -1,0 +1,183 @@
+"""The models compiled for SQL Server match the NOOR Canvas schema column for column (offline)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import Table
+from sqlalchemy.dialects import mssql
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from hostprov_tui.db.canvas_models import CanvasBase
+from hostprov_tui.db.ksessions_models import KSessionsBase
+
+# The schema as the design describes it: column → (SQL Server type, nullable). "int" renders
+# as INTEGER, which SQL Server treats as the same type.
+EXPECTED: dict[str, dict[str, tuple[str, bool]]] = {
+    "canvas.Sessions": {
+        "SessionId": ("BIGINT IDENTITY(1,1)", False),
+        "KSessionsId": ("INTEGER", True),
+        "GroupId": ("UNIQUEIDENTIFIER", False),
+        "Title": ("NVARCHAR(200)", True),
+        "Description": ("NVARCHAR(1000)", True),
+        "Status": ("NVARCHAR(50) DEFAULT 'Created'", True),
+        "ParticipantCount": ("INTEGER DEFAULT 0", True),
+        "MaxParticipants": ("INTEGER", True),
+        "StartedAt": ("DATETIME2", True),
+        "EndedAt": ("DATETIME2", True),
+        "ExpiresAt": ("DATETIME2", True),
+        "CreatedAt": ("DATETIME2", False),
+        "ModifiedAt": ("DATETIME2", False),
+    },
+    "canvas.HostSessions": {
+        "HostSessionId": ("BIGINT IDENTITY(1,1)", False),
+        "SessionId": ("BIGINT", False),
+        "HostGuidHash": ("NVARCHAR(128)", False),
+        "CreatedAt": ("DATETIME2", False),
+        "ExpiresAt": ("DATETIME2", True),
+        "LastUsedAt": ("DATETIME2", True),
+        "CreatedBy": ("NVARCHAR(128)", True),
+        "RevokedAt": ("DATETIME2", True),
+        "RevokedBy": ("NVARCHAR(128)", True),
+        "IsActive": ("BIT DEFAULT 1", False),
+    },
+    "dbo.Speakers": {"SpeakerID": ("INTEGER", False), "SpeakerName": ("NVARCHAR(150)", False)},
+    "dbo.Groups": {
+        "GroupID": ("INTEGER", False),
+        "GroupName": ("NVARCHAR(255)", False),
+        "GroupImage": ("NVARCHAR(255)", True),
+        "GroupDescription": ("NVARCHAR(max)", True),
+        "Syllabus": ("NVARCHAR(max)", True),
+        "SpeakerID": ("INTEGER", True),
+        "IsCompleted": ("BIT", True),
+        "IsActive": ("BIT", True),
+        "CreatedDate": ("DATETIME", True),
+        "ChangedDate": ("DATETIME", True),
+    },
+    "dbo.Categories": {
+        "CategoryID": ("INTEGER", False),
+        "CategoryName": ("NVARCHAR(255)", False),
+        "GroupID": ("INTEGER", False),
+        "IsActive": ("BIT", True),
+        "CreatedDate": ("DATETIME", True),
+        "ChangedDate": ("DATETIME", True),
+        "SortOrder": ("INTEGER", True),
+    },
+    "dbo.Sessions": {
+        "SessionID": ("INTEGER", False),
+        "GroupID": ("INTEGER", False),
+        "Sequence": ("INTEGER", True),
+        "CategoryID": ("INTEGER", False),
+        "SessionName": ("NVARCHAR(500)", False),
+        "Description": ("NVARCHAR(max)", True),
+        "SessionDate": ("DATETIME", True),
+        "MediaPath": ("NVARCHAR(500)", True),
+        "SpeakerID": ("INTEGER", True),
+        "DeliveryRating": ("INTEGER", True),
+        "CreatedDate": ("DATETIME", True),
+        "ChangedDate": ("DATETIME", True),
+        "IsActive": ("BIT", True),
+        "ImageCount": ("INTEGER", True),
+        "ImagesFolderPath": ("NVARCHAR(500)", True),
+        "ImagesProcessedDate": ("DATETIME", True),
+    },
+    "dbo.SessionTranscripts": {
+        "TranscriptID": ("INTEGER", False),
+        "SessionID": ("INTEGER", False),
+        "Transcript": ("NVARCHAR(max)", True),
+        "CreatedDate": ("DATETIME", True),
+        "ChangedDate": ("DATETIME", True),
+    },
+}
+PRIMARY_KEYS = {
+    "canvas.Sessions": "SessionId", "canvas.HostSessions": "HostSessionId",
+    "dbo.Speakers": "SpeakerID", "dbo.Groups": "GroupID", "dbo.Categories": "CategoryID",
+    "dbo.Sessions": "SessionID", "dbo.SessionTranscripts": "TranscriptID",
+}
+_COLUMN = re.compile(r"^\s*\[(\w+)\] (.+?) (NOT NULL|NULL)(.*?),?\s*$")
+
+
+def _tables() -> dict[str, Table]:
+    tables = list(CanvasBase.metadata.sorted_tables) + list(KSessionsBase.metadata.sorted_tables)
+    return {f"{t.schema}.{t.name}": t for t in tables}
+
+
+def _ddl(table: Table) -> str:
+    return str(CreateTable(table).compile(dialect=mssql.dialect()))
+
+
+def _columns(ddl: str) -> dict[str, tuple[str, bool]]:
+    """Column → (type with identity/default, nullable), parsed from CREATE TABLE."""
+    found: dict[str, tuple[str, bool]] = {}
+    for line in ddl.splitlines():
+        match = _COLUMN.match(line)
+        if match:
+            name, type_, nullability, rest = match.groups()
+            found[name] = (f"{type_} {rest.strip()}".strip(), nullability == "NULL")
+    return found
+
+
+def _index_ddl(table: Table) -> dict[str, str]:
+    return {str(i.name): str(CreateIndex(i).compile(dialect=mssql.dialect()))
+            for i in table.indexes}
+
+
+def test_every_table_of_the_design_is_modelled() -> None:
+    assert set(_tables()) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("qualified", sorted(EXPECTED))
+def test_columns_match_the_design(qualified: str) -> None:
+    ddl = _ddl(_tables()[qualified])
+    schema, name = qualified.split(".")
+    assert ddl.lstrip().startswith(f"CREATE TABLE {schema}.[{name}] (")
+    assert _columns(ddl) == EXPECTED[qualified]  # names, order-free, types, NULL-ness, defaults
+    assert f"PRIMARY KEY ([{PRIMARY_KEYS[qualified]}])" in ddl
+    assert "NTEXT" not in ddl.upper() and "TEXT" not in ddl.upper().replace("NVARCHAR", "")
+
+
+def test_canvas_identity_is_generated_by_the_database() -> None:
+    for qualified in ("canvas.Sessions", "canvas.HostSessions"):
+        ddl = _ddl(_tables()[qualified])
+        assert ddl.count("IDENTITY(1,1)") == 1
+
+
+def test_host_sessions_foreign_key_cascades() -> None:
+    ddl = _ddl(_tables()["canvas.HostSessions"])
+    assert (
+        "CONSTRAINT [FK_HostSessions_Sessions_SessionId] FOREIGN KEY([SessionId]) "
+        "REFERENCES canvas.[Sessions] ([SessionId]) ON DELETE CASCADE"
+    ) in ddl
+
+
+def test_indexes_match_the_design() -> None:
+    tables = _tables()
+    host = _index_ddl(tables["canvas.HostSessions"])
+    assert host["IX_HostSessions_SessionGuidHash"] == (
+        "CREATE UNIQUE INDEX [IX_HostSessions_SessionGuidHash] ON canvas.[HostSessions] "
+        "([SessionId], [HostGuidHash])"
+    )
+    ks = _index_ddl(tables["dbo.Sessions"])
+    assert ks["IX_Sessions_GroupID"] == (
+        "CREATE INDEX [IX_Sessions_GroupID] ON dbo.[Sessions] ([GroupID])"
+    )
+    assert ks["IX_Sessions_CategoryID"] == (
+        "CREATE INDEX [IX_Sessions_CategoryID] ON dbo.[Sessions] ([CategoryID])"
+    )
+    tr = _index_ddl(tables["dbo.SessionTranscripts"])
+    assert tr["IX_SessionTranscripts_SessionID"] == (
+        "CREATE INDEX [IX_SessionTranscripts_SessionID] ON dbo.[SessionTranscripts] ([SessionID])"
+    )
+
+
+def test_our_extra_indexes_are_filtered_and_unique() -> None:
+    tables = _tables()
+    assert _index_ddl(tables["canvas.Sessions"])["UX_Sessions_KSessionsId"] == (
+        "CREATE UNIQUE INDEX [UX_Sessions_KSessionsId] ON canvas.[Sessions] ([KSessionsId]) "
+        "WHERE [KSessionsId] IS NOT NULL"
+    )
+    assert _index_ddl(tables["canvas.HostSessions"])["UX_HostSessions_OneActive"] == (
+        "CREATE UNIQUE INDEX [UX_HostSessions_OneActive] ON canvas.[HostSessions] ([SessionId]) "
+        "WHERE [IsActive] = 1"
+    )

@@ -1,0 +1,93 @@
+"""The layers of DESIGN.md: config → db → services → cli | tui; services never import Textual."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_SECRET, build_env
+
+PACKAGE = Path(__file__).resolve().parent.parent / "hostprov_tui"
+#: what each layer may not import (directly, at any depth of the module)
+FORBIDDEN = {
+    "config": ("hostprov_tui.db", "hostprov_tui.services", "hostprov_tui.cli",
+               "hostprov_tui.tui", "textual"),
+    "db": ("hostprov_tui.services", "hostprov_tui.cli", "hostprov_tui.tui", "textual"),
+    "services": ("hostprov_tui.cli", "hostprov_tui.tui", "textual"),
+    "cli": ("textual",),  # the TUI is imported lazily, inside the tui command only
+    "tui": ("hostprov_tui.db", "hostprov_tui.cli", "sqlalchemy"),  # thin: services only
+}
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, node.lineno))
+    return found
+
+
+def _top_level_imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+    return names
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_layer_imports(layer: str) -> None:
+    files = sorted((PACKAGE / layer).rglob("*.py"))
+    assert files
+    bad = []
+    for path in files:
+        imports = _imports(path) if layer != "cli" else [(n, 0) for n in _top_level_imports(path)]
+        for name, line in imports:
+            if any(name == f or name.startswith(f + ".") for f in FORBIDDEN[layer]):
+                bad.append(f"{path.relative_to(PACKAGE)}:{line} imports {name}")
+    assert not bad, bad
+
+
+def _fresh_python(code: str) -> str:
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False, cwd=PACKAGE.parent)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_services_api_does_not_import_textual() -> None:
+    out = _fresh_python(
+        "import sys, json, hostprov_tui.services.api\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'textual')))"
+    )
+    assert json.loads(out) == []
+
+
+def test_a_non_tui_cli_command_does_not_import_textual(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    env = build_env("sqlite", tmp_path, request, sessions=20)
+    config = env.write_config()
+    code = (
+        "import os, sys, json\n"
+        f"os.environ['HOSTPROV_SECURITY__HASH_SECRET'] = {TEST_SECRET!r}\n"
+        "from hostprov_tui.cli.main import cli\n"
+        "try:\n"
+        f"    cli.main(['--config', {str(config)!r}, '-q', 'sessions', 'a', '--json'],\n"
+        "             standalone_mode=True)\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'textual')))"
+    )
+    assert json.loads(_fresh_python(code)) == []
