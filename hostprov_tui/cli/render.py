@@ -80,8 +80,9 @@ def render_sessions(console: Console, page: SearchPage) -> None:
         what = f"matching {page.query!r}" if page.query else ""
         console.print(escape(f"No KSESSIONS sessions {what}.".replace("  ", " ")))
         return
-    table = Table(expand=True, title=f"KSESSIONS sessions {page.offset + 1}–{page.offset + len(page.rows)}"
-                  + (" (more: --offset)" if page.has_more else ""))
+    first, last = page.offset + 1, page.offset + len(page.rows)
+    more = " (more: --offset)" if page.has_more else ""
+    table = Table(expand=True, title=f"KSESSIONS sessions {first}–{last}{more}")
     table.add_column("ID", justify="right", no_wrap=True)
     table.add_column("Session", ratio=3, overflow="fold")
     table.add_column("Album", ratio=2, overflow="ellipsis", no_wrap=True)

@@ -1,9 +1,193 @@
-"""Placeholder until the TUI lands."""
+"""The full-screen operator app: dashboard, sessions, provision, audit (one screen per mode).
+
+Only Textual is imported here at module level; the services are imported by the first worker
+that needs them, so the first frame never waits for a database or a driver import.
+"""
 
 from __future__ import annotations
 
-from hostprov_tui.config.settings import Settings
+from collections import deque
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from hostprov_tui.tui.backend import Backend, describe_error
+from hostprov_tui.tui.messages import AuditArrived, AuditLoaded
+from hostprov_tui.tui.screens.dashboard import DashboardScreen
+from hostprov_tui.tui.styles import css_paths
+
+if TYPE_CHECKING:
+    from hostprov_tui.config.settings import Settings
+    from hostprov_tui.services.api import Provisioner
+    from hostprov_tui.services.audit import AuditRecord
+    from hostprov_tui.services.results import SessionRow
+
+AUDIT_KEEP = 500
+SCREENS_BY_KEY = (
+    ("dashboard", "Dashboard", "Database status, environment, schema"),
+    ("sessions", "Sessions", "Search the KSESSIONS catalogue and pick a session"),
+    ("provision", "Provision", "Validate, issue, revoke and verify Host GUIDs"),
+    ("audit", "Audit", "The live audit log"),
+)
+
+
+def _sessions_screen() -> Screen[None]:
+    from hostprov_tui.tui.screens.sessions import SessionsScreen
+
+    return SessionsScreen()
+
+
+def _provision_screen() -> Screen[None]:
+    from hostprov_tui.tui.screens.provision import ProvisionScreen
+
+    return ProvisionScreen()
+
+
+def _audit_screen() -> Screen[None]:
+    from hostprov_tui.tui.screens.audit import AuditScreen
+
+    return AuditScreen()
+
+
+class HostprovApp(App[int]):
+    """hostprov's TUI. ``stable=True`` hides clocks and latencies (snapshot tests)."""
+
+    TITLE = "hostprov"
+    CSS_PATH = css_paths()
+    MODES = {  # only the start screen is imported before the first frame
+        "dashboard": DashboardScreen,
+        "sessions": _sessions_screen,
+        "provision": _provision_screen,
+        "audit": _audit_screen,
+    }
+    DEFAULT_MODE = "dashboard"
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("f2", "go('dashboard')", "Dashboard"),
+        Binding("f3", "go('sessions')", "Sessions"),
+        Binding("f4", "go('provision')", "Provision"),
+        Binding("f5", "go('audit')", "Audit"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
+    ]
+
+    audit_count: reactive[int] = reactive(0, init=False)
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        provisioner: Provisioner | None = None,
+        stable: bool = False,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.stable = stable
+        self.backend = Backend(settings, provisioner=provisioner, on_audit=self._audit_from_any)
+        self.audit_records: deque[AuditRecord] = deque(maxlen=AUDIT_KEEP)
+        self.picked: SessionRow | None = None
+        self.catalogue_changes = 0  # issues and revokes: the sessions list re-reads on return
+        self.sub_title = f"{settings.environment} · operator {self.backend.operator}"
+        if settings.tui.theme in self.available_themes:
+            self.theme = settings.tui.theme
+
+    @property
+    def production(self) -> bool:
+        return self.settings.environment == "production"
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
+        self.load_audit_tail()
+
+    @work(thread=True, exclusive=True, group="bootstrap", exit_on_error=False)
+    def load_audit_tail(self) -> None:
+        """Bootstrap the services (first run creates the demo DB) and read the audit tail."""
+        try:
+            prov = self.backend.get()
+            records = prov.audit_tail(200)
+        except Exception as exc:
+            message, hint = describe_error(exc)
+            self.call_from_thread(self.report, message, hint)
+            return
+        self.post_message(AuditLoaded(records))
+
+    def _audit_from_any(self, record: AuditRecord) -> None:
+        self.post_message(AuditArrived(record))  # thread-safe
+
+    def on_audit_arrived(self, message: AuditArrived) -> None:
+        self.audit_records.append(message.record)
+        self.audit_count += 1
+
+    def on_audit_loaded(self, message: AuditLoaded) -> None:
+        live = list(self.audit_records)
+        older = [r for r in message.records if r not in live]
+        self.audit_records.clear()
+        self.audit_records.extend(older + live)
+        self.audit_count += 1
+
+    def report(self, message: str, hint: str | None = None, *, title: str = "Error") -> None:
+        """A typed error as a toast: the sentence, then what to do."""
+        text = message if not hint else f"{message}\n{hint}"
+        self.notify(text, title=title, severity="error", markup=False, timeout=8)
+
+    def report_exception(self, exc: BaseException, *, title: str = "Error") -> None:
+        message, hint = describe_error(exc)
+        self.report(message, hint, title=title)
+        if getattr(exc, "exit_code", None) == 3:  # unreachable or schema missing
+            self.database_trouble()
+
+    def database_trouble(self) -> None:
+        """An action failed: let the dashboard look again (its card turns red if the DB is gone)."""
+        for screen in self.screen_stack_all():
+            if isinstance(screen, DashboardScreen):
+                screen.poll_now()
+
+    def screen_stack_all(self) -> Iterable[Screen]:
+        for stack in self._screen_stacks.values():
+            yield from stack
+
+    def pick(self, row: SessionRow) -> None:
+        """The operator chose a session in the catalogue: take it to the provision screen."""
+        self.picked = row
+        self.switch_mode("provision")
+
+    def action_go(self, mode: str) -> None:
+        from textual.screen import ModalScreen
+
+        if isinstance(self.screen, ModalScreen) and self.screen.id == "help":
+            self.screen.dismiss()
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from hostprov_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(id="help"))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for mode, title, help_text in SCREENS_BY_KEY:
+            yield SystemCommand(f"Go to {title}", help_text, lambda m=mode: self.action_go(m))
+        yield SystemCommand("Toggle dark/light theme", "Switch between the dark and the light "
+                            "theme", self.action_toggle_theme)
+        yield SystemCommand("Help", "Keys and what each screen does", self.action_help)
+
+    def on_unmount(self) -> None:
+        self.backend.close()
 
 
 def run_app(settings: Settings) -> int:
-    raise SystemExit("The TUI is not built yet.")
+    """Run the TUI until the operator quits; the exit code for the CLI."""
+    app = HostprovApp(settings)
+    result = app.run()
+    return int(result or 0) if app.return_code in (None, 0) else int(app.return_code or 1)
