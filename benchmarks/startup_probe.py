@@ -3,7 +3,8 @@
 Usage: HP_SPAWN=<time.time() at spawn> python startup_probe.py bare|hostprov [CONFIG]
 
 ``bare`` is a Textual app with a Header and a Footer; ``hostprov`` is the TUI exactly as
-``hostprov tui`` builds it (settings loaded from CONFIG, the App class of hostprov_tui.tui.app).
+``hostprov tui`` builds it (``build_app(CONFIG)``: the settings load in a worker after the first
+frame, as in the real command).
 Both run under ``App.run_test`` (120×40). ``first_frame_s``: the app is ready and its first screen
 has processed its pending events (what run_test waits for before it yields) — the first frame.
 ``settled_s``: then every pending message of the app is processed too (``pilot.pause()``: on_mount
@@ -37,12 +38,14 @@ def build(kind: str, config: str | None) -> Any:
                 yield Footer()
 
         return Bare()
-    from hostprov_tui.config.settings import load_settings
-
     try:
         import hostprov_tui.tui.app as tui
     except ImportError as exc:
         raise LookupError(f"hostprov_tui.tui.app cannot be imported ({exc})") from None
+    if hasattr(tui, "build_app"):  # exactly what `hostprov tui` runs: settings load in a worker
+        return tui.build_app(Path(config) if config else None, {})
+    from hostprov_tui.config.settings import load_settings
+
     classes = [
         v for v in vars(tui).values()
         if isinstance(v, type) and issubclass(v, App) and v.__module__ == tui.__name__

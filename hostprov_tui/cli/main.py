@@ -91,13 +91,10 @@ def tui(ctx: click.Context) -> None:
     """Open the full-screen terminal app (the default)."""
 
     def body() -> Outcome:
-        from hostprov_tui.config.settings import load_settings
-
-        st = state(ctx)
-        settings = load_settings(st.config, st.overrides)
         from hostprov_tui.tui.app import run_app
 
-        return Outcome(None, None, run_app(settings))
+        st = state(ctx)
+        return Outcome(None, None, run_app(st.config, st.overrides))
 
     execute(ctx, body)
 

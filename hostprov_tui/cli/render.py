@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from hostprov_tui.services.audit import AuditRecord
 from hostprov_tui.services.results import (
     CheckLine,
     CheckStatus,
@@ -20,6 +20,9 @@ from hostprov_tui.services.results import (
     SearchPage,
     VerifyResult,
 )
+
+if TYPE_CHECKING:
+    from hostprov_tui.services.audit import AuditRecord
 
 MARK = {CheckStatus.PASS: "[green]✔ pass[/]", CheckStatus.WARN: "[yellow]▲ warn[/]",
         CheckStatus.FAIL: "[red]✘ fail[/]"}

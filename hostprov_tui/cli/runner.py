@@ -14,9 +14,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from hostprov_tui.config.masking import mask_text
 from hostprov_tui.errors import HostprovError
-from hostprov_tui.services.audit import scrub
 from hostprov_tui.services.results import to_jsonable
 
 
@@ -88,6 +86,9 @@ def execute(ctx: click.Context, body: Callable[[], Outcome]) -> None:
         stderr_console().print("Interrupted; nothing further was done.")
         ctx.exit(130)
     except Exception as exc:  # the last line of defence: a sentence, the trace only on --debug
+        from hostprov_tui.config.masking import mask_text
+        from hostprov_tui.services.audit import scrub
+
         text = scrub(mask_text(str(exc)))[:500]
         if st.debug:
             traceback.print_exc()

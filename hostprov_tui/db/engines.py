@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from hostprov_tui.config.settings import DatabaseOptions, Settings
 from hostprov_tui.db.canvas_models import CANVAS_SCHEMA
@@ -116,7 +116,11 @@ def _sqlite_engine(
             check_same_thread=False,
         )
 
-    engine = create_engine("sqlite+pysqlite://", creator=connect, pool_pre_ping=False)
+    # The URL names no file (the creator opens it), so SQLAlchemy would pick SingletonThreadPool,
+    # which closes other threads' connections once more than five threads connect: a crash.
+    engine = create_engine(
+        "sqlite+pysqlite://", creator=connect, poolclass=QueuePool, pool_size=5, max_overflow=20
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _rec: ConnectionPoolEntry) -> None:

@@ -7,8 +7,9 @@ that needs them, so the first frame never waits for a database or a driver impor
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -17,11 +18,12 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from hostprov_tui.tui.backend import Backend, describe_error
-from hostprov_tui.tui.messages import AuditArrived, AuditLoaded
+from hostprov_tui.tui.messages import AuditArrived, AuditLoaded, SettingsReady
 from hostprov_tui.tui.screens.dashboard import DashboardScreen
 from hostprov_tui.tui.styles import css_paths
 
 if TYPE_CHECKING:
+    from hostprov_tui.config.preview import Preview
     from hostprov_tui.config.settings import Settings
     from hostprov_tui.services.api import Provisioner
     from hostprov_tui.services.audit import AuditRecord
@@ -79,25 +81,44 @@ class HostprovApp(App[int]):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Settings | None = None,
         *,
+        load: Callable[[], Settings] | None = None,
+        preview: Preview | None = None,
         provisioner: Provisioner | None = None,
         stable: bool = False,
     ) -> None:
+        """Give ``settings`` (tests), or ``load`` + ``preview``: then the settings load in a
+        worker right after the first frame, and the preview paints the banner until then."""
         super().__init__()
-        self.settings = settings
         self.stable = stable
-        self.backend = Backend(settings, provisioner=provisioner, on_audit=self._audit_from_any)
+        self.backend = Backend(settings, load=load, provisioner=provisioner,
+                               on_audit=self._audit_from_any)
+        self.environment = settings.environment if settings else (
+            preview.environment if preview else "development")
         self.audit_records: deque[AuditRecord] = deque(maxlen=AUDIT_KEEP)
         self.picked: SessionRow | None = None
         self.catalogue_changes = 0  # issues and revokes: the sessions list re-reads on return
-        self.sub_title = f"{settings.environment} · operator {self.backend.operator}"
-        if settings.tui.theme in self.available_themes:
-            self.theme = settings.tui.theme
+        self.sub_title = f"{self.environment} · operator {self.backend.operator}"
+        theme = settings.tui.theme if settings else (preview.theme if preview else "")
+        if theme in self.available_themes:
+            self.theme = theme
+
+    @property
+    def settings(self) -> Settings:
+        """The loaded settings (workers load them first; see :meth:`Backend.load_settings`)."""
+        loaded = self.backend.settings
+        if loaded is None:
+            raise RuntimeError("settings are not loaded yet")
+        return loaded
+
+    @property
+    def settings_ready(self) -> bool:
+        return self.backend.settings is not None
 
     @property
     def production(self) -> bool:
-        return self.settings.environment == "production"
+        return self.environment == "production"
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._start)
@@ -107,7 +128,16 @@ class HostprovApp(App[int]):
 
     @work(thread=True, exclusive=True, group="bootstrap", exit_on_error=False)
     def load_audit_tail(self) -> None:
-        """Bootstrap the services (first run creates the demo DB) and read the audit tail."""
+        """Load the settings, bootstrap the services (the first run creates the demo DB) and
+        read the audit tail. A configuration error ends the app with its sentence."""
+        from hostprov_tui.errors import ConfigError
+
+        try:
+            settings = self.backend.load_settings()
+        except ConfigError as exc:
+            self.call_from_thread(self._config_failed, exc.message, exc.hint, exc.exit_code)
+            return
+        self.call_from_thread(self._settings_loaded, settings)
         try:
             prov = self.backend.get()
             records = prov.audit_tail(200)
@@ -116,6 +146,24 @@ class HostprovApp(App[int]):
             self.call_from_thread(self.report, message, hint)
             return
         self.post_message(AuditLoaded(records))
+
+    def _settings_loaded(self, settings: Settings) -> None:
+        if settings.environment != self.environment:
+            self.environment = settings.environment
+            self.sub_title = f"{self.environment} · operator {self.backend.operator}"
+            for banner in self.query("EnvBanner"):
+                banner.set_environment(self.environment)  # type: ignore[attr-defined]
+        self.post_message(SettingsReady())
+
+    def on_settings_ready(self, _message: SettingsReady) -> None:
+        for screen in self.screen_stack_all():
+            ready = getattr(screen, "settings_ready", None)
+            if callable(ready):
+                ready()
+
+    def _config_failed(self, message: str, hint: str | None, code: int) -> None:
+        text = f"Error: {message}" + (f"\nHint: {hint}" if hint else "")
+        self.exit(code, return_code=code, message=text)
 
     def _audit_from_any(self, record: AuditRecord) -> None:
         self.post_message(AuditArrived(record))  # thread-safe
@@ -186,8 +234,22 @@ class HostprovApp(App[int]):
         self.backend.close()
 
 
-def run_app(settings: Settings) -> int:
+def build_app(
+    config: Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> HostprovApp:
+    """The app as ``hostprov tui`` builds it: settings load after the first frame."""
+    from hostprov_tui.config.preview import preview
+
+    def load() -> Settings:
+        from hostprov_tui.config.settings import load_settings
+
+        return load_settings(config, overrides)
+
+    return HostprovApp(load=load, preview=preview(config, overrides))
+
+
+def run_app(config: Path | None = None, overrides: Mapping[str, Any] | None = None) -> int:
     """Run the TUI until the operator quits; the exit code for the CLI."""
-    app = HostprovApp(settings)
+    app = build_app(config, overrides)
     result = app.run()
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code or 1)

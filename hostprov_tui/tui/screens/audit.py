@@ -1,0 +1,58 @@
+"""The live audit log: the file's last records at start, then everything this app does."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Input, Static
+
+from hostprov_tui.tui.screens.base import MainScreen
+from hostprov_tui.tui.widgets.audit_format import audit_line, matches
+
+
+class AuditScreen(MainScreen):
+    SUB_TITLE = "Audit"
+    SHOW_STRIP = False
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("escape", "focus_log", "Log", show=False),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield self.field(placeholder="Filter: action, outcome, operator, IDs, message…",
+                         id="filter")
+        with VerticalScroll(id="log"):
+            yield Static("", id="log-body")
+        yield Static("", id="audit-count")
+
+    def on_mount(self) -> None:
+        self.watch(self.hp, "audit_count", self._render_log)
+
+    def _render_log(self, _value: object = None) -> None:
+        needle = self.query_one("#filter", Input).value.strip()
+        records = [r for r in self.hp.audit_records if matches(r, needle)]
+        body = Content("\n").join(audit_line(r, self.hp.stable) for r in records)
+        self.query_one("#log-body", Static).update(
+            body if records else Content.styled("Nothing to show.", "$text-muted"))
+        self.query_one("#log", VerticalScroll).scroll_end(animate=False)
+        total = len(self.hp.audit_records)
+        shown = f"{len(records)} of {total}" if needle else f"{total}"
+        self.query_one("#audit-count", Static).update(
+            f"{shown} record{'s' if total != 1 else ''} · file {self._audit_path()}"
+        )
+
+    def _audit_path(self) -> str:
+        return str(self.hp.settings.audit.path) if self.hp.settings_ready else "…"
+
+    @on(Input.Changed, "#filter")
+    def _filter(self) -> None:
+        self._render_log()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_focus_log(self) -> None:
+        self.query_one("#log", VerticalScroll).focus()

@@ -1,0 +1,1 @@
+"""Modal dialogs: confirmation and the one-time GUID display."""

@@ -1,0 +1,67 @@
+"""Yes/no before a write; in production the operator types the session ID to confirm."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from hostprov_tui.tui.widgets.steady_input import steady_input
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Dismisses with True only on an explicit confirmation."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self, title: str, body: Content | str, *, confirm_label: str = "Confirm",
+        require: str | None = None, danger: bool = False,
+    ) -> None:
+        super().__init__(classes="-danger" if danger else "")
+        self.title_text = title
+        self.body = body
+        self.confirm_label = confirm_label
+        self.require = require
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title")
+            yield Static(self.body, id="dialog-body")
+            if self.require is not None:
+                yield Label(f"Type {self.require} to confirm:", id="require-label")
+                stable = bool(getattr(self.app, "stable", False))
+                yield steady_input(stable, placeholder="the session ID", id="require")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button(self.confirm_label, id="confirm",
+                             variant="error" if self.has_class("-danger") else "primary",
+                             disabled=self.require is not None)
+
+    def on_mount(self) -> None:
+        if self.require is not None:
+            self.query_one("#require", Input).focus()
+        else:
+            self.query_one("#confirm", Button).focus()
+
+    @on(Input.Changed, "#require")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one("#confirm", Button).disabled = event.value.strip() != self.require
+
+    @on(Input.Submitted, "#require")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip() == self.require:
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm(self) -> None:
+        if self.require is None or self.query_one("#require", Input).value.strip() == self.require:
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)

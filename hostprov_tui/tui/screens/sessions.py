@@ -1,0 +1,229 @@
+"""Search the catalogue as you type (debounced, stale searches cancelled), page lazily, pick."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
+from textual.worker import get_current_worker
+
+from hostprov_tui.tui.backend import describe_error
+from hostprov_tui.tui.screens.base import MainScreen
+from hostprov_tui.tui.widgets.session_table import SessionTable
+
+if TYPE_CHECKING:
+    from hostprov_tui.services.catalogue import Choice
+    from hostprov_tui.services.results import SearchPage
+
+PAGE_SIZE = 50
+DEBOUNCE_S = 0.25
+NEAR_END = 10
+
+
+class PageLoaded(Message):
+    def __init__(self, generation: int, page: SearchPage | None,
+                 error: tuple[str, str | None] | None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.page = page
+        self.error = error
+
+
+class ChoicesLoaded(Message):
+    def __init__(self, kind: str, choices: list[Choice]) -> None:
+        super().__init__()
+        self.kind = kind
+        self.choices = choices
+
+
+class SessionsScreen(MainScreen):
+    SUB_TITLE = "Sessions"
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("escape", "focus_table", "Results", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.completed_searches = 0  # searches whose results reached the table (tests count them)
+        self._generation = 0
+        self._debounce: Timer | None = None
+        self._page: SearchPage | None = None
+        self._loading_more = False
+        self._seen_changes = 0
+        self._applied = 0  # generation whose results (or error) are on screen
+        self._keep_cursor = False
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="filters"):
+            yield self.field(placeholder="Search: ID, name, album, category, speaker", id="query")
+            yield Select[int]([], prompt="Album", id="album")
+            yield Select[int]([], prompt="Category", id="category")
+            yield Checkbox("Active only", id="active")
+        yield SessionTable(id="results")
+        yield Static("", id="results-status")
+
+    def on_mount(self) -> None:
+        self.query_one("#query", Input).focus()
+        self.call_after_refresh(self._first_load)
+
+    @property
+    def search_pending(self) -> bool:
+        """True while a debounce timer or a search is under way (tests wait on it)."""
+        return (
+            self._debounce is not None
+            or self._applied != self._generation
+            or self._generation == 0  # the first listing has not even started yet
+        )
+
+    def on_screen_resume(self) -> None:
+        """Back from Provision after an issue or a revoke: show the new Host GUID statuses."""
+        if self.hp.catalogue_changes != self._seen_changes and self._page is not None:
+            self.start_search()
+            self._keep_cursor = True
+
+    def _first_load(self) -> None:
+        self.start_search()
+        self._load_choices("album", None)
+
+    # --- searching ---------------------------------------------------------------------------
+
+    @on(Input.Changed, "#query")
+    def _query_changed(self, _event: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_S, self.start_search)
+
+    @on(Input.Submitted, "#query")
+    def _query_submitted(self, _event: Input.Submitted) -> None:
+        self.action_focus_table()
+
+    def _filters(self) -> dict[str, Any]:
+        album = self.query_one("#album", Select).value
+        category = self.query_one("#category", Select).value
+        return {
+            "album_id": album if isinstance(album, int) else None,
+            "category_id": category if isinstance(category, int) else None,
+            "active_only": self.query_one("#active", Checkbox).value,
+        }
+
+    def start_search(self) -> None:
+        """A fresh search from offset 0; any running one becomes stale."""
+        self._debounce = None
+        self._seen_changes = self.hp.catalogue_changes
+        self._generation += 1
+        self._loading_more = False
+        self._status("Searching…")
+        self._search(self._generation, self.query_one("#query", Input).value, 0, self._filters())
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search(self, generation: int, text: str, offset: int, filters: dict[str, Any]) -> None:
+        self._fetch(generation, text, offset, filters)
+
+    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
+    def _more(self, generation: int, text: str, offset: int, filters: dict[str, Any]) -> None:
+        self._fetch(generation, text, offset, filters)
+
+    def _fetch(self, generation: int, text: str, offset: int, filters: dict[str, Any]) -> None:
+        """One page, on a worker thread; a cancelled (stale) worker posts nothing."""
+        worker = get_current_worker()
+        try:
+            from hostprov_tui.services.catalogue import SearchFilters
+
+            page = self.hp.backend.get().search(
+                text, offset=offset, limit=PAGE_SIZE, filters=SearchFilters(**filters)
+            )
+        except Exception as exc:
+            if not worker.is_cancelled:
+                self.post_message(PageLoaded(generation, None, describe_error(exc)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(PageLoaded(generation, page, None))
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        if message.generation != self._generation:
+            return  # a newer search replaced this one
+        self._applied = message.generation
+        self._loading_more = False
+        table = self.query_one(SessionTable)
+        if message.page is None:
+            text, hint = message.error or ("Search failed.", None)
+            self._status(text)
+            self.hp.report(text, hint, title="Search failed")
+            self.hp.database_trouble()
+            return
+        page = message.page
+        if page.offset == 0:
+            table.replace_rows(page.rows, keep_cursor=self._keep_cursor)
+            self._keep_cursor = False
+            self.completed_searches += 1
+        else:
+            table.append_rows(page.rows)
+        self._page = page
+        shown = len(table.session_rows)
+        more = " · more below ↓" if page.has_more else ""
+        what = f"“{page.query}”" if page.query else "all sessions"
+        self._status(f"{shown} session{'s' if shown != 1 else ''} for {what}{more}"
+                     " · Enter picks · / searches")
+
+    @on(DataTable.RowHighlighted, "#results")
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        table = self.query_one(SessionTable)
+        page = self._page
+        if page is None or not page.has_more or self._loading_more:
+            return
+        if event.cursor_row >= table.row_count - NEAR_END:
+            self._loading_more = True
+            self._status("Loading more…")
+            self._more(self._generation, page.query, table.row_count, self._filters())
+
+    @on(DataTable.RowSelected, "#results")
+    def _picked(self, _event: DataTable.RowSelected) -> None:
+        row = self.query_one(SessionTable).current()
+        if row is not None:
+            self.hp.pick(row)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#results-status", Static).update(text)
+
+    # --- filters -----------------------------------------------------------------------------
+
+    @work(thread=True, group="choices", exit_on_error=False)
+    def _load_choices(self, kind: str, album_id: int | None) -> None:
+        try:
+            prov = self.hp.backend.get()
+            choices = prov.albums() if kind == "album" else prov.categories(album_id)
+        except Exception:
+            return  # the search reports the database trouble
+        self.post_message(ChoicesLoaded(kind, choices))
+
+    def on_choices_loaded(self, message: ChoicesLoaded) -> None:
+        select = self.query_one(f"#{message.kind}", Select)
+        with select.prevent(Select.Changed):
+            select.set_options([(c.name, c.id) for c in message.choices])
+
+    @on(Select.Changed, "#album")
+    def _album_changed(self, event: Select.Changed) -> None:
+        category = self.query_one("#category", Select)
+        with category.prevent(Select.Changed):
+            category.set_options([])
+        if isinstance(event.value, int):
+            self._load_choices("category", event.value)
+        self.start_search()
+
+    @on(Select.Changed, "#category")
+    @on(Checkbox.Changed, "#active")
+    def _filter_changed(self) -> None:
+        self.start_search()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(SessionTable).focus()

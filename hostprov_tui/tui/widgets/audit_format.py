@@ -1,0 +1,57 @@
+"""Audit records as styled one-liners (level colours from the theme)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.content import Content
+
+if TYPE_CHECKING:
+    from hostprov_tui.services.audit import AuditRecord
+
+LEVEL_STYLE = {"INFO": "$success", "WARNING": "$warning", "ERROR": "$error"}
+
+
+def clock(record: AuditRecord, stable: bool) -> str:
+    """HH:MM:SS of the record (masked in stable mode: snapshots hold no clock)."""
+    if stable:
+        return "--:--:--"
+    return record.time[11:19] if len(record.time) >= 19 else record.time
+
+
+def detail(record: AuditRecord, stable: bool) -> str:
+    ids = []
+    if record.ksessions_id is not None:
+        ids.append(f"ksessions={record.ksessions_id}")
+    if record.canvas_session_id is not None:
+        ids.append(f"canvas={record.canvas_session_id}")
+    if record.host_session_id is not None:
+        ids.append(f"host={record.host_session_id}")
+    if record.hash_prefix and not stable:
+        ids.append(f"hash={record.hash_prefix}…")
+    text = " ".join(ids)
+    if record.message:
+        text = f"{text} — {record.message}" if text else record.message
+    if record.reason:
+        text += f" (reason: {record.reason})"
+    return text
+
+
+def audit_line(record: AuditRecord, stable: bool) -> Content:
+    style = LEVEL_STYLE.get(record.level, "$foreground")
+    return Content.assemble(
+        (f"{clock(record, stable)} ", "$text-muted"),
+        (f"{record.level:<7} ", f"bold {style}"),
+        (f"{record.action} {record.outcome} ", style),
+        (f"{record.operator} ", "$text-muted"),
+        (detail(record, stable), ""),
+    )
+
+
+def matches(record: AuditRecord, needle: str) -> bool:
+    if not needle:
+        return True
+    hay = " ".join(
+        [record.level, record.action, record.outcome, record.operator, detail(record, False)]
+    )
+    return needle.casefold() in hay.casefold()

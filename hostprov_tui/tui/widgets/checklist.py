@@ -1,0 +1,58 @@
+"""The dry-run checklist: one line per check, pass / warn / fail, with its sentence and hint."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from textual.content import Content
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from hostprov_tui.services.results import Plan
+
+_MILLIS = re.compile(r"\d+(?:\.\d+)? ms\b")
+INDENT = "\u00a0" * 3
+MARKS = {"pass": ("✔", "$success"), "warn": ("!", "$warning"), "fail": ("✖", "$error")}
+
+
+def plan_summary(plan: Plan) -> Content:
+    if not plan.ok:
+        n = len(plan.failures)
+        return Content.styled(f"Refused: {n} check{'s' if n != 1 else ''} failed.", "bold $error")
+    if plan.action == "rotate":
+        return Content.styled("Ready to ROTATE: the current Host GUID would stop working.",
+                              "bold $warning")
+    return Content.styled("Ready to issue a new Host GUID.", "bold $success")
+
+
+class Checklist(Static):
+    """Renders a Plan (or a placeholder until the first validation).
+
+    ``stable`` hides latencies quoted in the sentences (snapshot tests).
+    """
+
+    def __init__(self, *, stable: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.stable = stable
+        self.plan: Plan | None = None
+
+    def _text(self, text: str) -> str:
+        return _MILLIS.sub("… ms", text) if self.stable else text
+
+    def on_mount(self) -> None:
+        self.clear()
+
+    def clear(self, text: str = "Validate (Ctrl+L) to see the checks for this session.") -> None:
+        self.plan = None
+        self.update(Content.styled(text, "$text-muted"))
+
+    def show_plan(self, plan: Plan) -> None:
+        self.plan = plan
+        rows: list[Content] = [plan_summary(plan), Content("")]
+        for line in plan.lines:
+            mark, style = MARKS.get(str(line.status), ("?", "$foreground"))
+            rows.append(Content.assemble((f"{mark} ", f"bold {style}"), self._text(line.message)))
+            if line.hint:
+                rows.append(Content.styled(f"{INDENT}↳ {self._text(line.hint)}", "$text-muted"))
+        self.update(Content("\n").join(rows))

@@ -1,0 +1,86 @@
+"""The dashboard card of one database: reachable, latency, dialect, schema, verdict, history."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Sparkline, Static
+
+if TYPE_CHECKING:
+    from hostprov_tui.services.results import DatabaseStatus
+
+HISTORY = 30
+STABLE_LATENCY = 1.0
+
+
+class DbCard(Vertical):
+    """One card per database; ``-ok``, ``-down`` or ``-warn`` colours its border."""
+
+    def __init__(self, name: str, *, stable: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id, classes="db-card -pending")
+        self.db_name = name
+        self.stable = stable
+        self.history: deque[float] = deque(maxlen=HISTORY)
+        self.status: DatabaseStatus | None = None
+        self.border_title = name
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled("Checking…", "$text-muted"), classes="db-body")
+        yield Sparkline([], classes="db-history")
+
+    def show_status(self, status: DatabaseStatus) -> None:
+        self.status = status
+        if status.reachable and status.latency_ms is not None:
+            self.history.append(STABLE_LATENCY if self.stable else status.latency_ms)
+        elif not status.reachable:
+            self.history.append(0.0)
+        self.set_class(not status.reachable, "-down")
+        self.set_class(status.reachable and not (status.schema_ok and status.environment_ok),
+                       "-warn")
+        self.set_class(status.reachable and status.schema_ok and status.environment_ok, "-ok")
+        self.remove_class("-pending")
+        self.query_one(".db-body", Static).update(self._body(status))
+        self.query_one(Sparkline).data = list(self.history)
+        self.border_subtitle = self._latency(status)
+
+    def show_failure(self, message: str, hint: str | None) -> None:
+        """The services could not even be reached (bad config, bootstrap failed)."""
+        self.set_classes("db-card -down")
+        self.history.append(0.0)
+        lines = [Content.styled("✖ unreachable", "bold $error"), Content(message)]
+        if hint:
+            lines.append(Content.styled(hint, "$text-muted"))
+        self.query_one(".db-body", Static).update(Content("\n").join(lines))
+        self.query_one(Sparkline).data = list(self.history)
+        self.border_subtitle = ""
+
+    def _latency(self, status: DatabaseStatus) -> str:
+        if not status.reachable or status.latency_ms is None:
+            return "down"
+        return "latency hidden" if self.stable else f"{status.latency_ms:.1f} ms"
+
+    def _body(self, s: DatabaseStatus) -> Content:
+        if s.reachable:
+            head = Content.styled("● reachable", "bold $success")
+        else:
+            head = Content.styled("✖ unreachable", "bold $error")
+        rows: list[Content] = [head]
+
+        def field(label: str, value: str, style: str = "") -> None:
+            rows.append(Content.assemble((f"{label:<9}", "$text-muted"), (value, style)))
+
+        field("Dialect", s.server_version or s.backend)
+        field("Database", s.database or "—")
+        field("URL", s.url)
+        field("Guard", s.environment_verdict, "" if s.environment_ok else "bold $error")
+        if s.reachable:
+            field("Schema", s.schema_verdict, "" if s.schema_ok else "bold $warning")
+        if s.error:
+            rows.append(Content.styled(s.error, "$error"))
+        if s.hint:
+            rows.append(Content.styled(s.hint, "$text-muted"))
+        return Content("\n").join(rows)

@@ -1,0 +1,215 @@
+"""The TUI driven by keys, against a real SQLite catalogue: search → pick → validate → issue →
+rotate, with every GUID checked through the service; and a database that breaks mid-run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from textual.pilot import Pilot
+
+from hostprov_tui.config.settings import TuiOptions
+from hostprov_tui.services.api import Provisioner
+from hostprov_tui.services.results import GuidStatus
+from hostprov_tui.tui.app import HostprovApp
+from hostprov_tui.tui.screens.dashboard import DashboardScreen
+from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
+from hostprov_tui.tui.screens.modals.guid import GuidModal
+from hostprov_tui.tui.screens.provision import ProvisionScreen
+from hostprov_tui.tui.screens.sessions import SessionsScreen
+from hostprov_tui.tui.widgets.checklist import Checklist
+from hostprov_tui.tui.widgets.db_card import DbCard
+from tests.conftest import DemoIds, Env
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+SIZE = (120, 36)
+
+
+@pytest.fixture
+def app(env: Env, prov: Provisioner) -> Iterator[HostprovApp]:
+    yield HostprovApp(env.settings(tui=TuiOptions(refresh_s=3600)), provisioner=prov)
+
+
+async def settle(pilot: Pilot[int], *, typed: bool = False) -> None:
+    """Wait for every worker and the messages they posted (after typing: let debounce fire)."""
+    await pilot.pause(0.3 if typed else None)
+    for _ in range(200):  # bounded: a debounce timer may fire late on a busy machine
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not getattr(pilot.app.screen, "search_pending", False):
+            break
+        await pilot.pause(0.05)
+
+
+async def issue_from_provision(pilot: Pilot[int]) -> GuidModal:
+    await pilot.press("ctrl+g")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ConfirmModal)
+    await pilot.press("enter")  # the confirm button has the focus
+    await settle(pilot)
+    modal = pilot.app.screen
+    assert isinstance(modal, GuidModal)
+    return modal
+
+
+async def test_issue_then_rotate_by_keys(app: HostprovApp, prov: Provisioner, ids: DemoIds) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        sessions = app.screen
+        assert isinstance(sessions, SessionsScreen)
+        await pilot.press(*str(ids.good))
+        await settle(pilot, typed=True)
+        await pilot.press("escape")
+        rows = sessions.query_one("#results").session_rows  # type: ignore[attr-defined]
+        assert rows[0].session_id == ids.good
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ProvisionScreen)
+
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        plan = app.screen.query_one(Checklist).plan
+        assert plan is not None and plan.ok and plan.action == "create"
+        assert plan.ksessions_id == ids.good
+
+        first = await issue_from_provision(pilot)
+        guid = first.result.guid
+        await pilot.press("c")
+        assert app.clipboard == guid
+        assert prov.verify(guid).status is GuidStatus.ACTIVE
+        await pilot.press("escape")
+        await settle(pilot)
+
+        confirm_text = ""
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        confirm_text = str(app.screen.body)
+        await pilot.press("enter")
+        await settle(pilot)
+        second = app.screen
+        assert isinstance(second, GuidModal)
+        assert second.result.action == "rotated"
+        assert "stop working" in confirm_text
+        assert second.result.guid != guid
+        assert prov.verify(guid).status is not GuidStatus.ACTIVE
+        assert prov.verify(second.result.guid).status is GuidStatus.ACTIVE
+
+
+async def test_ten_quick_keystrokes_run_at_most_two_searches(app: HostprovApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        sessions = app.screen
+        assert isinstance(sessions, SessionsScreen)
+        before = sessions.completed_searches
+        assert before == 1  # the initial listing
+        await pilot.press(*"tafseer of")  # ten keystrokes
+        await settle(pilot, typed=True)
+        ran = sessions.completed_searches - before
+        assert 1 <= ran <= 2
+        table = sessions.query_one("#results")
+        assert table.row_count > 0  # the last query's results are the ones shown
+
+
+async def test_paging_loads_more_near_the_end(app: HostprovApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        table = app.screen.query_one("#results")
+        first_page = table.row_count
+        assert first_page == 50
+        table.focus()
+        table.move_cursor(row=first_page - 12)
+        await pilot.press("down", "down")  # the cursor nears the end of what is loaded
+        await settle(pilot)
+        assert table.row_count > first_page
+
+
+async def test_database_gone_mid_run_turns_card_red(
+    app: HostprovApp, env: Env
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        cards = {c.db_name: c for c in app.screen.query(DbCard)}
+        assert cards["ksessions"].has_class("-ok")
+        ks_file = env.tmp / "ksessions.db"
+        for extra in env.tmp.glob("ksessions.db-*"):
+            extra.unlink()
+        ks_file.write_bytes(b"this is no longer a database" * 200)
+
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert cards["ksessions"].has_class("-down")
+        assert cards["canvas"].has_class("-ok")
+        titles = [n.title for n in app._notifications]
+        assert "ksessions unreachable" in titles
+
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press(*"fiqh")
+        await settle(pilot, typed=True)
+        assert any(n.title == "Search failed" for n in app._notifications)
+        await pilot.press("f4")
+        await pilot.press(*"12", "enter")
+        await settle(pilot)
+        assert any(n.title.startswith("Validation") for n in app._notifications)
+        plan = app.screen.query_one(Checklist).plan
+        assert plan is None or not plan.ok
+        assert app.is_running
+        await pilot.press("f5")
+        assert app.current_mode == "audit"
+
+
+async def test_production_needs_the_session_id_typed(
+    env: Env, prov: Provisioner, ids: DemoIds
+) -> None:
+    settings = env.settings(environment="production", tui=TuiOptions(refresh_s=3600))
+    prod = Provisioner(settings, operator="tester")
+    app = HostprovApp(settings, provisioner=prod)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.screen.query_one("EnvBanner").has_class("-production")
+            await pilot.press("f4")
+            await pilot.press(*str(ids.good), "ctrl+g")
+            await settle(pilot)
+            modal = app.screen
+            assert isinstance(modal, ConfirmModal)
+            assert modal.query_one("#confirm").disabled
+            await pilot.press("enter")  # nothing typed yet: no issuance
+            assert app.screen is modal
+            await pilot.press(*str(ids.good), "enter")
+            await settle(pilot)
+            shown = app.screen
+            assert isinstance(shown, GuidModal)
+            assert prov.verify(shown.result.guid).status is GuidStatus.ACTIVE
+    finally:
+        prod.close()
+
+
+async def test_theme_comes_from_settings_and_toggles(env: Env, prov: Provisioner) -> None:
+    app = HostprovApp(env.settings(tui=TuiOptions(theme="textual-light")), provisioner=prov)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.theme == "textual-light"
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-dark"
+
+
+async def test_sessions_show_the_new_status_after_an_issue(app: HostprovApp, ids: DemoIds) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press(*str(ids.good2))
+        await settle(pilot, typed=True)
+        await pilot.press("escape", "enter")
+        await settle(pilot)
+        await issue_from_provision(pilot)
+        await pilot.press("escape", "f3")
+        await settle(pilot)
+        rows = app.screen.query_one("#results").session_rows  # type: ignore[attr-defined]
+        assert rows[0].session_id == ids.good2
+        assert rows[0].guid_status is GuidStatus.ACTIVE

@@ -1,0 +1,64 @@
+"""Start-up as `hostprov tui` runs it: the first frame comes before the settings load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hostprov_tui.config.preview import preview
+from hostprov_tui.tui.app import build_app
+from hostprov_tui.tui.screens.dashboard import DashboardScreen
+from hostprov_tui.tui.widgets.env_banner import EnvBanner
+from tests.conftest import TEST_SECRET, Env
+
+SIZE = (120, 36)
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(100):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        if isinstance(screen, DashboardScreen) and screen.polls_done:
+            return
+        await pilot.pause(0.05)
+
+
+async def test_settings_load_after_the_first_frame_then_the_dashboard_fills(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    app = build_app(env.write_config(), {})
+    assert not app.settings_ready  # nothing loaded before the first frame
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        assert app.settings_ready
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen) and screen.polls_done >= 1
+        assert "Operator" in str(screen.query_one("#dash-summary").render())
+
+
+async def test_a_broken_config_ends_the_app_with_its_sentence(env: Env, tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('[canvas]\nurl = "postgresql+psycopg://sa:hunter2@db/x_DEV"\n')
+    app = build_app(config, {})
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.return_code is not None:
+                break
+    assert app.return_code == 2
+
+
+async def test_the_banner_is_right_from_the_first_frame(env: Env, tmp_path: Path) -> None:
+    config = tmp_path / "prod.toml"
+    config.write_text('environment = "production"\n[tui]\ntheme = "textual-light"\n')
+    assert preview(config, {}).environment == "production"
+    assert preview(config, {"environment": "development"}).environment == "development"
+    app = build_app(config, {})
+    async with app.run_test(size=SIZE):
+        banner = app.screen.query_one(EnvBanner)
+        assert banner.has_class("-production")
+        assert app.theme == "textual-light"
