@@ -54,11 +54,18 @@ def test_issuance_uses_a_fixed_small_number_of_statements(
 ) -> None:
     prov.issue(Target(ksessions_id=ids.good2))  # warm-up: connections, dialect set-up
     with counting(prov) as new:
-        prov.issue(Target(ksessions_id=ids.good))
+        created = prov.issue(Target(ksessions_id=ids.good))
+    assert created.action == "created"
     assert 0 < len(new) <= MAX_ISSUE_STATEMENTS, new
+    assert any("INSERT" in s and "HostSessions" in s for s in new)
     with counting(prov) as rotation:
-        prov.issue(Target(ksessions_id=ids.good))
+        rotated = prov.issue(Target(ksessions_id=ids.good))
+    assert rotated.action == "rotated"
     assert 0 < len(rotation) <= MAX_ISSUE_STATEMENTS, rotation
+    assert any("UPDATE" in s and "HostSessions" in s for s in rotation)
+    with counting(prov) as verified:
+        prov.verify(rotated.guid)
+    assert 1 <= len(verified) <= 2, verified
     with counting(prov) as dry:
         prov.dry_run(Target(ksessions_id=ids.inactive))
     assert 0 < len(dry) <= MAX_ISSUE_STATEMENTS, dry

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hostprov_tui.cli.options import _store, global_options
+from hostprov_tui.cli.options import _store, base_options, global_options
 from hostprov_tui.cli.runner import Outcome, execute, state
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,19 +43,10 @@ def app_options(func: F) -> F:
                      help="The ConnectionStrings entry that is canvas."),
         click.option("--ksessions-name", metavar="NAME",
                      help="The ConnectionStrings entry that is KSESSIONS."),
-        click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
-                     expose_value=False, callback=_store("config"),
-                     help="Config file (default: $HOSTPROV_CONFIG or ./config.toml)."),
-        click.option("--json", "json_", is_flag=True, expose_value=False,
-                     callback=_store("json"), help="Print one JSON document on stdout."),
-        click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_store("quiet"),
-                     help="Print less."),
-        click.option("--debug", is_flag=True, expose_value=False, callback=_store("debug"),
-                     hidden=True),
     ]
     for opt in reversed(opts):
         func = opt(func)
-    return func
+    return base_options(func)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import click
 
 from hostprov_tui import __version__
 from hostprov_tui.cli import render
-from hostprov_tui.cli.options import global_options, target_options
+from hostprov_tui.cli.options import global_options, issue_options, target_options
 from hostprov_tui.cli.runner import Outcome, execute, state, stderr_console
 
 EPILOG = (
@@ -150,10 +150,7 @@ def _target(
 
 @cli.command("dry-run")
 @target_options
-@click.option("--created-by", metavar="NAME", help="Recorded as CreatedBy (default: OS user).")
-@click.option("--expires", metavar="DATE", help="YYYY-MM-DD or ISO date-time (UTC).")
-@click.option("--reason", metavar="TEXT", help="Why, for the audit log.")
-@click.option("--allow-production", is_flag=True, help="Confirm a production target.")
+@issue_options
 @global_options
 @click.pass_context
 def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str | None,
@@ -175,10 +172,7 @@ def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str
 
 @cli.command()
 @target_options
-@click.option("--created-by", metavar="NAME", help="Recorded as CreatedBy (default: OS user).")
-@click.option("--expires", metavar="DATE", help="YYYY-MM-DD or ISO date-time (UTC).")
-@click.option("--reason", metavar="TEXT", help="Why, for the audit log.")
-@click.option("--allow-production", is_flag=True, help="Confirm a production target.")
+@issue_options
 @click.option("--from-file", "from_file", metavar="PATH",
               type=click.Path(path_type=Path, dir_okay=True),
               help="Issue for every KSESSIONS ID in this file (one per line; # comments).")

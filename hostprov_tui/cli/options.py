@@ -30,8 +30,15 @@ def _store(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
     return callback
 
 
-def global_options(func: F) -> F:
-    opts = [
+def _apply(func: F, opts: list[Callable[[F], F]]) -> F:
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
+def base_options(func: F) -> F:
+    """--config, --json, -q, --debug: every command has them."""
+    return _apply(func, [
         click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
                      expose_value=False, callback=_store("config"),
                      help="Config file (default: $HOSTPROV_CONFIG or ./config.toml)."),
@@ -41,6 +48,12 @@ def global_options(func: F) -> F:
                      help="Do not echo audit records on stderr."),
         click.option("--debug", is_flag=True, expose_value=False, callback=_store("debug"),
                      hidden=True),
+    ])
+
+
+def global_options(func: F) -> F:
+    """The base options plus the overrides of the environment and the database URLs."""
+    return base_options(_apply(func, [
         click.option("--environment", type=click.Choice(["development", "production"]),
                      expose_value=False, callback=_store("override:environment"),
                      help="Override the environment of the config."),
@@ -49,10 +62,18 @@ def global_options(func: F) -> F:
         click.option("--ksessions-url", expose_value=False,
                      callback=_store("override:ksessions.url"),
                      help="Override the KSESSIONS database URL."),
-    ]
-    for opt in reversed(opts):
-        func = opt(func)
-    return func
+    ]))
+
+
+def issue_options(func: F) -> F:
+    """What dry-run and issue share: who, until when, why, and the production confirmation."""
+    return _apply(func, [
+        click.option("--created-by", metavar="NAME",
+                     help="Recorded as CreatedBy (default: OS user)."),
+        click.option("--expires", metavar="DATE", help="YYYY-MM-DD or ISO date-time (UTC)."),
+        click.option("--reason", metavar="TEXT", help="Why, for the audit log."),
+        click.option("--allow-production", is_flag=True, help="Confirm a production target."),
+    ])
 
 
 def target_options(func: F) -> F:
