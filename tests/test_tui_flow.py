@@ -20,6 +20,7 @@ from hostprov_tui.tui.screens.sessions import SessionsScreen
 from hostprov_tui.tui.widgets.checklist import Checklist
 from hostprov_tui.tui.widgets.db_card import DbCard
 from tests.conftest import DemoIds, Env
+from tests.support.tui import settle
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 SIZE = (120, 36)
@@ -30,15 +31,6 @@ def app(env: Env, prov: Provisioner) -> Iterator[HostprovApp]:
     yield HostprovApp(env.settings(tui=TuiOptions(refresh_s=3600)), provisioner=prov)
 
 
-async def settle(pilot: Pilot[int], *, typed: bool = False) -> None:
-    """Wait for every worker and the messages they posted (after typing: let debounce fire)."""
-    await pilot.pause(0.3 if typed else None)
-    for _ in range(200):  # bounded: a debounce timer may fire late on a busy machine
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not getattr(pilot.app.screen, "search_pending", False):
-            break
-        await pilot.pause(0.05)
 
 
 async def issue_from_provision(pilot: Pilot[int]) -> GuidModal:

@@ -21,6 +21,7 @@ from hostprov_tui.services.results import IssueResult
 from hostprov_tui.tui.app import HostprovApp
 from hostprov_tui.tui.screens.modals.guid import GuidModal
 from tests.conftest import build_env
+from tests.support.tui import settle
 
 SIZE = (120, 36)
 FIXED_GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
@@ -46,14 +47,6 @@ def make_app(request: pytest.FixtureRequest) -> Iterator[Factory]:
         prov.close()
 
 
-async def settle(pilot: Pilot[int], *, typed: bool = False) -> None:
-    await pilot.pause(0.3 if typed else None)
-    for _ in range(200):  # bounded: a debounce timer may fire late on a busy machine
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not getattr(pilot.app.screen, "search_pending", False):
-            break
-        await pilot.pause(0.05)
 
 
 async def to_provision(pilot: Pilot[int]) -> None:

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from hostprov_tui.tui.backend import Backend, describe_error
 from hostprov_tui.tui.messages import AuditArrived, AuditLoaded, SettingsReady
 from hostprov_tui.tui.screens.dashboard import DashboardScreen
-from hostprov_tui.tui.styles import css_paths
+from hostprov_tui.tui.styles import START_STYLES, css_paths
 
 if TYPE_CHECKING:
     from hostprov_tui.config.preview import Preview
@@ -60,7 +60,7 @@ class HostprovApp(App[int]):
     """hostprov's TUI. ``stable=True`` hides clocks and latencies (snapshot tests)."""
 
     TITLE = "hostprov"
-    CSS_PATH = css_paths()
+    CSS_PATH = css_paths(*START_STYLES)  # the other screens load theirs when first shown
     MODES = {  # only the start screen is imported before the first frame
         "dashboard": DashboardScreen,
         "sessions": _sessions_screen,
@@ -229,6 +229,9 @@ class HostprovApp(App[int]):
         yield SystemCommand("Toggle dark/light theme", "Switch between the dark and the light "
                             "theme", self.action_toggle_theme)
         yield SystemCommand("Help", "Keys and what each screen does", self.action_help)
+        extra = getattr(screen, "palette_commands", None)
+        if callable(extra):
+            yield from extra()
 
     def on_unmount(self) -> None:
         self.backend.close()

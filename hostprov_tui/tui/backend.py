@@ -57,8 +57,9 @@ class Backend:
                 self.settings = self._load()
             return self.settings
 
-    def get(self) -> Provisioner:
-        """The bootstrapped Provisioner (call from a worker thread; may raise HostprovError)."""
+    def provisioner(self) -> Provisioner:
+        """The Provisioner, not bootstrapped: for calls that read files only (``drift``), so
+        they still answer when the databases do not (call from a worker thread)."""
         with self._lock:
             self.load_settings()
             assert self.settings is not None
@@ -66,6 +67,13 @@ class Backend:
                 from hostprov_tui.services.api import Provisioner
 
                 self._prov = Provisioner(self.settings, operator=self.operator)
+            return self._prov
+
+    def get(self) -> Provisioner:
+        """The bootstrapped Provisioner (call from a worker thread; may raise HostprovError)."""
+        with self._lock:
+            self.provisioner()
+            assert self._prov is not None
             if not self._ready:
                 self._prov.bootstrap()
                 if self._on_audit is not None:

@@ -14,6 +14,11 @@ def styles_dir() -> Path:
     return packaged if packaged.is_dir() else _PACKAGE.parent / "styles"
 
 
-def css_paths() -> list[Path]:
+def css_paths(*names: str) -> list[Path]:
+    """The style files ``names`` (all of them when none is named)."""
     base = styles_dir()
-    return [base / name for name in STYLE_FILES]
+    return [base / name for name in (names or STYLE_FILES)]
+
+
+#: What the first frame needs; each other screen brings its own file when first shown.
+START_STYLES = ("app.tcss", "dashboard.tcss")

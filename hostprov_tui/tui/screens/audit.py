@@ -10,10 +10,13 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from hostprov_tui.tui.screens.base import MainScreen
+from hostprov_tui.tui.styles import css_paths
 from hostprov_tui.tui.widgets.audit_format import audit_line, matches
 
 
 class AuditScreen(MainScreen):
+
+    CSS_PATH = css_paths("audit.tcss")
     SUB_TITLE = "Audit"
     SHOW_STRIP = False
     BINDINGS = [

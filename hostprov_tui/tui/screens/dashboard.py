@@ -17,14 +17,27 @@ from textual.worker import get_current_worker
 from hostprov_tui.tui.backend import describe_error
 from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.widgets.db_card import DbCard
+from hostprov_tui.tui.widgets.drift_card import DriftCard
 
 if TYPE_CHECKING:
+    from hostprov_tui.services.drift import DriftReport
     from hostprov_tui.services.results import ConnectivityReport
 
 
 class PollDone(Message):
     def __init__(
         self, report: ConnectivityReport | None, error: tuple[str, str | None] | None
+    ) -> None:
+        super().__init__()
+        self.report = report
+        self.error = error
+
+
+class DriftDone(Message):
+    """The drift comparison of one poll (it reads files only, so it comes before the check)."""
+
+    def __init__(
+        self, report: DriftReport | None, error: tuple[str, str | None] | None
     ) -> None:
         super().__init__()
         self.report = report
@@ -46,6 +59,7 @@ class DashboardScreen(MainScreen):
         with Grid(id="cards"):
             yield DbCard("canvas", stable=self.hp.stable, id="card-canvas")
             yield DbCard("ksessions", stable=self.hp.stable, id="card-ksessions")
+        yield DriftCard(id="drift")
         yield Static(self._summary(), id="dash-summary")
 
     def _summary(self) -> Content:
@@ -87,12 +101,25 @@ class DashboardScreen(MainScreen):
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll(self, audit: bool) -> None:
         try:
+            drift = self.hp.backend.provisioner().drift()
+        except Exception as exc:  # the app's file is broken: its sentence, not a traceback
+            self.post_message(DriftDone(None, describe_error(exc)))
+        else:
+            self.post_message(DriftDone(drift, None))
+        try:
             report = self.hp.backend.get().check(audit=audit)
         except Exception as exc:
             self.post_message(PollDone(None, describe_error(exc)))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(PollDone(report, None))
+
+    def on_drift_done(self, message: DriftDone) -> None:
+        card = self.query_one(DriftCard)
+        if message.error is not None:
+            card.show_error(*message.error)
+        else:
+            card.show_report(message.report)
 
     def on_poll_done(self, message: PollDone) -> None:
         self._polling = False

@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from hostprov_tui.tui.styles import css_paths
+
 KEYS = (
     ("Everywhere", (
         ("F1", "this help"), ("F2", "Dashboard"), ("F3", "Sessions"), ("F4", "Provision"),
@@ -21,6 +23,8 @@ KEYS = (
         ("/", "back to the search box"), ("Esc / Enter", "from the search box to the results"),
         ("↑ ↓ PgUp PgDn", "move; more results load near the end"),
         ("Enter", "pick the session for the Provision screen"),
+        ("Space", "mark / unmark the session (marks survive a new search)"),
+        ("Ctrl+B", "issue for all marked sessions; their GUIDs shown once"),
     )),
     ("Provision", (
         ("Ctrl+L / Enter", "validate: the dry-run checklist"),
@@ -46,6 +50,8 @@ def help_content() -> Content:
 
 
 class HelpScreen(ModalScreen[None]):
+
+    CSS_PATH = css_paths("modals.tcss", "help.tcss")
     BINDINGS = [Binding("escape,f1,q", "dismiss_help", "Close")]
 
     def compose(self) -> ComposeResult:

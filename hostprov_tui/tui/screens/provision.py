@@ -18,6 +18,7 @@ from hostprov_tui.services.inputs import Target, parse_expiry, parse_guid
 from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
 from hostprov_tui.tui.screens.modals.guid import GuidModal
+from hostprov_tui.tui.styles import css_paths
 from hostprov_tui.tui.widgets.checklist import Checklist
 from hostprov_tui.tui.widgets.verify_view import verify_content
 
@@ -40,6 +41,8 @@ class ActionDone(Message):
 
 
 class ProvisionScreen(MainScreen):
+
+    CSS_PATH = css_paths("provision.tcss", "modals.tcss")
     SUB_TITLE = "Provision"
     BINDINGS = [
         Binding("ctrl+l", "validate", "Validate"),

@@ -1,11 +1,13 @@
-"""Search the catalogue as you type (debounced, stale searches cancelled), page lazily, pick."""
+"""Search the catalogue as you type (debounced, stale searches cancelled), page lazily, pick;
+mark sessions (Space) and issue for all of them at once (Ctrl+B)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
@@ -15,6 +17,10 @@ from textual.worker import get_current_worker
 
 from hostprov_tui.tui.backend import describe_error
 from hostprov_tui.tui.screens.base import MainScreen
+from hostprov_tui.tui.screens.modals.bulk_confirm import bulk_confirm
+from hostprov_tui.tui.screens.modals.bulk_progress import BulkProgressModal, BulkRun
+from hostprov_tui.tui.screens.modals.bulk_results import BulkResultsModal
+from hostprov_tui.tui.styles import css_paths
 from hostprov_tui.tui.widgets.session_table import SessionTable
 
 if TYPE_CHECKING:
@@ -43,10 +49,13 @@ class ChoicesLoaded(Message):
 
 
 class SessionsScreen(MainScreen):
+
+    CSS_PATH = css_paths("sessions.tcss", "modals.tcss")
     SUB_TITLE = "Sessions"
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         Binding("escape", "focus_table", "Results", show=False),
+        Binding("ctrl+b", "issue_marked", "Issue for marked"),
     ]
 
     def __init__(self) -> None:
@@ -59,6 +68,8 @@ class SessionsScreen(MainScreen):
         self._seen_changes = 0
         self._applied = 0  # generation whose results (or error) are on screen
         self._keep_cursor = False
+        self._status_text = ""
+        self.bulk_progress: tuple[int, int] | None = None  # (done, total) of the last bulk issue
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="filters"):
@@ -189,8 +200,58 @@ class SessionsScreen(MainScreen):
         if row is not None:
             self.hp.pick(row)
 
-    def _status(self, text: str) -> None:
-        self.query_one("#results-status", Static).update(text)
+    def _status(self, text: str | None = None) -> None:
+        if text is not None:
+            self._status_text = text
+        marked = len(self.query_one(SessionTable).marked)
+        extra = f" · {marked} marked · Ctrl+B issues for them" if marked else ""
+        self.query_one("#results-status", Static).update(self._status_text + extra)
+
+    def on_session_table_marks_changed(self, _message: SessionTable.MarksChanged) -> None:
+        self._status()
+
+    # --- bulk issue --------------------------------------------------------------------------
+
+    def action_issue_marked(self) -> None:
+        """Confirm, issue for every marked session with a progress bar, show the results."""
+        rows = list(self.query_one(SessionTable).marked.values())
+        if not rows:
+            self.notify("Mark sessions in the results with Space first.", title="Nothing marked",
+                        severity="warning")
+            return
+        production = self.hp.production
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                ids = [r.session_id for r in rows]
+                self.app.push_screen(BulkProgressModal(ids, allow_production=production),
+                                     self._bulk_done)
+
+        self.app.push_screen(bulk_confirm(rows, production=production), confirmed)
+
+    def _bulk_done(self, run: BulkRun | None) -> None:
+        if run is None:
+            return
+        self.bulk_progress = (run.done, run.total)
+        if run.result is None:
+            self.hp.report_exception(run.error or RuntimeError("no result"),
+                                     title="Bulk issue failed")
+            return
+        self.query_one(SessionTable).clear_marks()
+        self.hp.catalogue_changes += 1
+        self._keep_cursor = True
+        self.start_search()  # the new Host GUID statuses
+        self.app.push_screen(BulkResultsModal(run.result))
+
+    def action_clear_marks(self) -> None:
+        self.query_one(SessionTable).clear_marks()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Commands this screen adds to Ctrl+P."""
+        yield SystemCommand("Issue for marked sessions",
+                            "Issue (or rotate) Host GUIDs for every session marked with Space",
+                            self.action_issue_marked)
+        yield SystemCommand("Clear marks", "Unmark every marked session", self.action_clear_marks)
 
     # --- filters -----------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Yes/no before a write; in production the operator types the session ID to confirm."""
+"""Yes/no before a write; in production the operator types the session ID (or, for a bulk issue,
+the number of sessions) to confirm."""
 
 from __future__ import annotations
 
@@ -10,23 +11,27 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from hostprov_tui.tui.styles import css_paths
 from hostprov_tui.tui.widgets.steady_input import steady_input
 
 
 class ConfirmModal(ModalScreen[bool]):
     """Dismisses with True only on an explicit confirmation."""
 
+    CSS_PATH = css_paths("modals.tcss")
+
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
         self, title: str, body: Content | str, *, confirm_label: str = "Confirm",
-        require: str | None = None, danger: bool = False,
+        require: str | None = None, danger: bool = False, require_hint: str = "the session ID",
     ) -> None:
         super().__init__(classes="-danger" if danger else "")
         self.title_text = title
         self.body = body
         self.confirm_label = confirm_label
         self.require = require
+        self.require_hint = require_hint
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -35,7 +40,7 @@ class ConfirmModal(ModalScreen[bool]):
             if self.require is not None:
                 yield Label(f"Type {self.require} to confirm:", id="require-label")
                 stable = bool(getattr(self.app, "stable", False))
-                yield steady_input(stable, placeholder="the session ID", id="require")
+                yield steady_input(stable, placeholder=self.require_hint, id="require")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, id="confirm",

@@ -12,12 +12,16 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from hostprov_tui.tui.styles import css_paths
+
 if TYPE_CHECKING:
     from hostprov_tui.services.results import IssueResult
 
 
 class GuidModal(ModalScreen[None]):
     """Shows an IssueResult's GUID with a copy button and a shown-once warning."""
+
+    CSS_PATH = css_paths("modals.tcss")
 
     BINDINGS = [
         Binding("c", "copy", "Copy GUID"),

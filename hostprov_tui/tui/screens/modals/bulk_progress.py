@@ -1,0 +1,92 @@
+"""A bulk issue under way: a progress bar fed by the worker; ends with the BulkRun it made."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Label, ProgressBar, Static
+
+from hostprov_tui.tui.styles import css_paths
+
+if TYPE_CHECKING:
+    from hostprov_tui.services.bulk import BulkResult
+    from hostprov_tui.tui.app import HostprovApp
+
+
+@dataclass
+class BulkRun:
+    """What the progress modal hands back: the result or the error, and how far it got."""
+
+    total: int
+    done: int = 0
+    result: BulkResult | None = None
+    error: BaseException | None = None
+
+
+class BulkProgressed(Message):
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+
+class BulkFinished(Message):
+    def __init__(self, result: BulkResult | None, error: BaseException | None) -> None:
+        super().__init__()
+        self.result = result
+        self.error = error
+
+
+class BulkProgressModal(ModalScreen[BulkRun]):
+    """Runs ``issue_many`` in a thread worker; no key closes it before the end."""
+
+    CSS_PATH = css_paths("modals.tcss")
+
+    def __init__(self, ids: Sequence[int], *, allow_production: bool) -> None:
+        super().__init__()
+        self.ids = list(ids)
+        self.allow_production = allow_production
+        self.outcome = BulkRun(total=len(self.ids))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(f"Issuing Host GUIDs for {len(self.ids)} sessions", id="dialog-title")
+            yield ProgressBar(total=len(self.ids), show_eta=False, id="bulk-bar")
+            yield Static(f"0 of {len(self.ids)} settled", id="bulk-count")
+            yield Static(Content.styled(
+                "Keep the app open: the GUIDs are shown once, when this ends.", "$text-muted"),
+                id="bulk-note")
+
+    def on_mount(self) -> None:
+        self._issue()
+
+    @work(thread=True, group="bulk", exit_on_error=False)
+    def _issue(self) -> None:
+        try:
+            prov = cast("HostprovApp", self.app).backend.get()
+            result = prov.issue_many(
+                self.ids, allow_production=self.allow_production,
+                progress=lambda done, total: self.post_message(BulkProgressed(done, total)),
+            )
+        except Exception as exc:  # typed errors and the unexpected alike: reported, no crash
+            self.post_message(BulkFinished(None, exc))
+            return
+        self.post_message(BulkFinished(result, None))
+
+    def on_bulk_progressed(self, message: BulkProgressed) -> None:
+        self.outcome.done, self.outcome.total = message.done, message.total
+        self.query_one(ProgressBar).update(total=message.total, progress=message.done)
+        self.query_one("#bulk-count", Static).update(
+            f"{message.done} of {message.total} settled")
+
+    def on_bulk_finished(self, message: BulkFinished) -> None:
+        self.outcome.result, self.outcome.error = message.result, message.error
+        self.dismiss(self.outcome)
