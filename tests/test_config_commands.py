@@ -6,7 +6,6 @@ import json
 import shutil
 import tomllib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from hostprov_tui.cli.main import cli
 from hostprov_tui.config.settings import load_settings
 from hostprov_tui.db.urls import target_url
 from hostprov_tui.errors import ConfigError
+from tests.support.cli_run import Run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "appsettings"
 REPO_CONFIG = Path(__file__).parent.parent / "config.toml"
@@ -29,15 +29,6 @@ FIXTURE_PASSWORDS = (
 SHOW_SECRET = "show-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 
-@dataclass(frozen=True)
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
 
 
 def hostprov(args: Sequence[str], **env: str) -> Run:
