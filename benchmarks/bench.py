@@ -51,7 +51,7 @@ class Sizes:
 
 
 FULL = Sizes(sessions=100_000, small_sessions=400, bulk=10_000, search_reps=20, cli_runs=7,
-             tui_runs=5)
+             tui_runs=11)
 SMOKE = Sizes(sessions=2_000, small_sessions=400, bulk=200, search_reps=3, cli_runs=2,
               tui_runs=1, cli_queries=("Taqwa",), warm=False)
 

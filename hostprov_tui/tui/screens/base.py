@@ -6,13 +6,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Header
 
 from hostprov_tui.tui.widgets.audit_strip import AuditStrip
 from hostprov_tui.tui.widgets.env_banner import EnvBanner
 from hostprov_tui.tui.widgets.steady_input import steady_input
 
 if TYPE_CHECKING:
+    from textual.widgets import Input
+
     from hostprov_tui.tui.app import HostprovApp
 
 

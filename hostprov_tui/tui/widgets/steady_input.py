@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual.widgets import Input
+if TYPE_CHECKING:
+    from textual.widgets import Input
 
 
 def steady_input(stable: bool, *args: Any, **kwargs: Any) -> Input:
+    from textual.widgets import Input  # not needed for the first frame (the dashboard has none)
+
     widget = Input(*args, **kwargs)
     if stable:
         widget.cursor_blink = False
