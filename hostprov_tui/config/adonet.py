@@ -18,6 +18,24 @@ from typing import Literal
 from pydantic import SecretStr
 from sqlalchemy.engine import URL
 
+from hostprov_tui.config.adonet_server import (
+    ConnectionStringError,
+    parse_server,
+)
+from hostprov_tui.config.adonet_server import clip as _clip
+from hostprov_tui.config.adonet_server import (
+    is_digits as _is_digits,
+)
+from hostprov_tui.config.adonet_text import (
+    MASK,
+    QUOTES,
+    mask_passwords,
+    render_connection,
+    scrub_passwords,
+    strip_passwords,
+    yes_no,
+)
+
 __all__ = [
     "DEFAULT_ODBC_DRIVER",
     "MASK",
@@ -28,14 +46,9 @@ __all__ = [
 ]
 
 DEFAULT_ODBC_DRIVER = "ODBC Driver 18 for SQL Server"
-MASK = "***"
 
 EncryptMode = Literal["yes", "no", "strict", "mandatory", "optional"]
 Description = dict[str, str | int | bool | None]
-
-
-class ConnectionStringError(ValueError):
-    """A connection string that cannot be used; the message is one sentence, never a password."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,12 +95,7 @@ _ENCRYPT_WORDS: dict[str, EncryptMode] = {
 }
 # ODBC Driver 17 only knows yes/no; 18 also knows strict. Mandatory/Optional are SqlClient words.
 _ODBC_ENCRYPT: dict[str, str] = {"mandatory": "yes", "optional": "no"}
-_PROTOCOLS = frozenset({"tcp", "np", "lpc", "admin"})
-_PIPE_INSTANCE_PREFIX = "MSSQL$"
-_LOCALDB = "(localdb)"
-_QUOTES = frozenset({'"', "'"})
 _KEY_END = re.compile(r"[=;]")
-_CLIP_AT = 40
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,7 +133,7 @@ class AdoNetConnection:
 
     def masked(self) -> str:
         """The connection string as written, with every password value replaced by ``***``."""
-        return self._masked_source or _render(self)
+        return self._masked_source or render_connection(self)
 
     def without_password(self) -> str:
         """The connection string as written, with every ``Password=``/``Pwd=`` segment removed.
@@ -134,7 +142,7 @@ class AdoNetConnection:
         """
         if self._source_without_password is not None:
             return self._source_without_password
-        return _render(replace(self, password=None, _masked_source=""))
+        return render_connection(replace(self, password=None, _masked_source=""))
 
     def describe(self) -> Description:
         """The fields that matter when comparing two configurations; no secret in it."""
@@ -195,9 +203,9 @@ class AdoNetConnection:
         if self.encrypt is not None:
             query["Encrypt"] = _ODBC_ENCRYPT.get(self.encrypt, self.encrypt)
         if self.trust_server_certificate is not None:
-            query["TrustServerCertificate"] = _yes_no(self.trust_server_certificate)
+            query["TrustServerCertificate"] = yes_no(self.trust_server_certificate)
         if self.multiple_active_result_sets is not None:
-            query["MARS_Connection"] = _yes_no(self.multiple_active_result_sets)
+            query["MARS_Connection"] = yes_no(self.multiple_active_result_sets)
         if self.application_name:
             query["APP"] = self.application_name
         return query
@@ -213,7 +221,7 @@ def parse_connection_string(text: str) -> AdoNetConnection:
         _tokenize(text, segments)
         return _build(text, segments)
     except ConnectionStringError as error:
-        _scrub_passwords(error, segments)
+        scrub_passwords(error, segments)
         raise
 
 
@@ -283,7 +291,7 @@ def _read_value(text: str, pos: int, key: str) -> tuple[str, int, int, int]:
     Returns the value, the start and end of its token in ``text`` and where the next segment starts.
     """
     start = _skip_spaces(text, pos)
-    if start < len(text) and (text[start] in _QUOTES or text[start] == "{"):
+    if start < len(text) and (text[start] in QUOTES or text[start] == "{"):
         value, end = _read_delimited(text, start, key)
         after = _skip_spaces(text, end)
         if after < len(text) and text[after] != ";":
@@ -322,10 +330,6 @@ def _skip_spaces(text: str, pos: int) -> int:
     return pos
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= _CLIP_AT else text[: _CLIP_AT - 3] + "..."
-
-
 # ---------------------------------------------------------------------------------------------
 # Building: segments → AdoNetConnection
 # ---------------------------------------------------------------------------------------------
@@ -336,7 +340,7 @@ def _build(text: str, segments: list[_Segment]) -> AdoNetConnection:
     server = known.get("server")
     if server is None:
         raise ConnectionStringError("no server given (expected Server= or Data Source=)")
-    host, port, instance = _parse_server(server)
+    host, port, instance = parse_server(server.key, server.value)
     return AdoNetConnection(
         server=host,
         port=port,
@@ -351,8 +355,8 @@ def _build(text: str, segments: list[_Segment]) -> AdoNetConnection:
         multiple_active_result_sets=_bool_of(known, "multiple_active_result_sets"),
         application_name=_text_of(known, "application_name"),
         extras=extras,
-        _masked_source=_mask(text, segments),
-        _source_without_password=_strip_passwords(text, segments),
+        _masked_source=mask_passwords(text, segments),
+        _source_without_password=strip_passwords(text, segments),
     )
 
 
@@ -418,161 +422,3 @@ def _timeout_of(known: dict[str, _Segment]) -> int | None:
             f'"{segment.key}" must be a whole number of seconds, got "{_clip(segment.value)}"'
         )
     return int(segment.value)
-
-
-def _is_digits(text: str) -> bool:
-    return text.isascii() and text.isdigit()
-
-
-# ---------------------------------------------------------------------------------------------
-# The Server value: [protocol:]host[\instance][,port]  or  [np:]\\host\pipe\...
-# ---------------------------------------------------------------------------------------------
-
-
-def _parse_server(segment: _Segment) -> tuple[str, int | None, str | None]:
-    """Split a Server value into host, port and instance."""
-    key, original = segment.key, segment.value
-    address = _strip_protocol(key, original)
-    if address.startswith("\\\\"):
-        return _parse_pipe(key, original, address)
-    host_part, comma, port_text = address.partition(",")
-    port = _parse_port(key, original, port_text.strip()) if comma else None
-    host, instance = _split_instance(key, original, host_part.strip())
-    return host, port, instance
-
-
-def _strip_protocol(key: str, original: str) -> str:
-    head, colon, tail = original.partition(":")
-    address = tail.strip() if colon and head.strip().lower() in _PROTOCOLS else original
-    if address.count(":") != 1:  # none, or an IPv6 address
-        return address
-    before, _, after = address.partition(":")
-    if _is_digits(after.split(",")[0].strip()):
-        raise ConnectionStringError(
-            f'{key} "{_clip(original)}" gives the port after ":", '
-            'but SQL Server expects "host,port"'
-        )
-    raise ConnectionStringError(
-        f'unknown protocol "{_clip(before.strip())}:" in {key} (expected tcp:, np:, lpc: or admin:)'
-    )
-
-
-def _parse_port(key: str, original: str, text: str) -> int:
-    if not text:
-        raise ConnectionStringError(f'{key} "{_clip(original)}" has a "," but no port after it')
-    if not _is_digits(text):
-        raise ConnectionStringError(f'port "{_clip(text)}" in {key} is not a number')
-    port = int(text)
-    if not 1 <= port <= 65535:
-        raise ConnectionStringError(f"port {port} in {key} is out of range (1-65535)")
-    return port
-
-
-def _split_instance(key: str, original: str, host_part: str) -> tuple[str, str | None]:
-    host, backslash, instance = (part.strip() for part in host_part.partition("\\"))
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1].strip()
-    if not host:
-        raise ConnectionStringError(f'no host name in {key} "{_clip(original)}"')
-    if any(char.isspace() for char in host):
-        raise ConnectionStringError(f'host name "{_clip(host)}" in {key} contains a space')
-    if not backslash:
-        return host, None
-    if not instance:
-        raise ConnectionStringError(
-            f'the instance name after "\\" in {key} "{_clip(original)}" is empty'
-        )
-    if "\\" in instance and host.lower() != _LOCALDB:  # (localdb)\.\Shared is legal
-        raise ConnectionStringError(f'{key} "{_clip(original)}" has more than one "\\"')
-    return host, instance
-
-
-def _parse_pipe(key: str, original: str, address: str) -> tuple[str, None, str | None]:
-    r"""``\\host\pipe\sql\query`` or ``\\host\pipe\MSSQL$INSTANCE\sql\query``."""
-    parts = address[2:].split("\\")
-    host = parts[0].strip()
-    if not host:
-        raise ConnectionStringError(f'no host name in the named pipe {key} "{_clip(original)}"')
-    instance = None
-    if len(parts) > 2 and parts[1].lower() == "pipe":
-        pipe = parts[2]
-        if pipe.upper().startswith(_PIPE_INSTANCE_PREFIX):
-            instance = pipe[len(_PIPE_INSTANCE_PREFIX) :] or None
-    return host, None, instance
-
-
-# ---------------------------------------------------------------------------------------------
-# Masking
-# ---------------------------------------------------------------------------------------------
-
-
-def _password_values(segments: list[_Segment]) -> list[str]:
-    return [s.value for s in segments if s.field_name == "password" and s.value]
-
-
-def _scrub_passwords(error: ConnectionStringError, segments: list[_Segment]) -> None:
-    """Last line of defence: no password read so far may appear in the message."""
-    message = str(error.args[0]) if error.args else ""
-    for secret in sorted(_password_values(segments), key=len, reverse=True):
-        message = message.replace(secret, MASK)
-    error.args = (message,)
-
-
-def _mask(text: str, segments: list[_Segment]) -> str:
-    """``text`` with the value token of every (non-empty) password segment replaced by ``***``."""
-    masked = text
-    for segment in reversed(segments):
-        if segment.field_name == "password" and segment.value:
-            masked = masked[: segment.start] + MASK + masked[segment.end :]
-    return masked
-
-
-def _strip_passwords(text: str, segments: list[_Segment]) -> str:
-    """``text`` without its password segments (empty ones included)."""
-    stripped = text
-    for segment in reversed(segments):
-        if segment.field_name == "password":
-            stripped = stripped[: segment.segment_start] + stripped[segment.segment_end :]
-    return stripped.strip().rstrip(";").rstrip()
-
-
-def _render(connection: AdoNetConnection) -> str:
-    """A connection string for a connection built in code rather than parsed."""
-    server = connection.server_with_instance
-    if connection.port is not None:
-        server += f",{connection.port}"
-    pairs: list[tuple[str, str | None]] = [
-        ("Server", server),
-        ("Database", connection.database),
-        ("User Id", connection.user),
-        ("Password", MASK if connection.password is not None else None),
-        ("Integrated Security", "true" if connection.integrated_security else None),
-        ("Encrypt", connection.encrypt),
-        ("TrustServerCertificate", _true_false(connection.trust_server_certificate)),
-        ("Connection Timeout", _str_or_none(connection.connect_timeout)),
-        ("MultipleActiveResultSets", _true_false(connection.multiple_active_result_sets)),
-        ("Application Name", connection.application_name),
-        *connection.extras.items(),
-    ]
-    return ";".join(f"{key}={_quote(value)}" for key, value in pairs if value is not None)
-
-
-def _quote(value: str) -> str:
-    if value == MASK:
-        return value
-    needs_quotes = (
-        ";" in value or value != value.strip() or value[:1] in _QUOTES or value[:1] == "{"
-    )
-    return '"' + value.replace('"', '""') + '"' if needs_quotes else value
-
-
-def _yes_no(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def _true_false(flag: bool | None) -> str | None:
-    return None if flag is None else str(flag).lower()
-
-
-def _str_or_none(number: int | None) -> str | None:
-    return None if number is None else str(number)
