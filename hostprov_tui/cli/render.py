@@ -140,7 +140,7 @@ def render_audit(console: Console, records: list[AuditRecord]) -> None:
     for r in records:
         colour = {"ok": "green", "refused": "yellow", "failed": "red"}.get(r.outcome, "white")
         when = r.time[:19].replace("T", " ")
-        body = escape(r.line().split(" ", 2)[-1]) if " " in r.line() else ""
+        body = escape(r.detail())
         console.print(
             f"[dim]{when}[/] {escape(r.operator)} [bold]{r.action}[/] "
             f"[{colour}]{r.outcome}[/] {body}",

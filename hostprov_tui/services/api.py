@@ -73,7 +73,7 @@ class Provisioner:
         try:
             return Target.parse(ksessions_id, canvas_session_id)
         except InputError as exc:
-            self.audit.record(action, "refused", reason=exc.code, message=exc.message)
+            self.audit.failure(action, exc)
             raise
 
     def _options(
@@ -88,7 +88,7 @@ class Provisioner:
                 allow_production=allow_production,
             )
         except InputError as exc:
-            self.audit.record(action, "refused", reason=exc.code, message=exc.message)
+            self.audit.failure(action, exc)
             raise
 
     def dry_run(
@@ -124,7 +124,7 @@ class Provisioner:
         try:
             revoked_by, why = parse_name(by, "Revoked-by", self.operator), parse_reason(reason)
         except InputError as exc:
-            self.audit.record("revoke", "refused", reason=exc.code, message=exc.message)
+            self.audit.failure("revoke", exc)
             raise
         return revocation.revoke(
             self.ctx, target, revoked_by=revoked_by, reason=why,

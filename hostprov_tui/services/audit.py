@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 from loguru import logger
 
-from hostprov_tui.errors import AuditUnavailable
+from hostprov_tui.errors import AuditUnavailable, HostprovError
 
 _GUID = re.compile(
     r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -49,22 +49,29 @@ class AuditRecord:
     def level(self) -> str:
         return _LEVEL_BY_OUTCOME.get(self.outcome, "INFO")
 
+    def ids(self, *, with_hash: bool = True) -> str:
+        """``ksessions=12 canvas=3 host=5 hash=AbCd1234…`` (only the IDs the record has)."""
+        parts = [
+            f"{name}={value}"
+            for name, value in (("ksessions", self.ksessions_id),
+                                ("canvas", self.canvas_session_id),
+                                ("host", self.host_session_id))
+            if value is not None
+        ]
+        if self.hash_prefix and with_hash:
+            parts.append(f"hash={self.hash_prefix}…")
+        return " ".join(parts)
+
+    def detail(self, *, with_hash: bool = True) -> str:
+        """The IDs, then the message: everything after action and outcome."""
+        ids = self.ids(with_hash=with_hash)
+        if not self.message:
+            return ids
+        return f"{ids} — {self.message}" if ids else f"— {self.message}"
+
     def line(self) -> str:
-        ids = []
-        if self.ksessions_id is not None:
-            ids.append(f"ksessions={self.ksessions_id}")
-        if self.canvas_session_id is not None:
-            ids.append(f"canvas={self.canvas_session_id}")
-        if self.host_session_id is not None:
-            ids.append(f"host={self.host_session_id}")
-        if self.hash_prefix:
-            ids.append(f"hash={self.hash_prefix}…")
-        text = f"{self.action} {self.outcome}"
-        if ids:
-            text += " " + " ".join(ids)
-        if self.message:
-            text += f" — {self.message}"
-        return text
+        detail = self.detail()
+        return f"{self.action} {self.outcome}" + (f" {detail}" if detail else "")
 
 
 def scrub(text: str | None) -> str | None:
@@ -186,6 +193,25 @@ class AuditLog:
             if required:
                 raise
         return rec
+
+    def failure(
+        self,
+        action: str,
+        exc: HostprovError,
+        *,
+        ksessions_id: int | None = None,
+        canvas_session_id: int | None = None,
+    ) -> AuditRecord:
+        """The record of an operation that did not happen: refused (bad input, a rule, the
+        guard) or failed (database, audit, anything else). Never raises for the file."""
+        return self.record(
+            action,
+            "refused" if exc.exit_code in (2, 4, 5) else "failed",
+            ksessions_id=ksessions_id,
+            canvas_session_id=canvas_session_id,
+            reason=exc.code,
+            message=exc.message,
+        )
 
     def add_stream(self, stream: TextIO = sys.stderr) -> int:
         """Echo records to a stream (the CLI's stderr)."""

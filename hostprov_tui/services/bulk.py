@@ -218,7 +218,7 @@ def _issue_chunk(
                     target = Target(ksessions_id=d.ksessions_id)
                     plan = d.plan()
                     err = checks.refusal(plan, "issue")
-                    issuance._audit_failure(ctx, "issue", target, err, plan)
+                    issuance.audit_failure(ctx, "issue", target, err, plan)
                     entry = entry_of[d.ksessions_id]
                     items[entry.line] = _failed(entry.line, entry.text, d.ksessions_id, err)
             if hasher is not None:
@@ -263,7 +263,7 @@ def _preamble(
                        None if verdict.allowed else "Nothing was read or written.")]
     if not verdict.allowed:
         return lines, None
-    return lines, issuance._secret_line(ctx, lines)
+    return lines, issuance.secret_line(ctx, lines)
 
 
 def _issue_alone(

@@ -130,13 +130,13 @@ def active_hosts(conn: Connection, canvas_ids: list[int]) -> dict[int, list[Host
     if not canvas_ids:
         return {}
     stmt = (
-        select(*lookups._HOST_COLUMNS)
+        select(*lookups.HOST_COLUMNS)
         .where(HostSession.SessionId.in_(canvas_ids), HostSession.IsActive.is_(True))
         .order_by(HostSession.HostSessionId.desc())
     )
     found: dict[int, list[HostInfo]] = {}
     for r in conn.execute(for_update(stmt, HostSession)):
-        host = lookups._host(r)
+        host = lookups.host_info(r)
         found.setdefault(host.canvas_session_id, []).append(host)
     return found
 

@@ -51,7 +51,7 @@ def dry_run(ctx: ServiceContext, target: Target, opts: IssueOptions) -> Plan:
     try:
         plan, _ = _attempt(ctx, target, opts, commit=False)
     except HostprovError as exc:
-        _audit_failure(ctx, "dry-run", target, exc)
+        audit_failure(ctx, "dry-run", target, exc)
         raise
     ctx.audit.record(
         "dry-run", "ok" if plan.ok else "refused",
@@ -71,14 +71,14 @@ def issue(ctx: ServiceContext, target: Target, opts: IssueOptions) -> IssueResul
             if attempt < MAX_ATTEMPTS:
                 time.sleep(0.05 * attempt)
                 continue
-            _audit_failure(ctx, "issue", target, exc)
+            audit_failure(ctx, "issue", target, exc)
             raise
         except HostprovError as exc:
-            _audit_failure(ctx, "issue", target, exc)
+            audit_failure(ctx, "issue", target, exc)
             raise
         if result is None:
             err = checks.refusal(plan, "issue")
-            _audit_failure(ctx, "issue", target, err, plan)
+            audit_failure(ctx, "issue", target, err, plan)
             raise err
         return result
     raise AssertionError("unreachable")  # pragma: no cover
@@ -193,7 +193,7 @@ def _evaluate(
                            None if verdict.allowed else "Nothing was read or written."))
     if not verdict.allowed:
         return None
-    hasher = _secret_line(ctx, lines)
+    hasher = secret_line(ctx, lines)
     if hasher is None:
         return None
     now = utcnow()
@@ -237,7 +237,7 @@ def _evaluate(
     return _State(ksessions_id, ks, canvas, hosts, hasher, now)
 
 
-def _secret_line(ctx: ServiceContext, lines: list[CheckLine]) -> GuidHasher | None:
+def secret_line(ctx: ServiceContext, lines: list[CheckLine]) -> GuidHasher | None:
     secret = hash_secret(ctx.settings)
     if ctx.settings.environment == "production":
         weak = weak_secret_reason(secret)
@@ -333,15 +333,12 @@ def _summary(plan: Plan) -> str:
     return f"would {what}" + (" and a canvas session" if plan.creates_canvas_session else "")
 
 
-def _audit_failure(
+def audit_failure(
     ctx: ServiceContext, action: str, target: Target, exc: HostprovError, plan: Plan | None = None
 ) -> None:
     plan = plan or getattr(exc, "plan", None)
-    ctx.audit.record(
-        action,
-        "refused" if exc.exit_code in (2, 4, 5) else "failed",
+    ctx.audit.failure(
+        action, exc,
         ksessions_id=(plan.ksessions_id if plan else None) or target.ksessions_id,
         canvas_session_id=(plan.canvas_session_id if plan else None) or target.canvas_session_id,
-        reason=exc.code,
-        message=exc.message,
     )

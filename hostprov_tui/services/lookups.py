@@ -82,7 +82,7 @@ def canvas_by_id(conn: Connection, canvas_id: int, lock: bool) -> CanvasInfo | N
     return CanvasInfo(row[0], row[1], row[2]) if row else None
 
 
-_HOST_COLUMNS = (
+HOST_COLUMNS = (
     HostSession.HostSessionId,
     HostSession.SessionId,
     HostSession.HostGuidHash,
@@ -95,7 +95,7 @@ _HOST_COLUMNS = (
 )
 
 
-def _host(row: object) -> HostInfo:
+def host_info(row: object) -> HostInfo:
     r = tuple(row)  # type: ignore[arg-type]
     return HostInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8])
 
@@ -103,21 +103,21 @@ def _host(row: object) -> HostInfo:
 def active_hosts(conn: Connection, canvas_id: int, lock: bool) -> list[HostInfo]:
     """Active host rows, newest first (legacy data may hold more than one)."""
     stmt = (
-        select(*_HOST_COLUMNS)
+        select(*HOST_COLUMNS)
         .where(HostSession.SessionId == canvas_id, HostSession.IsActive.is_(True))
         .order_by(HostSession.HostSessionId.desc())
     )
-    return [_host(r) for r in conn.execute(for_update(stmt, HostSession) if lock else stmt)]
+    return [host_info(r) for r in conn.execute(for_update(stmt, HostSession) if lock else stmt)]
 
 
 def host_by_hash(conn: Connection, guid_hash: str) -> tuple[HostInfo, CanvasInfo] | None:
     row = conn.execute(
-        select(*_HOST_COLUMNS, CanvasSession.KSessionsId, CanvasSession.Title)
+        select(*HOST_COLUMNS, CanvasSession.KSessionsId, CanvasSession.Title)
         .join(CanvasSession, CanvasSession.SessionId == HostSession.SessionId)
         .where(HostSession.HostGuidHash == guid_hash)
         .order_by(HostSession.HostSessionId.desc())
     ).first()
     if row is None:
         return None
-    host = _host(row[:9])
+    host = host_info(row[:9])
     return host, CanvasInfo(host.canvas_session_id, row[9], row[10])

@@ -30,11 +30,8 @@ def revoke(
     try:
         result = _revoke(ctx, target, revoked_by, reason, allow_production)
     except HostprovError as exc:
-        ctx.audit.record(
-            "revoke", "refused" if exc.exit_code in (2, 4, 5) else "failed",
-            ksessions_id=target.ksessions_id, canvas_session_id=target.canvas_session_id,
-            reason=exc.code, message=exc.message,
-        )
+        ctx.audit.failure("revoke", exc, ksessions_id=target.ksessions_id,
+                          canvas_session_id=target.canvas_session_id)
         raise
     return result
 

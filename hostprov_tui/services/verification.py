@@ -22,8 +22,7 @@ def verify(ctx: ServiceContext, guid_text: str) -> VerifyResult:
         guid_hash = ctx.hasher().hash(guid)
         result = _verify(ctx, guid_hash)
     except HostprovError as exc:
-        ctx.audit.record("verify", "failed" if exc.exit_code == 3 else "refused",
-                         reason=exc.code, message=exc.message)
+        ctx.audit.failure("verify", exc)
         raise
     ctx.audit.record(
         "verify", "ok" if result.status is GuidStatus.ACTIVE else "refused",

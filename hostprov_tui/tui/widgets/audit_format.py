@@ -20,16 +20,7 @@ def clock(record: AuditRecord, stable: bool) -> str:
 
 
 def detail(record: AuditRecord, stable: bool) -> str:
-    ids = []
-    if record.ksessions_id is not None:
-        ids.append(f"ksessions={record.ksessions_id}")
-    if record.canvas_session_id is not None:
-        ids.append(f"canvas={record.canvas_session_id}")
-    if record.host_session_id is not None:
-        ids.append(f"host={record.host_session_id}")
-    if record.hash_prefix and not stable:
-        ids.append(f"hash={record.hash_prefix}…")
-    text = " ".join(ids)
+    text = record.ids(with_hash=not stable)  # snapshots hold no hash
     if record.message:
         text = f"{text} — {record.message}" if text else record.message
     if record.reason:
