@@ -62,3 +62,45 @@ async def test_the_banner_is_right_from_the_first_frame(env: Env, tmp_path: Path
         banner = app.screen.query_one(EnvBanner)
         assert banner.has_class("-production")
         assert app.theme == "textual-light"
+
+
+async def test_the_first_frame_skips_work_it_does_not_need(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No full style re-parse (the dashboard is Textual's default screen, not a MODES entry) and
+    no history sparkline until the first answer; then F2 brings back the same dashboard."""
+    from textual.css.stylesheet import Stylesheet
+    from textual.widgets import Sparkline
+
+    reparses: list[int] = []
+    original = Stylesheet.reparse
+
+    def counting(self: Stylesheet) -> None:
+        reparses.append(1)
+        original(self)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counting)
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    app = build_app(env.write_config(), {})
+    async with app.run_test(size=SIZE) as pilot:
+        assert reparses == []
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        assert not dashboard.query(Sparkline)
+        await _settle(pilot)
+        assert len(dashboard.query(Sparkline)) == 2  # one per database card
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.screen is not dashboard
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen is dashboard
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.screen.id == "help"
+        await pilot.press("f2")  # from the help screen too
+        await pilot.pause()
+        assert app.screen is dashboard
+        await pilot.press("f1", "f5")
+        await pilot.pause()
+        assert app.current_mode == "audit"

@@ -38,6 +38,19 @@ SCREENS_BY_KEY = (
 )
 
 
+def _dashboard_screen() -> Screen[None]:
+    """The start screen, marked as styled by the current style sheets.
+
+    Textual re-parses every style sheet and restyles the app when it creates the first screen of
+    a mode, even a brand-new one (it applies the current rules when it mounts; textual#5211
+    notes the refresh could be skipped). Before the first frame that doubles the time to it, so
+    the screen says it is current; a later style change (theme) still refreshes it.
+    """
+    screen = DashboardScreen()
+    screen._css_update_count = screen.app._css_update_count
+    return screen
+
+
 def _sessions_screen() -> Screen[None]:
     from hostprov_tui.tui.screens.sessions import SessionsScreen
 
@@ -62,7 +75,7 @@ class HostprovApp(App[int]):
     TITLE = "hostprov"
     CSS_PATH = css_paths(*START_STYLES)  # the other screens load theirs when first shown
     MODES = {  # only the start screen is imported before the first frame
-        "dashboard": DashboardScreen,
+        "dashboard": _dashboard_screen,
         "sessions": _sessions_screen,
         "provision": _provision_screen,
         "audit": _audit_screen,

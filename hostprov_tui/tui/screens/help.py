@@ -52,7 +52,11 @@ def help_content() -> Content:
 class HelpScreen(ModalScreen[None]):
 
     CSS_PATH = css_paths("modals.tcss", "help.tcss")
-    BINDINGS = [Binding("escape,f1,q", "dismiss_help", "Close")]
+    BINDINGS = [  # a modal screen hides the app's keys: F2–F5 close help and go on
+        Binding("escape,f1,q", "dismiss_help", "Close"),
+        *(Binding(f"f{n}", f"app.go('{mode}')", show=False)
+          for n, mode in ((2, "dashboard"), (3, "sessions"), (4, "provision"), (5, "audit"))),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):

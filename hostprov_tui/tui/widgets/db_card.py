@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 
 if TYPE_CHECKING:
     from hostprov_tui.services.results import DatabaseStatus
@@ -29,8 +29,17 @@ class DbCard(Vertical):
         self.border_title = name
 
     def compose(self) -> ComposeResult:
+        # the history sparkline joins with the first answer: the first frame has none to show
         yield Static(Content.styled("Checking…", "$text-muted"), classes="db-body")
-        yield Sparkline([], classes="db-history")
+
+    def _show_history(self) -> None:
+        from textual.widgets import Sparkline  # not needed for the first frame
+
+        found = self.query(Sparkline)
+        if found:
+            found.first().data = list(self.history)
+        else:
+            self.mount(Sparkline(list(self.history), classes="db-history"))
 
     def show_status(self, status: DatabaseStatus) -> None:
         self.status = status
@@ -44,7 +53,7 @@ class DbCard(Vertical):
         self.set_class(status.reachable and status.schema_ok and status.environment_ok, "-ok")
         self.remove_class("-pending")
         self.query_one(".db-body", Static).update(self._body(status))
-        self.query_one(Sparkline).data = list(self.history)
+        self._show_history()
         self.border_subtitle = self._latency(status)
 
     def show_failure(self, message: str, hint: str | None) -> None:
@@ -55,7 +64,7 @@ class DbCard(Vertical):
         if hint:
             lines.append(Content.styled(hint, "$text-muted"))
         self.query_one(".db-body", Static).update(Content("\n").join(lines))
-        self.query_one(Sparkline).data = list(self.history)
+        self._show_history()
         self.border_subtitle = ""
 
     def _latency(self, status: DatabaseStatus) -> str:
