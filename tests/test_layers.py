@@ -91,3 +91,38 @@ def test_a_non_tui_cli_command_does_not_import_textual(
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'textual')))"
     )
     assert json.loads(_fresh_python(code)) == []
+
+
+def test_the_tui_command_starts_without_heavy_or_unrelated_imports(tmp_path: Path) -> None:
+    """`hostprov tui` up to the app object: no settings/database/audit libraries (they load in a
+    worker after the first frame) and none of the other commands' modules (lazy subcommands)."""
+    code = (
+        "import sys, json\n"
+        "import hostprov_tui.tui.app as tui\n"
+        "def fake_run(config, overrides):\n"
+        "    tui.build_app(config, overrides)\n"
+        "    heavy = ('sqlalchemy', 'pydantic', 'pydantic_settings', 'loguru')\n"
+        "    ours = ('hostprov_tui.services', 'hostprov_tui.db', 'hostprov_tui.cli.ops_commands',\n"
+        "            'hostprov_tui.cli.db_commands', 'hostprov_tui.cli.config_commands',\n"
+        "            'hostprov_tui.cli.render', 'hostprov_tui.config.settings')\n"
+        "    print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in heavy\n"
+        "                            or any(m == o or m.startswith(o + '.') for o in ours))))\n"
+        "    return 0\n"
+        "tui.run_app = fake_run\n"
+        "from hostprov_tui.cli.main import cli\n"
+        f"cli.main(['--config', {str(tmp_path / 'none.toml')!r}, 'tui'], standalone_mode=False)\n"
+    )
+    assert json.loads(_fresh_python(code)) == []
+
+
+def test_help_lists_every_command_and_each_one_loads() -> None:
+    from click.testing import CliRunner
+
+    from hostprov_tui.cli.main import LAZY_COMMANDS, cli
+
+    out = CliRunner().invoke(cli, ["--help"]).output
+    for name in [*LAZY_COMMANDS, "tui"]:
+        assert f"\n  {name} " in out, name
+        with cli.make_context("hostprov", []) as ctx:
+            command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name

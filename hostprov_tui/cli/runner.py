@@ -15,7 +15,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from hostprov_tui.errors import HostprovError
-from hostprov_tui.services.results import to_jsonable
 
 
 @dataclass
@@ -49,6 +48,8 @@ def stderr_console() -> Console:
 
 
 def emit_json(doc: Any) -> None:
+    from hostprov_tui.services.results import to_jsonable  # not on the `hostprov tui` path
+
     sys.stdout.write(json.dumps(to_jsonable(doc), ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
 
@@ -62,7 +63,7 @@ def report_error(st: CliState, exc: HostprovError) -> int:
     if st.json:
         doc: dict[str, Any] = {"ok": False, "error": exc.to_dict()}
         if plan is not None:
-            doc["checks"] = to_jsonable(plan.lines)
+            doc["checks"] = plan.lines
         emit_json(doc)
     elif plan is not None:
         from hostprov_tui.cli.render import render_checks
@@ -103,3 +104,32 @@ def execute(ctx: click.Context, body: Callable[[], Outcome]) -> None:
                                               "exit_code": 1}})
         ctx.exit(1)
     ctx.exit(outcome.exit_code)
+
+
+def provisioner(ctx: click.Context, *, bootstrap: bool = True) -> Any:
+    """Build the services for this invocation (settings → provisioner), once."""
+    root = ctx.find_root()
+    if "provisioner" in root.meta:
+        return root.meta["provisioner"]
+    from hostprov_tui.config.settings import load_settings
+    from hostprov_tui.logging_setup import quiet_default_logging
+    from hostprov_tui.services.api import Provisioner
+
+    quiet_default_logging()
+    st = state(ctx)
+    settings = load_settings(st.config, st.overrides)
+    prov = Provisioner(settings)
+    if bootstrap:
+        made = prov.bootstrap()
+        if made.created_databases and made.demo is not None:
+            stderr_console().print(
+                f"Created the embedded demo databases ({made.demo.sessions} sessions, "
+                f"{made.demo.transcripts} transcripts) next to the config."
+            )
+        if made.created_secret:
+            stderr_console().print("Generated a development hash secret (mode 0600).")
+    if not st.quiet:
+        prov.audit.add_stream(sys.stderr)
+    root.meta["provisioner"] = prov
+    root.call_on_close(prov.close)
+    return prov
