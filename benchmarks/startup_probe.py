@@ -1,74 +1,99 @@
-"""Time from process spawn to the first frame of a Textual app, in a headless fake terminal.
+"""Time from spawn to what a terminal shows: the app runs on a pseudo-terminal (120×40), exactly
+as an operator starts it, and the probe reads its output until given texts have been painted.
 
-Usage: HP_SPAWN=<time.time() at spawn> python startup_probe.py bare|hostprov [CONFIG]
-
-``bare`` is a Textual app with a Header and a Footer; ``hostprov`` is the TUI exactly as
-``hostprov tui`` builds it (``build_app(CONFIG)``: the settings load in a worker after the first
-frame, as in the real command).
-Both run under ``App.run_test`` (120×40). ``first_frame_s``: the app is ready and its first screen
-has processed its pending events (what run_test waits for before it yields) — the first frame.
-``settled_s``: then every pending message of the app is processed too (``pilot.pause()``: on_mount
-work, workers started). The probe prints one JSON line and leaves at once (no teardown timed).
+``first_frame``: the first complete screen. The Footer (its "palette" key) is the last line
+Textual paints, so the frame is complete once it is there; for hostprov the database cards
+("Checking…") must be there too. ``ready``: later texts (hostprov: both cards "● reachable",
+i.e. the settings loaded in a worker and the first check done). The app is killed right after;
+its teardown is never timed.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
-import sys
+import pty
+import select
+import signal
+import struct
+import subprocess
+import termios
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
-SPAWN = float(os.environ.get("HP_SPAWN", time.time()))
-
-import asyncio  # noqa: E402
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+SIZE = (120, 40)
+BARE_APP = Path(__file__).with_name("bare_app.py")
 
 
-def build(kind: str, config: str | None) -> Any:
-    from textual.app import App
+class ProbeUnavailable(RuntimeError):
+    """No pseudo-terminal here, or the app ended or hung before painting."""
 
-    if kind == "bare":
-        from textual.app import ComposeResult
-        from textual.widgets import Footer, Header
 
-        class Bare(App[None]):
-            def compose(self) -> ComposeResult:
-                yield Header()
-                yield Footer()
+@dataclass(frozen=True)
+class Startup:
+    first_frame_s: float
+    ready_s: float | None  # None when no "ready" texts were asked for
 
-        return Bare()
+
+def _found(buffer: bytes, texts: Sequence[bytes], start: int = 0) -> bool:
+    """Every text is in buffer[start:] (a repeated text must be there that many times)."""
+    window = buffer[start:]
+    return all(window.count(t) >= texts.count(t) for t in set(texts))
+
+
+def measure(
+    argv: Sequence[str], first: Sequence[bytes], ready: Sequence[bytes] = (), *,
+    env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60.0,
+) -> Startup:
+    """Spawn ``argv`` on a fresh pseudo-terminal and time the texts ``first``, then ``ready``."""
     try:
-        import hostprov_tui.tui.app as tui
-    except ImportError as exc:
-        raise LookupError(f"hostprov_tui.tui.app cannot be imported ({exc})") from None
-    if hasattr(tui, "build_app"):  # exactly what `hostprov tui` runs: settings load in a worker
-        return tui.build_app(Path(config) if config else None, {})
-    from hostprov_tui.config.settings import load_settings
-
-    classes = [
-        v for v in vars(tui).values()
-        if isinstance(v, type) and issubclass(v, App) and v.__module__ == tui.__name__
-    ]
-    if not classes:
-        raise LookupError("hostprov_tui.tui.app has no App class yet")
-    settings = load_settings(Path(config) if config else None, {})
-    return classes[0](settings)
-
-
-async def main(kind: str, config: str | None) -> None:
+        master, slave = pty.openpty()
+    except OSError as exc:
+        raise ProbeUnavailable(f"no pseudo-terminal: {exc}") from None
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+    child_env = {k: v for k, v in (env or os.environ).items() if k not in ("COLUMNS", "LINES")}
+    child_env["TERM"] = "xterm-256color"
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(argv), stdin=slave, stdout=slave, stderr=slave, env=child_env,
+                            cwd=cwd, start_new_session=True, close_fds=True)
+    os.close(slave)
+    buffer = b""
+    first_at: float | None = None
+    first_end = 0
     try:
-        app = build(kind, config)
-    except LookupError as exc:
-        print(json.dumps({"unavailable": str(exc)}), flush=True)
-        os._exit(0)
-    async with app.run_test(size=(120, 40)) as pilot:
-        first = time.time() - SPAWN
-        await pilot.pause()
-        settled = time.time() - SPAWN
-        print(json.dumps({"first_frame_s": first, "settled_s": settled}), flush=True)
-        os._exit(0)  # workers of the real app may still be busy: not part of the first frame
+        while time.perf_counter() - start < timeout:
+            readable, _, _ = select.select([master], [], [], 0.2)
+            if not readable:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(master, 1 << 16)
+            except OSError:  # the child closed the terminal
+                break
+            buffer += chunk
+            now = time.perf_counter() - start
+            if first_at is None and _found(buffer, first):
+                first_at, first_end = now, len(buffer)
+            if first_at is not None and (not ready or _found(buffer, ready, first_end)):
+                return Startup(first_at, now if ready else None)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        os.close(master)
+    tail = buffer[-300:].decode("utf-8", "replace")
+    raise ProbeUnavailable(f"{Path(argv[-1]).name}: texts never painted within {timeout:g} s "
+                           f"(exit {proc.returncode}); last output: {tail!r}")
 
 
-if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))
+def bare(python: str) -> Startup:
+    return measure([python, str(BARE_APP)], [b"palette"])
+
+
+def hostprov(command: Sequence[str], config: Path, env: dict[str, str]) -> Startup:
+    """``hostprov --config CONFIG tui``: first frame with the cards, ready when both answered."""
+    return measure([*command, "--config", str(config), "tui"], [b"Checking", b"palette"],
+                   ["● reachable".encode(), "● reachable".encode()], env=env, cwd=config.parent)

@@ -17,3 +17,6 @@ if [[ ! -f "$stamp" || pyproject.toml -nt "$stamp" ]]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
     touch "$stamp"
 fi
+# Byte-compile hostprov as a regular (non-editable) install would: with PYTHONDONTWRITEBYTECODE
+# set, an editable install would otherwise recompile every module on every start.
+.venv/bin/python -m compileall -q hostprov_tui >/dev/null

@@ -1,0 +1,14 @@
+"""The start-up floor: a bare Textual app with a Header and a Footer, nothing else."""
+
+from textual.app import App, ComposeResult
+from textual.widgets import Footer, Header
+
+
+class Bare(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Footer()
+
+
+if __name__ == "__main__":
+    Bare().run()
