@@ -47,7 +47,9 @@ def _dashboard_screen() -> Screen[None]:
     the screen says it is current; a later style change (theme) still refreshes it.
     """
     screen = DashboardScreen()
-    screen._css_update_count = screen.app._css_update_count
+    count = getattr(screen.app, "_css_update_count", None)  # Textual's own bookkeeping:
+    if isinstance(count, int):  # should it go, Textual simply refreshes as before
+        screen._css_update_count = count
     return screen
 
 
