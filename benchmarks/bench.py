@@ -24,13 +24,16 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.statements import captured  # noqa: E402  (the tests' statement capture)
+
 SECRET = "benchmark-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 BIN = Path(sys.executable).parent
 HOSTPROV = [str(BIN / "hostprov")] if (BIN / "hostprov").exists() else [
@@ -200,28 +203,6 @@ QUERY_CLASSES: dict[str, list[str]] = {
                   "zzqx", "Ihsan al-J", "closer look"],
     "short (1–2 chars)": ["Nu", "zq", "7", "Q", "e", "x"],
 }
-
-
-@contextmanager
-def captured(prov: Any) -> Iterator[list[tuple[str, str, Any]]]:
-    """Every SQL statement either database sees: (database, statement, parameters)."""
-    from sqlalchemy import event
-
-    dbs = prov.ctx.databases()
-    seen: list[tuple[str, str, Any]] = []
-    engines = {"canvas": dbs.canvas.base_engine, "ksessions": dbs.ksessions.base_engine}
-    hooks = []
-    for name, engine in engines.items():
-        def hook(_c: Any, _cur: Any, stmt: str, params: Any, _ctx: Any, _many: bool,
-                 name: str = name) -> None:
-            seen.append((name, stmt, params))
-        event.listen(engine, "before_cursor_execute", hook)
-        hooks.append((engine, hook))
-    try:
-        yield seen
-    finally:
-        for engine, hook in hooks:
-            event.remove(engine, "before_cursor_execute", hook)
 
 
 def p95(samples: list[float]) -> float:
@@ -572,5 +553,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     raise SystemExit(main())

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from hostprov_tui.db.ksessions_models import Category, Group, KSession, Speaker
 from hostprov_tui.db.search_index import (
@@ -25,6 +24,7 @@ from hostprov_tui.db.search_index import (
 from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.catalogue import SearchFilters, page_statement
 from tests.conftest import Env, build_env
+from tests.support.statements import captured
 
 QUERIES = ("", "of", "OF THE", "aqw", "Taqwa", "Meaning of", "Nu", "q", "7", "42", "1",
            "Fiqh of Salah", "fatima", "series 3", "zzqx", 'a"b', "%", "_", "50%", "Ihsan al-J",
@@ -92,28 +92,15 @@ def _ks_file(env: Env) -> Path:
     return Path(env.ksessions_url.removeprefix("sqlite:///"))
 
 
-@contextmanager
-def _statements(prov: Provisioner) -> Iterator[list[tuple[str, str, Any]]]:
-    dbs = prov.ctx.databases()
-    seen: list[tuple[str, str, Any]] = []
-    hooks = []
-    for name, engine in (("canvas", dbs.canvas.base_engine),
-                         ("ksessions", dbs.ksessions.base_engine)):
-        def hook(_c: Any, _cur: Any, stmt: str, params: Any, *_: Any, name: str = name) -> None:
-            if stmt.lstrip().upper().startswith("SELECT") and "sqlite_master" not in stmt:
-                seen.append((name, stmt, params))
-        event.listen(engine, "before_cursor_execute", hook)
-        hooks.append((engine, hook))
-    try:
-        yield seen
-    finally:
-        for engine, hook in hooks:
-            event.remove(engine, "before_cursor_execute", hook)
+def _selects(database: str, statement: str, parameters: Any) -> Any:
+    if statement.lstrip().upper().startswith("SELECT") and "sqlite_master" not in statement:
+        return (database, statement, parameters)
+    return None
 
 
 def _plans(env: Env, prov: Provisioner, query: str) -> dict[str, str]:
     prov.search(query)  # warm-up (the index check runs once per engine)
-    with _statements(prov) as seen:
+    with captured(prov, _selects) as seen:
         prov.search(query)
     files = {"ksessions": _ks_file(env), "canvas": Path(env.canvas_url.removeprefix("sqlite:///"))}
     plans = {}

@@ -6,37 +6,22 @@ both database handles (every statement either database sees, BEGIN included), on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from hostprov_tui.db.ksessions_models import KSession, SessionTranscript
 from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.inputs import Target
 from tests.conftest import DemoIds
+from tests.support.statements import captured
 
 #: DESIGN: issuance of a new Host GUID in a fixed, small number of statements
 MAX_ISSUE_STATEMENTS = 8
 
 
-@contextmanager
-def counting(prov: Provisioner) -> Iterator[list[str]]:
-    dbs = prov.ctx.databases()
-    seen: list[str] = []
-
-    def hook(_conn: Any, _cur: Any, statement: str, *_rest: Any) -> None:
-        seen.append(statement)
-
-    engines = {id(e): e for e in (dbs.canvas.base_engine, dbs.ksessions.base_engine)}
-    for engine in engines.values():
-        event.listen(engine, "before_cursor_execute", hook)
-    try:
-        yield seen
-    finally:
-        for engine in engines.values():
-            event.remove(engine, "before_cursor_execute", hook)
+def counting(prov: Provisioner) -> AbstractContextManager[list[str]]:
+    return captured(prov, lambda _database, statement, _parameters: statement)
 
 
 def _with_transcripts(prov: Provisioner) -> list[int]:
