@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -301,69 +302,26 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+#: a JSON string (possibly unterminated at the line end) — kept as it is
+_STRING = r'"(?:\\.|[^"\\\n])*"?'
+_COMMENTS = re.compile(rf"{_STRING}|//[^\n]*|/\*.*?\*/|/\*", re.DOTALL)
+_TRAILING_COMMAS = re.compile(rf"{_STRING}|,(?=\s*[}}\]])", re.DOTALL)
+
+
 def strip_jsonc(text: str) -> str:
     """``text`` with comments and trailing commas blanked out; line and column numbers kept."""
-    return _blank_trailing_commas(_blank_comments(text))
+    return _TRAILING_COMMAS.sub(_blank_comma, _COMMENTS.sub(_blank_comment, text))
 
 
-def _blank_comments(text: str) -> str:
-    out = list(text)
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == '"':
-            i = _skip_string(text, i)
-            continue
-        if text.startswith("//", i):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            _blank(out, i, end)
-            i = end
-            continue
-        if text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end < 0:
-                line = text.count("\n", 0, i) + 1
-                raise _JsoncError(f"a /* comment opened on line {line} is never closed")
-            _blank(out, i, end + 2)
-            i = end + 2
-            continue
-        i += 1
-    return "".join(out)
+def _blank_comment(match: re.Match[str]) -> str:
+    token = match.group()
+    if token.startswith('"'):
+        return token
+    if token == "/*":  # no closing */ anywhere after it
+        line = match.string.count("\n", 0, match.start()) + 1
+        raise _JsoncError(f"a /* comment opened on line {line} is never closed")
+    return re.sub(r"[^\n]", " ", token)
 
 
-def _blank_trailing_commas(text: str) -> str:
-    out = list(text)
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == '"':
-            i = _skip_string(text, i)
-            continue
-        if char == ",":
-            j = i + 1
-            while j < n and text[j].isspace():
-                j += 1
-            if j < n and text[j] in "}]":
-                out[i] = " "
-        i += 1
-    return "".join(out)
-
-
-def _skip_string(text: str, start: int) -> int:
-    """The index after the JSON string that starts at ``start`` (or the end of the text)."""
-    i = start + 1
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == '"' or text[i] == "\n":
-            return i + 1
-        i += 1
-    return i
-
-
-def _blank(chars: list[str], start: int, end: int) -> None:
-    for k in range(start, end):
-        if chars[k] != "\n":
-            chars[k] = " "
+def _blank_comma(match: re.Match[str]) -> str:
+    return match.group() if match.group().startswith('"') else " "
