@@ -205,3 +205,26 @@ def test_cli_refuses_mixed_or_missing_inputs(env: Env, ids: DemoIds, tmp_path: P
     stray = hostprov(env, "issue", "--ksessions-id", str(ids.good), "--output",
                      str(tmp_path / "o.csv"))
     assert stray.code == 2 and not (tmp_path / "o.csv").exists()
+
+
+def test_an_unreachable_database_is_met_once_not_once_per_id(env: Env, ids: DemoIds) -> None:
+    from sqlalchemy import event
+
+    from hostprov_tui.config.settings import DatabaseTarget
+    from tests.support.pgserver import free_port
+
+    closed = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/gone_dev"
+    prov = Provisioner(env.settings(canvas=DatabaseTarget(url=closed)), operator="tester")
+    attempts: list[int] = []
+    event.listen(prov.ctx.databases().canvas.base_engine, "do_connect",
+                 lambda *_args: attempts.append(1))
+    try:
+        result = issue_many(prov.ctx, [str(ids.good), str(ids.good2), "7", "8"],
+                            IssueOptions(created_by="bulk-test"), chunk_size=2)
+    finally:
+        prov.close()
+    assert [i.status for i in result.items] == ["failed"] * 4
+    assert len(attempts) == 1
+    first, second, *later = result.items
+    assert "unreachable" in (first.message or "") and "unreachable" in (second.message or "")
+    assert all((i.message or "").startswith("Not tried:") for i in later)

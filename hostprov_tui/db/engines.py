@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from hostprov_tui.config.settings import DatabaseOptions, Settings
 from hostprov_tui.db.canvas_models import CANVAS_SCHEMA
+from hostprov_tui.db.errors import did_not_answer, translate_db_error
 from hostprov_tui.db.ksessions_models import KSESSIONS_SCHEMA
 from hostprov_tui.db.odbc import check_odbc_driver
+from hostprov_tui.db.timebox import TimedOut, call_with_timeout
 from hostprov_tui.db.urls import DbName, TargetUrl, target_url
 from hostprov_tui.errors import ConfigError, DatabaseUnavailable
 
@@ -30,6 +36,8 @@ class DatabaseHandle:
     target: TargetUrl
     engine: Engine
     base_engine: Engine
+    #: wall-clock bound of :meth:`connect` (0: none); set from [database] connect_timeout_s
+    connect_limit_s: float = 0.0
 
     @property
     def name(self) -> DbName:
@@ -43,12 +51,48 @@ class DatabaseHandle:
         """The schema to name in reflection: SQLite keeps each schema in its own file."""
         return None if self.backend == "sqlite" else logical
 
+    def connect(self) -> Connection:
+        """A connection, or a typed error (never a driver exception). A server is also bounded
+        by the wall clock: some drivers ignore their login timeout, and a silent server would
+        hang the caller. (An embedded SQLite file is opened directly.)"""
+        try:
+            if self.backend == "sqlite" or self.connect_limit_s <= 0:
+                return self.engine.connect()
+            return call_with_timeout(self.engine.connect, self.connect_limit_s)
+        except TimedOut:
+            raise did_not_answer(self.target, self.connect_limit_s) from None
+        except DBAPIError as exc:
+            raise translate_db_error(exc, self.target) from None
+
 
 @dataclass
 class Databases:
     canvas: DatabaseHandle
     ksessions: DatabaseHandle
     shared: bool = field(default=False)
+
+    @contextmanager
+    def write_connections(
+        self, timings: list[str] | None = None
+    ) -> Iterator[tuple[Connection, Connection]]:
+        """The canvas connection (its transaction takes the write lock at once on SQLite) and
+        the KSESSIONS one (the same when one database holds both). Raises typed errors;
+        ``timings`` collects "canvas in 3 ms"-style notes."""
+        opened: list[Connection] = []
+        try:
+            for handle in (self.canvas, self.ksessions):
+                if handle is self.ksessions and self.shared:
+                    break
+                started = time.perf_counter()
+                opened.append(handle.connect())
+                if timings is not None:
+                    timings.append(
+                        f"{handle.name} in {(time.perf_counter() - started) * 1000:.0f} ms")
+            canvas_conn = opened[0].execution_options(**{SQLITE_IMMEDIATE: True})
+            yield canvas_conn, opened[1] if len(opened) > 1 else canvas_conn
+        finally:
+            for conn in opened:
+                conn.close()
 
     def dispose(self) -> None:
         self.canvas.base_engine.dispose()
@@ -63,6 +107,7 @@ def open_databases(
     canvas_t = target_url(settings.canvas, "canvas")
     ks_t = target_url(settings.ksessions, "ksessions")
     opts = settings.database
+    limit = opts.connect_timeout_s + 2  # the driver's own login timeout comes first
     if canvas_t.same_database_as(ks_t):
         if canvas_t.backend == "sqlite":
             raise ConfigError(
@@ -72,13 +117,14 @@ def open_databases(
             )
         base = make_engine(canvas_t, opts, create=create)
         return Databases(
-            DatabaseHandle(canvas_t, base, base), DatabaseHandle(ks_t, base, base), shared=True
+            DatabaseHandle(canvas_t, base, base, limit), DatabaseHandle(ks_t, base, base, limit),
+            shared=True,
         )
     canvas_base = make_engine(canvas_t, opts, create=create)
     ks_base = make_engine(ks_t, opts, create=create, read_only=ksessions_read_only and not create)
     return Databases(
-        DatabaseHandle(canvas_t, _mapped(canvas_base, CANVAS_SCHEMA), canvas_base),
-        DatabaseHandle(ks_t, _mapped(ks_base, KSESSIONS_SCHEMA), ks_base),
+        DatabaseHandle(canvas_t, _mapped(canvas_base, CANVAS_SCHEMA), canvas_base, limit),
+        DatabaseHandle(ks_t, _mapped(ks_base, KSESSIONS_SCHEMA), ks_base, limit),
     )
 
 

@@ -69,6 +69,14 @@ def where(target: TargetUrl) -> str:
     return f"{target.backend} on {host or 'localhost'}{port}/{target.database_name}"
 
 
+def did_not_answer(target: TargetUrl, limit_s: float) -> DatabaseUnavailable:
+    """The wall clock ran out (the driver's own timeout did not fire)."""
+    return DatabaseUnavailable(
+        f"The {target.name} database ({where(target)}) did not answer within {limit_s:g} s.",
+        hint="Check the server and network; the limit is [database] connect_timeout_s.",
+    )
+
+
 def _busy(target: TargetUrl, text: str) -> ConcurrentChange:
     return ConcurrentChange(
         f"Another operator is changing the same session in the {target.name} database right "

@@ -17,15 +17,13 @@ itself. GUIDs of a chunk are handed out (``on_result``) only after its commit.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from hostprov_tui.db.engines import SQLITE_IMMEDIATE, Databases
+from hostprov_tui.db.engines import Databases
 from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.errors import AuditUnavailable, DatabaseUnavailable, HostprovError, InputError
 from hostprov_tui.services import bulk_chunk, checks, issuance
@@ -203,9 +201,11 @@ def _issue_chunk(
     dbs = ctx.databases()
     items: dict[int, BulkItem] = {}
     audited: list[IssueResult] = []
+    started = False  # the chunk's transaction began (before: nothing was tried yet)
     try:
-        with ctx.audit.batch() as sync, _connections(dbs) as (canvas_conn, ks_conn), \
+        with ctx.audit.batch() as sync, dbs.write_connections() as (canvas_conn, ks_conn), \
                 canvas_conn.begin():
+            started = True
             preamble, hasher = _preamble(ctx, dbs, opts)
             now = issuance.utcnow()
             decisions = bulk_chunk.decide(
@@ -232,6 +232,9 @@ def _issue_chunk(
         exc = caught if isinstance(caught, HostprovError) else translate_db_error(
             caught, dbs.canvas.target
         )
+        if not started and isinstance(exc, STOPPERS):  # no ID alone would get further
+            stopper.append(exc)
+            return [_failed(e.line, e.text, e.ksessions_id, exc) for e in chunk]
         reason = exc.message
         for result in audited:  # their "ok" records describe writes that were rolled back
             ctx.audit.record(
@@ -281,25 +284,6 @@ def _issue_alone(
 def _not_tried(entry: _Entry, cause: HostprovError) -> BulkItem:
     item = _failed(entry.line, entry.text, entry.ksessions_id, cause)
     return replace(item, message=f"Not tried: {cause.message}")
-
-
-@contextmanager
-def _connections(dbs: Databases) -> Iterator[tuple[Connection, Connection]]:
-    """The canvas connection (BEGIN IMMEDIATE on SQLite) and the KSESSIONS one."""
-    opened: list[Connection] = []
-    try:
-        for handle in (dbs.canvas, dbs.ksessions):
-            if handle is dbs.ksessions and dbs.shared:
-                break
-            try:
-                opened.append(handle.engine.connect())
-            except DBAPIError as exc:
-                raise translate_db_error(exc, handle.target) from None
-        canvas_conn = opened[0].execution_options(**{SQLITE_IMMEDIATE: True})
-        yield canvas_conn, opened[1] if len(opened) > 1 else canvas_conn
-    finally:
-        for conn in opened:
-            conn.close()
 
 
 def _audit_ok(ctx: ServiceContext, result: IssueResult, opts: IssueOptions) -> None:

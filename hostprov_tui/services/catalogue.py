@@ -41,7 +41,7 @@ from hostprov_tui.db.search_index import (
     TEXT_TABLE,
     has_search_index,
 )
-from hostprov_tui.errors import InputError
+from hostprov_tui.errors import HostprovError, InputError
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.inputs import INT_MAX, parse_search
 from hostprov_tui.services.issuance import utcnow
@@ -79,7 +79,7 @@ def search_sessions(
             raise InputError(f"The {what} ID must be between 1 and {INT_MAX}, got {value}.")
     dbs = ctx.databases()
     try:
-        with dbs.ksessions.engine.connect() as conn:
+        with dbs.ksessions.connect() as conn:
             indexed = bool(text) and has_search_index(conn, dbs.ksessions.base_engine)
             stmt = page_statement(text, filters or SearchFilters(), offset, limit, indexed=indexed)
             rows = conn.execute(stmt).all()
@@ -224,10 +224,10 @@ def _guid_statuses(
         .where(CanvasSession.KSessionsId.in_(ids))
     )
     try:
-        with dbs.canvas.engine.connect() as conn:
+        with dbs.canvas.connect() as conn:
             rows = conn.execute(stmt).all()
-    except DBAPIError:
-        return {i: (GuidStatus.UNKNOWN, None) for i in ids}  # catalogue still usable
+    except (DBAPIError, HostprovError):  # canvas down or slow: the catalogue stays usable
+        return {i: (GuidStatus.UNKNOWN, None) for i in ids}
     result: dict[int, tuple[GuidStatus, int | None]] = {}
     for ks_id, canvas_id, active, expires in rows:
         if active is None:
@@ -253,7 +253,7 @@ class Choice:
 def list_albums(ctx: ServiceContext) -> list[Choice]:
     dbs = ctx.databases()
     try:
-        with dbs.ksessions.engine.connect() as conn:
+        with dbs.ksessions.connect() as conn:
             rows = conn.execute(select(Group.GroupID, Group.GroupName).order_by(Group.GroupName))
             return [Choice(r[0], r[1]) for r in rows]
     except DBAPIError as exc:
@@ -268,7 +268,7 @@ def list_categories(ctx: ServiceContext, album_id: int | None = None) -> list[Ch
     if album_id is not None:
         stmt = stmt.where(Category.GroupID == album_id)
     try:
-        with dbs.ksessions.engine.connect() as conn:
+        with dbs.ksessions.connect() as conn:
             return [Choice(r[0], r[1]) for r in conn.execute(stmt)]
     except DBAPIError as exc:
         raise translate_db_error(exc, dbs.ksessions.target) from None

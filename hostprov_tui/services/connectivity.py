@@ -9,13 +9,13 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from hostprov_tui.db.engines import DatabaseHandle
-from hostprov_tui.db.errors import translate_db_error, where
+from hostprov_tui.db.errors import did_not_answer, translate_db_error
 from hostprov_tui.db.schema import check_schema
+from hostprov_tui.db.timebox import TimedOut, call_with_timeout
 from hostprov_tui.errors import HostprovError
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.guard import database_verdict
 from hostprov_tui.services.results import ConnectivityReport, DatabaseStatus
-from hostprov_tui.services.timebox import TimedOut, call_with_timeout
 
 _VERSION_SQL = {
     "sqlite": "SELECT sqlite_version()",
@@ -28,10 +28,9 @@ _DBNAME_SQL = {"postgresql": "SELECT current_database()", "mssql": "SELECT DB_NA
 def check_connectivity(ctx: ServiceContext, *, audit: bool = True) -> ConnectivityReport:
     """Probe both databases (each bounded by the connect timeout) and check their schemas."""
     dbs = ctx.databases()
-    limit = ctx.settings.database.connect_timeout_s + 2
     # Both probes at once: a silent server costs one timeout, not one per database.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="hostprov-probe") as pool:
-        pending = [pool.submit(probe_database, handle, ctx.settings.environment, limit)
+        pending = [pool.submit(probe_database, handle, ctx.settings.environment)
                    for handle in (dbs.canvas, dbs.ksessions)]
         canvas, ksessions = (future.result() for future in pending)
     report = ConnectivityReport(ctx.settings.environment, canvas, ksessions, dbs.shared)
@@ -47,7 +46,8 @@ def check_connectivity(ctx: ServiceContext, *, audit: bool = True) -> Connectivi
     return report
 
 
-def probe_database(handle: DatabaseHandle, environment: str, limit_s: float) -> DatabaseStatus:
+def probe_database(handle: DatabaseHandle, environment: str) -> DatabaseStatus:
+    limit_s = handle.connect_limit_s
     target = handle.target
     verdict = database_verdict(environment, target)
     base = {
@@ -62,13 +62,8 @@ def probe_database(handle: DatabaseHandle, environment: str, limit_s: float) -> 
         latency, version, dbname = call_with_timeout(lambda: _ping(handle), limit_s)
         schema = call_with_timeout(lambda: check_schema(handle), limit_s)
     except TimedOut:
-        return DatabaseStatus(
-            **base,
-            reachable=False,
-            error=f"The {handle.name} database ({where(target)}) did not answer within "
-            f"{limit_s:g} s.",
-            hint="Check the server and network; the limit is [database] connect_timeout_s.",
-        )
+        late = did_not_answer(target, limit_s)
+        return DatabaseStatus(**base, reachable=False, error=late.message, hint=late.hint)
     except HostprovError as exc:
         return DatabaseStatus(**base, reachable=False, error=exc.message, hint=exc.hint)
     except DBAPIError as exc:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -18,8 +17,8 @@ from sqlalchemy.exc import DBAPIError
 
 from hostprov_tui.config.secrets import hash_secret
 from hostprov_tui.db.canvas_models import CanvasSession, HostSession
-from hostprov_tui.db.engines import SQLITE_IMMEDIATE, Databases
-from hostprov_tui.db.errors import translate_db_error, where
+from hostprov_tui.db.engines import Databases
+from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.errors import ConcurrentChange, HostprovError
 from hostprov_tui.services import checks, lookups
 from hostprov_tui.services.checks import FAIL, PASS, WARN, CheckLine
@@ -29,7 +28,6 @@ from hostprov_tui.services.hashing import GuidHasher, hash_prefix, weak_secret_r
 from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.locking import lock_ksessions_id
 from hostprov_tui.services.results import IssueResult, Plan
-from hostprov_tui.services.timebox import TimedOut, call_with_timeout
 
 MAX_ATTEMPTS = 3
 
@@ -89,10 +87,17 @@ def _attempt(
 ) -> tuple[Plan, IssueResult | None]:
     dbs = ctx.databases()
     lines: list[CheckLine] = []
-    with _connections(dbs, lines, ctx.settings.database.connect_timeout_s + 2) as conns:
-        if conns is None:
+    timings: list[str] = []
+    with ExitStack() as stack:
+        try:
+            canvas_conn, ks_conn = stack.enter_context(dbs.write_connections(timings))
+        except HostprovError as exc:  # unreachable, too slow, refused: a line of the plan
+            lines.append(CheckLine("connectivity", FAIL, exc.message, exc.hint))
             return Plan(tuple(lines)), None
-        canvas_conn, ks_conn = conns
+        shared = " (one database holds both)" if dbs.shared else ""
+        lines.append(CheckLine(
+            "connectivity", PASS, f"Both databases answered{shared}: {', '.join(timings)}."
+        ))
         try:
             with canvas_conn.begin() as tx:
                 state = _evaluate(ctx, dbs, canvas_conn, ks_conn, target, opts, lines)
@@ -132,48 +137,6 @@ class _State:
     hosts: list[lookups.HostInfo]
     hasher: GuidHasher
     now: datetime
-
-
-@contextmanager
-def _connections(
-    dbs: Databases, lines: list[CheckLine], limit_s: float
-) -> Iterator[tuple[Connection, Connection] | None]:
-    """Open canvas (write transaction) and KSESSIONS connections; a failure becomes a line."""
-    opened: list[Connection] = []
-    timings: list[str] = []
-    try:
-        for handle in (dbs.canvas, dbs.ksessions):
-            if handle is dbs.ksessions and dbs.shared:
-                break
-            started = time.perf_counter()
-            try:  # bounded by the wall clock too, for drivers that ignore their login timeout
-                conn = call_with_timeout(handle.engine.connect, limit_s)
-            except TimedOut:
-                lines.append(CheckLine(
-                    "connectivity", FAIL,
-                    f"The {handle.name} database ({where(handle.target)}) did not answer within "
-                    f"{limit_s:g} s.",
-                    "Check the server and network; the limit is [database] connect_timeout_s.",
-                ))
-                yield None
-                return
-            except DBAPIError as exc:
-                err = translate_db_error(exc, handle.target)
-                lines.append(CheckLine("connectivity", FAIL, err.message, err.hint))
-                yield None
-                return
-            opened.append(conn)
-            timings.append(f"{handle.name} in {(time.perf_counter() - started) * 1000:.0f} ms")
-        canvas_conn = opened[0].execution_options(**{SQLITE_IMMEDIATE: True})
-        ks_conn = opened[1] if len(opened) > 1 else canvas_conn
-        shared = " (one database holds both)" if dbs.shared else ""
-        lines.append(CheckLine(
-            "connectivity", PASS, f"Both databases answered{shared}: {', '.join(timings)}."
-        ))
-        yield canvas_conn, ks_conn
-    finally:
-        for conn in opened:
-            conn.close()
 
 
 def _evaluate(

@@ -46,7 +46,7 @@ def _revoke(
     if not verdict.allowed:
         raise GuardRefused(verdict.sentence)
     try:
-        with dbs.canvas.engine.connect() as conn:
+        with dbs.canvas.connect() as conn:
             conn = conn.execution_options(**{SQLITE_IMMEDIATE: True})
             with conn.begin():
                 if target.ksessions_id is not None:
@@ -95,7 +95,7 @@ def _no_canvas(ctx: ServiceContext, target: Target) -> HostprovError:
         return NotFound(f"Canvas session {target.canvas_session_id} does not exist.", FIND_HINT)
     assert target.ksessions_id is not None
     dbs = ctx.databases()
-    with dbs.ksessions.engine.connect() as ks_conn:
+    with dbs.ksessions.connect() as ks_conn:
         exists = lookups.ksession(ks_conn, target.ksessions_id) is not None
     if not exists:
         return NotFound(f"Session {target.ksessions_id} does not exist in KSESSIONS.", FIND_HINT)

@@ -37,7 +37,7 @@ def verify(ctx: ServiceContext, guid_text: str) -> VerifyResult:
 def _verify(ctx: ServiceContext, guid_hash: str) -> VerifyResult:
     dbs = ctx.databases()
     try:
-        with dbs.canvas.engine.connect() as conn:
+        with dbs.canvas.connect() as conn:
             found = lookups.host_by_hash(conn, guid_hash)
     except DBAPIError as exc:
         raise translate_db_error(exc, dbs.canvas.target) from None
