@@ -23,17 +23,15 @@ from typing import Literal, Protocol
 
 from sqlalchemy.exc import DBAPIError
 
-from hostprov_tui.db.engines import Databases
 from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.errors import AuditUnavailable, DatabaseUnavailable, HostprovError, InputError
 from hostprov_tui.services import bulk_chunk, checks, issuance
-from hostprov_tui.services.checks import FAIL, PASS, CheckLine
+from hostprov_tui.services.checks import CheckLine
 from hostprov_tui.services.context import ServiceContext
-from hostprov_tui.services.guard import evaluate_guard
-from hostprov_tui.services.hashing import GuidHasher, hash_prefix
+from hostprov_tui.services.hashing import GuidHasher
 from hostprov_tui.services.inputs import Target, parse_ksessions_id
 from hostprov_tui.services.issuance import IssueOptions
-from hostprov_tui.services.results import IssueResult
+from hostprov_tui.services.results import IssueResult, Plan
 
 #: IDs per transaction: large enough that the two fsyncs per chunk vanish, small enough that a
 #: chunk holds the write lock for a fraction of a second.
@@ -174,12 +172,16 @@ def issue_many(
         progress(done, total)
     results: list[BulkItem] = list(settled)
     stopper: list[HostprovError] = []  # a failure every later ID would meet too
+    preamble: list[CheckLine] = []  # the guard and the secret: the same for every ID
+    hasher = issuance.preamble(ctx, ctx.databases(), opts, preamble)
     for start in range(0, len(entries), max(1, chunk_size)):
         chunk = entries[start:start + max(1, chunk_size)]
         if stopper:
             items = [_not_tried(e, stopper[0]) for e in chunk]
+        elif hasher is None:  # refused before any database is read
+            items = _refuse_all(ctx, chunk, preamble)
         else:
-            items = _issue_chunk(ctx, chunk, opts, stopper)
+            items = _issue_chunk(ctx, chunk, opts, stopper, preamble, hasher)
         results.extend(items)
         if on_result is not None:
             on_result(items)
@@ -190,8 +192,25 @@ def issue_many(
     return BulkResult(tuple(results), round(time.perf_counter() - started, 3))
 
 
+def _refused(ctx: ServiceContext, entry: _Entry, plan: Plan) -> BulkItem:
+    err = checks.refusal(plan, "issue")
+    issuance.audit_failure(ctx, "issue", Target(ksessions_id=entry.ksessions_id), err, plan)
+    return _failed(entry.line, entry.text, entry.ksessions_id, err)
+
+
+def _refuse_all(
+    ctx: ServiceContext, chunk: list[_Entry], preamble: list[CheckLine]
+) -> list[BulkItem]:
+    with ctx.audit.batch() as sync:
+        items = [_refused(ctx, e, Plan(tuple(preamble), ksessions_id=e.ksessions_id))
+                 for e in chunk]
+        sync()
+    return items
+
+
 def _issue_chunk(
-    ctx: ServiceContext, chunk: list[_Entry], opts: IssueOptions, stopper: list[HostprovError]
+    ctx: ServiceContext, chunk: list[_Entry], opts: IssueOptions, stopper: list[HostprovError],
+    preamble: list[CheckLine], hasher: GuidHasher,
 ) -> list[BulkItem]:
     """One transaction for the chunk; on trouble, roll back and retry its IDs one by one.
 
@@ -206,7 +225,6 @@ def _issue_chunk(
         with ctx.audit.batch() as sync, dbs.write_connections() as (canvas_conn, ks_conn), \
                 canvas_conn.begin():
             started = True
-            preamble, hasher = _preamble(ctx, dbs, opts)
             now = issuance.utcnow()
             decisions = bulk_chunk.decide(
                 canvas_conn, ks_conn, [e.ksessions_id for e in chunk], preamble, opts, now,
@@ -215,18 +233,13 @@ def _issue_chunk(
             entry_of = {e.ksessions_id: e for e in chunk}
             for d in decisions:
                 if not d.ok:
-                    target = Target(ksessions_id=d.ksessions_id)
-                    plan = d.plan()
-                    err = checks.refusal(plan, "issue")
-                    issuance.audit_failure(ctx, "issue", target, err, plan)
                     entry = entry_of[d.ksessions_id]
-                    items[entry.line] = _failed(entry.line, entry.text, d.ksessions_id, err)
-            if hasher is not None:
-                for result in bulk_chunk.write(canvas_conn, decisions, hasher, opts, now):
-                    _audit_ok(ctx, result, opts)
-                    audited.append(result)
-                    entry = entry_of[result.ksessions_id]  # type: ignore[index]
-                    items[entry.line] = _issued(entry, result)
+                    items[entry.line] = _refused(ctx, entry, d.plan())
+            for result in bulk_chunk.write(canvas_conn, decisions, hasher, opts, now):
+                issuance.audit_issued(ctx, result, opts, bulk=True)
+                audited.append(result)
+                entry = entry_of[result.ksessions_id]  # type: ignore[index]
+                items[entry.line] = _issued(entry, result)
             sync()  # the chunk's audit records reach the disk before its commit
     except (HostprovError, DBAPIError) as caught:
         exc = caught if isinstance(caught, HostprovError) else translate_db_error(
@@ -255,20 +268,6 @@ def _issue_chunk(
     return [items[e.line] for e in chunk]
 
 
-def _preamble(
-    ctx: ServiceContext, dbs: Databases, opts: IssueOptions
-) -> tuple[list[CheckLine], GuidHasher | None]:
-    """The lines that are the same for every ID: the environment guard and the hash secret."""
-    verdict = evaluate_guard(
-        ctx.settings.environment, (dbs.canvas.target, dbs.ksessions.target), opts.allow_production
-    )
-    lines = [CheckLine("environment", PASS if verdict.allowed else FAIL, verdict.sentence,
-                       None if verdict.allowed else "Nothing was read or written.")]
-    if not verdict.allowed:
-        return lines, None
-    return lines, issuance.secret_line(ctx, lines)
-
-
 def _issue_alone(
     ctx: ServiceContext, entry: _Entry, opts: IssueOptions, stopper: list[HostprovError]
 ) -> BulkItem:
@@ -284,18 +283,6 @@ def _issue_alone(
 def _not_tried(entry: _Entry, cause: HostprovError) -> BulkItem:
     item = _failed(entry.line, entry.text, entry.ksessions_id, cause)
     return replace(item, message=f"Not tried: {cause.message}")
-
-
-def _audit_ok(ctx: ServiceContext, result: IssueResult, opts: IssueOptions) -> None:
-    ctx.audit.record(
-        "rotate" if result.action == "rotated" else "issue", "ok",
-        ksessions_id=result.ksessions_id, canvas_session_id=result.canvas_session_id,
-        host_session_id=result.host_session_id, hash_prefix=hash_prefix(result.hash),
-        reason=opts.reason,
-        message=f"{result.action} by {opts.created_by} (bulk)"
-        + (f", expires {checks.stamp(opts.expires)}" if opts.expires else ""),
-        required=True,
-    )
 
 
 def _issued(entry: _Entry, result: IssueResult) -> BulkItem:

@@ -11,19 +11,16 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, insert, update
 
 from hostprov_tui.db.canvas_models import CanvasSession, HostSession
-from hostprov_tui.db.ksessions_models import Group, KSession, SessionTranscript
 from hostprov_tui.services import checks, lookups
 from hostprov_tui.services.checks import FAIL, CheckLine
 from hostprov_tui.services.hashing import GuidHasher
-from hostprov_tui.services.issuance import IssueOptions
-from hostprov_tui.services.locking import for_update, lock_ksessions_id
+from hostprov_tui.services.issuance import IssueOptions, canvas_values, host_values
+from hostprov_tui.services.locking import lock_ksessions_ids
 from hostprov_tui.services.lookups import CanvasInfo, HostInfo, KSessionInfo
 from hostprov_tui.services.results import IssueResult, Plan
-
-_PG_NAMESPACE = 0x4850  # the advisory-lock namespace of locking.py ("HP")
 
 
 @dataclass
@@ -52,21 +49,20 @@ def decide(
 ) -> list[Decision]:
     """Run the checks for every ID; locks what will be written (inside the caller's transaction).
 
-    ``preamble`` holds the lines that are the same for every ID (environment, secret).
+    ``preamble`` holds the passed lines that are the same for every ID (environment, secret).
     """
     decisions = [Decision(i, list(preamble)) for i in ids]
-    if not all(li.status is not FAIL for li in preamble):
-        return decisions
-    infos = ksessions_info(ks_conn, ids)
+    infos = lookups.ksessions(ks_conn, ids)
     for d in decisions:
         d.ks = infos.get(d.ksessions_id)
         d.lines.append(checks.session_line(d.ksessions_id, d.ks))
         if d.ks is not None:
             d.lines.extend(checks.transcript_lines(d.ks))
     found = [d.ksessions_id for d in decisions if d.ks is not None]
-    lock_many(canvas_conn, found, lock_timeout_s)
-    canvas = canvas_by_ksessions(canvas_conn, found)
-    hosts = active_hosts(canvas_conn, [c.session_id for c in canvas.values()])
+    lock_ksessions_ids(canvas_conn, found, lock_timeout_s)
+    canvas = lookups.canvas_by_ksessions_ids(canvas_conn, found, lock=True)
+    hosts = lookups.active_hosts_of(canvas_conn, [c.session_id for c in canvas.values()],
+                                    lock=True)
     expiry = checks.expiry_line(opts.expires, now)
     for d in decisions:
         if d.ks is None:
@@ -77,68 +73,6 @@ def decide(
         d.lines.extend(checks.host_lines(d.hosts, now))
         d.lines.append(expiry)
     return decisions
-
-
-def ksessions_info(conn: Connection, ids: list[int]) -> dict[int, KSessionInfo]:
-    if not ids:
-        return {}
-    transcripts = (
-        select(func.count()).select_from(SessionTranscript)
-        .where(SessionTranscript.SessionID == KSession.SessionID).scalar_subquery()
-    )
-    rows = conn.execute(
-        select(KSession.SessionID, KSession.SessionName, KSession.Description, KSession.IsActive,
-               Group.GroupName, transcripts)
-        .outerjoin(Group, Group.GroupID == KSession.GroupID)
-        .where(KSession.SessionID.in_(ids))
-    )
-    return {r[0]: KSessionInfo(r[0], r[1], r[2], r[3] is not False, r[4], int(r[5])) for r in rows}
-
-
-def lock_many(conn: Connection, ids: list[int], timeout_s: float) -> None:
-    """The per-session lock of locking.py for every ID, in ascending order (no deadlock)."""
-    if not ids:
-        return
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            text("SELECT count(pg_advisory_xact_lock(:ns, k)) FROM "
-                 "(SELECT k FROM unnest(CAST(:keys AS integer[])) AS k ORDER BY k) AS ordered"),
-            {"ns": _PG_NAMESPACE, "keys": sorted(ids)},
-        )
-    elif conn.dialect.name == "mssql":
-        for ksessions_id in sorted(ids):
-            lock_ksessions_id(conn, ksessions_id, timeout_s)
-    # SQLite: the transaction began with BEGIN IMMEDIATE (one writer at a time)
-
-
-def canvas_by_ksessions(conn: Connection, ids: list[int]) -> dict[int, CanvasInfo]:
-    """The canvas session of each KSESSIONS ID (the oldest, as issuance.py takes), locked."""
-    if not ids:
-        return {}
-    stmt = (
-        select(CanvasSession.SessionId, CanvasSession.KSessionsId, CanvasSession.Title)
-        .where(CanvasSession.KSessionsId.in_(ids)).order_by(CanvasSession.SessionId)
-    )
-    found: dict[int, CanvasInfo] = {}
-    for r in conn.execute(for_update(stmt, CanvasSession)):
-        found.setdefault(r[1], CanvasInfo(r[0], r[1], r[2]))
-    return found
-
-
-def active_hosts(conn: Connection, canvas_ids: list[int]) -> dict[int, list[HostInfo]]:
-    """Active host rows per canvas session, newest first, locked."""
-    if not canvas_ids:
-        return {}
-    stmt = (
-        select(*lookups.HOST_COLUMNS)
-        .where(HostSession.SessionId.in_(canvas_ids), HostSession.IsActive.is_(True))
-        .order_by(HostSession.HostSessionId.desc())
-    )
-    found: dict[int, list[HostInfo]] = {}
-    for r in conn.execute(for_update(stmt, HostSession)):
-        host = lookups.host_info(r)
-        found.setdefault(host.canvas_session_id, []).append(host)
-    return found
 
 
 def write(
@@ -152,20 +86,12 @@ def write(
     if new_canvas:
         rows = conn.execute(
             insert(CanvasSession).returning(CanvasSession.SessionId, CanvasSession.KSessionsId),
-            [
-                {"KSessionsId": d.ksessions_id, "GroupId": uuid.uuid4(),
-                 "Title": d.ks.name[: checks.TITLE_MAX] if d.ks else None,
-                 "Description": ((d.ks.description if d.ks else None) or "")
-                 [: checks.DESCRIPTION_MAX] or None,
-                 "CreatedAt": now, "ModifiedAt": now}
-                for d in new_canvas
-            ],
+            [canvas_values(d.ksessions_id, d.ks, now) for d in new_canvas if d.ks is not None],
         )
         canvas_ids.update({int(r[1]): int(r[0]) for r in rows})
     guids = {d.ksessions_id: uuid.uuid4() for d in approved}
     hashes = {k: hasher.hash(g) for k, g in guids.items()}
-    common = {"CreatedAt": now, "CreatedBy": opts.created_by, "ExpiresAt": opts.expires,
-              "IsActive": True, "RevokedAt": None, "RevokedBy": None}
+    common = host_values(opts, now)
     rotating = [d for d in approved if d.hosts]
     superseded = [h.host_session_id for d in rotating for h in d.hosts[1:]]
     if superseded:

@@ -11,6 +11,7 @@ import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, update
 from sqlalchemy.exc import DBAPIError
@@ -113,16 +114,7 @@ def _attempt(
                         "database accepted them, and nothing was saved.",
                     ))
                     return replace(_plan(lines, state), dry_run_verified=True), None
-                rec_action = "rotate" if result.action == "rotated" else "issue"
-                ctx.audit.record(
-                    rec_action, "ok", ksessions_id=result.ksessions_id,
-                    canvas_session_id=result.canvas_session_id,
-                    host_session_id=result.host_session_id, hash_prefix=hash_prefix(result.hash),
-                    reason=opts.reason,
-                    message=f"{result.action} by {opts.created_by}"
-                    + (f", expires {checks.stamp(opts.expires)}" if opts.expires else ""),
-                    required=True,
-                )
+                audit_issued(ctx, result, opts)
             plan = _plan(lines, state)
             return plan, replace(result, plan=plan)
         except DBAPIError as exc:
@@ -148,15 +140,7 @@ def _evaluate(
     opts: IssueOptions,
     lines: list[CheckLine],
 ) -> _State | None:
-    settings = ctx.settings
-    verdict = evaluate_guard(
-        settings.environment, (dbs.canvas.target, dbs.ksessions.target), opts.allow_production
-    )
-    lines.append(CheckLine("environment", PASS if verdict.allowed else FAIL, verdict.sentence,
-                           None if verdict.allowed else "Nothing was read or written."))
-    if not verdict.allowed:
-        return None
-    hasher = secret_line(ctx, lines)
+    hasher = preamble(ctx, dbs, opts, lines)
     if hasher is None:
         return None
     now = utcnow()
@@ -185,7 +169,7 @@ def _evaluate(
         if ks is None:
             return None
         lines.extend(checks.transcript_lines(ks))
-        lock_ksessions_id(canvas_conn, ksessions_id, settings.database.statement_timeout_s)
+        lock_ksessions_id(canvas_conn, ksessions_id, ctx.settings.database.statement_timeout_s)
         if canvas is None:
             canvas = lookups.canvas_by_ksessions(canvas_conn, ksessions_id, lock=True)
         lines.append(checks.canvas_line(ks, canvas, ksessions_id))
@@ -198,6 +182,19 @@ def _evaluate(
     lines.extend(checks.host_lines(hosts, now))
     lines.append(checks.expiry_line(opts.expires, now))
     return _State(ksessions_id, ks, canvas, hosts, hasher, now)
+
+
+def preamble(
+    ctx: ServiceContext, dbs: Databases, opts: IssueOptions, lines: list[CheckLine]
+) -> GuidHasher | None:
+    """The lines that are the same for every ID — the environment guard, the hash secret — and
+    the hasher, or None when either refuses."""
+    verdict = evaluate_guard(
+        ctx.settings.environment, (dbs.canvas.target, dbs.ksessions.target), opts.allow_production
+    )
+    lines.append(CheckLine("environment", PASS if verdict.allowed else FAIL, verdict.sentence,
+                           None if verdict.allowed else "Nothing was read or written."))
+    return secret_line(ctx, lines) if verdict.allowed else None
 
 
 def secret_line(ctx: ServiceContext, lines: list[CheckLine]) -> GuidHasher | None:
@@ -231,22 +228,12 @@ def _write(conn: Connection, state: _State, opts: IssueOptions) -> IssueResult:
         assert ks is not None
         canvas_id = conn.execute(
             insert(CanvasSession)
-            .values(
-                KSessionsId=state.ksessions_id,
-                GroupId=uuid.uuid4(),
-                Title=ks.name[: checks.TITLE_MAX],
-                Description=(ks.description or "")[: checks.DESCRIPTION_MAX] or None,
-                CreatedAt=now,
-                ModifiedAt=now,
-            )
+            .values(**canvas_values(state.ksessions_id, ks, now))
             .returning(CanvasSession.SessionId)
         ).scalar_one()
     guid = uuid.uuid4()
     guid_hash = state.hasher.hash(guid)
-    values = {
-        "HostGuidHash": guid_hash, "CreatedAt": now, "CreatedBy": opts.created_by,
-        "ExpiresAt": opts.expires, "IsActive": True, "RevokedAt": None, "RevokedBy": None,
-    }
+    values = {"HostGuidHash": guid_hash, **host_values(opts, now)}
     if state.hosts:
         current = state.hosts[0]
         for older in state.hosts[1:]:
@@ -271,6 +258,37 @@ def _write(conn: Connection, state: _State, opts: IssueOptions) -> IssueResult:
         guid=str(guid), host_session_id=int(host_id), canvas_session_id=int(canvas_id),
         ksessions_id=state.ksessions_id, action=action,  # type: ignore[arg-type]
         hash=guid_hash, expires_at=opts.expires, created_by=opts.created_by,
+    )
+
+
+def canvas_values(ksessions_id: int, ks: lookups.KSessionInfo, now: datetime) -> dict[str, Any]:
+    """The row of a new canvas session for a KSESSIONS session."""
+    return {
+        "KSessionsId": ksessions_id, "GroupId": uuid.uuid4(),
+        "Title": ks.name[: checks.TITLE_MAX],
+        "Description": (ks.description or "")[: checks.DESCRIPTION_MAX] or None,
+        "CreatedAt": now, "ModifiedAt": now,
+    }
+
+
+def host_values(opts: IssueOptions, now: datetime) -> dict[str, Any]:
+    """What a new or rotated host session row holds, besides its hash."""
+    return {"CreatedAt": now, "CreatedBy": opts.created_by, "ExpiresAt": opts.expires,
+            "IsActive": True, "RevokedAt": None, "RevokedBy": None}
+
+
+def audit_issued(
+    ctx: ServiceContext, result: IssueResult, opts: IssueOptions, *, bulk: bool = False
+) -> None:
+    """The "ok" record of an issue or rotation (required: no record, no commit)."""
+    ctx.audit.record(
+        "rotate" if result.action == "rotated" else "issue", "ok",
+        ksessions_id=result.ksessions_id, canvas_session_id=result.canvas_session_id,
+        host_session_id=result.host_session_id, hash_prefix=hash_prefix(result.hash),
+        reason=opts.reason,
+        message=f"{result.action} by {opts.created_by}" + (" (bulk)" if bulk else "")
+        + (f", expires {checks.stamp(opts.expires)}" if opts.expires else ""),
+        required=True,
     )
 
 

@@ -42,6 +42,22 @@ def lock_ksessions_id(conn: Connection, ksessions_id: int, timeout_s: float) -> 
             )
 
 
+def lock_ksessions_ids(conn: Connection, ids: list[int], timeout_s: float) -> None:
+    """:func:`lock_ksessions_id` for every ID (a bulk chunk), in ascending order: no deadlock."""
+    if not ids:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT count(pg_advisory_xact_lock(:ns, k)) FROM "
+                 "(SELECT k FROM unnest(CAST(:keys AS integer[])) AS k ORDER BY k) AS ordered"),
+            {"ns": _PG_NAMESPACE, "keys": sorted(ids)},
+        )
+    elif conn.dialect.name == "mssql":
+        for ksessions_id in sorted(ids):
+            lock_ksessions_id(conn, ksessions_id, timeout_s)
+    # SQLite: the transaction began with BEGIN IMMEDIATE (one writer at a time)
+
+
 def for_update(stmt: Select, table: object) -> Select:
     """``SELECT … FOR UPDATE`` on PostgreSQL, ``WITH (UPDLOCK, ROWLOCK)`` on SQL Server."""
     return stmt.with_for_update().with_hint(table, "WITH (UPDLOCK, ROWLOCK)", "mssql")

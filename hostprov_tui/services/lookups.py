@@ -1,4 +1,5 @@
-"""The few queries issuance, revocation and verification share (one statement each)."""
+"""The few queries issuance (one ID or a bulk chunk), revocation and verification share; one
+statement each, whatever the number of IDs."""
 
 from __future__ import annotations
 
@@ -42,14 +43,17 @@ class HostInfo:
     created_by: str | None
 
 
-def ksession(conn: Connection, ksessions_id: int) -> KSessionInfo | None:
+def ksessions(conn: Connection, ids: list[int]) -> dict[int, KSessionInfo]:
+    """The KSESSIONS sessions of ``ids`` with album and transcript count, by ID."""
+    if not ids:
+        return {}
     transcripts = (
         select(func.count())
         .select_from(SessionTranscript)
         .where(SessionTranscript.SessionID == KSession.SessionID)
         .scalar_subquery()
     )
-    row = conn.execute(
+    rows = conn.execute(
         select(
             KSession.SessionID,
             KSession.SessionName,
@@ -59,19 +63,32 @@ def ksession(conn: Connection, ksessions_id: int) -> KSessionInfo | None:
             transcripts,
         )
         .outerjoin(Group, Group.GroupID == KSession.GroupID)
-        .where(KSession.SessionID == ksessions_id)
-    ).first()
-    if row is None:
-        return None
-    return KSessionInfo(row[0], row[1], row[2], row[3] is not False, row[4], int(row[5]))
+        .where(KSession.SessionID.in_(ids))
+    )
+    return {r[0]: KSessionInfo(r[0], r[1], r[2], r[3] is not False, r[4], int(r[5])) for r in rows}
+
+
+def ksession(conn: Connection, ksessions_id: int) -> KSessionInfo | None:
+    return ksessions(conn, [ksessions_id]).get(ksessions_id)
+
+
+def canvas_by_ksessions_ids(
+    conn: Connection, ids: list[int], lock: bool
+) -> dict[int, CanvasInfo]:
+    """The canvas session of each KSESSIONS ID (the oldest when legacy data holds several)."""
+    if not ids:
+        return {}
+    stmt = select(CanvasSession.SessionId, CanvasSession.KSessionsId, CanvasSession.Title).where(
+        CanvasSession.KSessionsId.in_(ids)
+    ).order_by(CanvasSession.SessionId)
+    found: dict[int, CanvasInfo] = {}
+    for r in conn.execute(for_update(stmt, CanvasSession) if lock else stmt):
+        found.setdefault(r[1], CanvasInfo(r[0], r[1], r[2]))
+    return found
 
 
 def canvas_by_ksessions(conn: Connection, ksessions_id: int, lock: bool) -> CanvasInfo | None:
-    stmt = select(CanvasSession.SessionId, CanvasSession.KSessionsId, CanvasSession.Title).where(
-        CanvasSession.KSessionsId == ksessions_id
-    ).order_by(CanvasSession.SessionId)
-    row = conn.execute(for_update(stmt, CanvasSession) if lock else stmt).first()
-    return CanvasInfo(row[0], row[1], row[2]) if row else None
+    return canvas_by_ksessions_ids(conn, [ksessions_id], lock).get(ksessions_id)
 
 
 def canvas_by_id(conn: Connection, canvas_id: int, lock: bool) -> CanvasInfo | None:
@@ -100,14 +117,26 @@ def host_info(row: object) -> HostInfo:
     return HostInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8])
 
 
-def active_hosts(conn: Connection, canvas_id: int, lock: bool) -> list[HostInfo]:
-    """Active host rows, newest first (legacy data may hold more than one)."""
+def active_hosts_of(
+    conn: Connection, canvas_ids: list[int], lock: bool
+) -> dict[int, list[HostInfo]]:
+    """Active host rows per canvas session, newest first (legacy data may hold several)."""
+    if not canvas_ids:
+        return {}
     stmt = (
         select(*HOST_COLUMNS)
-        .where(HostSession.SessionId == canvas_id, HostSession.IsActive.is_(True))
+        .where(HostSession.SessionId.in_(canvas_ids), HostSession.IsActive.is_(True))
         .order_by(HostSession.HostSessionId.desc())
     )
-    return [host_info(r) for r in conn.execute(for_update(stmt, HostSession) if lock else stmt)]
+    found: dict[int, list[HostInfo]] = {}
+    for r in conn.execute(for_update(stmt, HostSession) if lock else stmt):
+        host = host_info(r)
+        found.setdefault(host.canvas_session_id, []).append(host)
+    return found
+
+
+def active_hosts(conn: Connection, canvas_id: int, lock: bool) -> list[HostInfo]:
+    return active_hosts_of(conn, [canvas_id], lock).get(canvas_id, [])
 
 
 def host_by_hash(conn: Connection, guid_hash: str) -> tuple[HostInfo, CanvasInfo] | None:
