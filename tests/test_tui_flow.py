@@ -120,6 +120,65 @@ async def test_paging_loads_more_near_the_end(app: HostprovApp) -> None:
         assert table.row_count > first_page
 
 
+async def test_reaching_the_end_during_a_new_search_loads_nothing_of_the_old_one(
+    app: HostprovApp, prov: Provisioner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The operator scrolls to the end while a new search runs: no "more" of the old query may
+    land under the new one (later pages answer slowly here, so a stale one would arrive last)."""
+    import time
+
+    from textual.widgets import Input
+
+    search = prov.search
+
+    def slow_later_pages(*args: object, **kwargs: object) -> object:
+        if kwargs.get("offset"):
+            time.sleep(0.3)
+        return search(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prov, "search", slow_later_pages)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        sessions = app.screen
+        assert isinstance(sessions, SessionsScreen)
+        table = sessions.query_one("#results")
+        assert table.row_count == 50
+        box = sessions.query_one("#query", Input)
+        with box.prevent(Input.Changed):
+            box.value = "zzzzqqq"
+        sessions.start_search()  # under way…
+        table.move_cursor(row=table.row_count - 1)  # …while the cursor reaches the end
+        await settle(pilot)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert table.row_count == 0
+
+
+async def test_the_hidden_audit_screen_redraws_only_when_shown_again(
+    app: HostprovApp, prov: Provisioner
+) -> None:
+    from textual.widgets import Static
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        audit = app.screen
+        count = audit.query_one("#audit-count", Static)
+        before = str(count.render())
+        await pilot.press("f3")
+        await settle(pilot)
+        for i in range(40):
+            prov.audit.record("check", "ok", message=f"filler {i}")
+        await settle(pilot)
+        assert str(count.render()) == before  # hidden: not redrawn for each record
+        await pilot.press("f5")
+        await settle(pilot)
+        assert str(count.render()) != before
+        assert "filler 39" in str(audit.query_one("#log-body", Static).render())
+
+
 async def test_database_gone_mid_run_turns_card_red(
     app: HostprovApp, env: Env
 ) -> None:

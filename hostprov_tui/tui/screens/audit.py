@@ -7,11 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.styles import css_paths
 from hostprov_tui.tui.widgets.audit_format import audit_line, matches
+
+FILTER_DEBOUNCE_S = 0.15
 
 
 class AuditScreen(MainScreen):
@@ -31,10 +34,21 @@ class AuditScreen(MainScreen):
             yield Static("", id="log-body")
         yield Static("", id="audit-count")
 
+    _stale = False  # records arrived while another screen was showing
+    _debounce: Timer | None = None
+
     def on_mount(self) -> None:
         self.watch(self.hp, "audit_count", self._render_log)
 
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._render_log()
+
     def _render_log(self, _value: object = None) -> None:
+        """Redraw the log; while hidden, only remember to (a bulk run adds hundreds)."""
+        self._stale = not self.is_current
+        if self._stale:
+            return
         needle = self.query_one("#filter", Input).value.strip()
         records = [r for r in self.hp.audit_records if matches(r, needle)]
         body = Content("\n").join(audit_line(r, self.hp.stable) for r in records)
@@ -52,7 +66,9 @@ class AuditScreen(MainScreen):
 
     @on(Input.Changed, "#filter")
     def _filter(self) -> None:
-        self._render_log()
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(FILTER_DEBOUNCE_S, self._render_log)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

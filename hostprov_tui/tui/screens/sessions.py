@@ -34,7 +34,7 @@ NEAR_END = 10
 
 class PageLoaded(Message):
     def __init__(self, generation: int, page: SearchPage | None,
-                 error: tuple[str, str | None] | None) -> None:
+                 error: BaseException | None) -> None:
         super().__init__()
         self.generation = generation
         self.page = page
@@ -130,17 +130,11 @@ class SessionsScreen(MainScreen):
         self._seen_changes = self.hp.catalogue_changes
         self._generation += 1
         self._loading_more = False
+        self._page = None  # no "more" of the previous search from now on
         self._status("Searching…")
-        self._search(self._generation, self.query_one("#query", Input).value, 0, self._filters())
+        self._fetch(self._generation, self.query_one("#query", Input).value, 0, self._filters())
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search(self, generation: int, text: str, offset: int, filters: dict[str, Any]) -> None:
-        self._fetch(generation, text, offset, filters)
-
-    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
-    def _more(self, generation: int, text: str, offset: int, filters: dict[str, Any]) -> None:
-        self._fetch(generation, text, offset, filters)
-
     def _fetch(self, generation: int, text: str, offset: int, filters: dict[str, Any]) -> None:
         """One page, on a worker thread; a cancelled (stale) worker posts nothing."""
         worker = get_current_worker()
@@ -152,7 +146,7 @@ class SessionsScreen(MainScreen):
             )
         except Exception as exc:
             if not worker.is_cancelled:
-                self.post_message(PageLoaded(generation, None, describe_error(exc)))
+                self.post_message(PageLoaded(generation, None, exc))
             return
         if not worker.is_cancelled:
             self.post_message(PageLoaded(generation, page, None))
@@ -164,10 +158,9 @@ class SessionsScreen(MainScreen):
         self._loading_more = False
         table = self.query_one(SessionTable)
         if message.page is None:
-            text, hint = message.error or ("Search failed.", None)
-            self._status(text)
-            self.hp.report(text, hint, title="Search failed")
-            self.hp.database_trouble()
+            assert message.error is not None
+            self._status(describe_error(message.error)[0])
+            self.hp.report_exception(message.error, title="Search failed")
             return
         page = message.page
         if page.offset == 0:
@@ -192,7 +185,7 @@ class SessionsScreen(MainScreen):
         if event.cursor_row >= table.row_count - NEAR_END:
             self._loading_more = True
             self._status("Loading more…")
-            self._more(self._generation, page.query, table.row_count, self._filters())
+            self._fetch(self._generation, page.query, table.row_count, self._filters())
 
     @on(DataTable.RowSelected, "#results")
     def _picked(self, _event: DataTable.RowSelected) -> None:
