@@ -179,6 +179,30 @@ async def test_the_hidden_audit_screen_redraws_only_when_shown_again(
         assert "filler 39" in str(audit.query_one("#log-body", Static).render())
 
 
+async def test_bad_input_in_the_provision_form_is_refused_and_audited(
+    app: HostprovApp, env: Env
+) -> None:
+    """The form is parsed by the services, as the CLI's input is: a refusal is in the audit."""
+    import json
+
+    from textual.widgets import Input
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        app.screen.query_one("#target", Input).value = "12"
+        app.screen.query_one("#expires", Input).value = "2001-01-01"  # in the past
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        app.screen.query_one("#target", Input).value = ""
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, ProvisionScreen)  # no confirmation for nothing
+    records = [json.loads(line) for line in env.audit_path.read_text().splitlines()]
+    refused = [(r["action"], r["outcome"]) for r in records if r["outcome"] != "ok"]
+    assert ("dry-run", "refused") in refused and ("revoke", "refused") in refused
+
+
 async def test_database_gone_mid_run_turns_card_red(
     app: HostprovApp, env: Env
 ) -> None:

@@ -76,10 +76,11 @@ class Provisioner:
             self.audit.failure(action, exc)
             raise
 
-    def _options(
+    def options(
         self, created_by: str | None, expires: str | date | datetime | None, reason: str | None,
         allow_production: bool, action: str = "issue",
     ) -> IssueOptions:
+        """Parse who, until when and why; bad input is refused (exit 2) and audited."""
         try:
             return IssueOptions(
                 created_by=parse_name(created_by, "Created-by", self.operator),
@@ -96,7 +97,7 @@ class Provisioner:
         expires: str | date | datetime | None = None, reason: str | None = None,
         allow_production: bool = False,
     ) -> Plan:
-        opts = self._options(created_by, expires, reason, allow_production, "dry-run")
+        opts = self.options(created_by, expires, reason, allow_production, "dry-run")
         return issuance.dry_run(self.ctx, target, opts)
 
     def issue(
@@ -104,7 +105,7 @@ class Provisioner:
         expires: str | date | datetime | None = None, reason: str | None = None,
         allow_production: bool = False,
     ) -> IssueResult:
-        opts = self._options(created_by, expires, reason, allow_production)
+        opts = self.options(created_by, expires, reason, allow_production)
         return issuance.issue(self.ctx, target, opts)
 
     def issue_many(
@@ -114,7 +115,7 @@ class Provisioner:
         on_result: Callable[[list[BulkItem]], None] | None = None,
     ) -> BulkResult:
         """Issue for many KSESSIONS IDs (or raw lines of an ID file); per-ID results, no stop."""
-        opts = self._options(created_by, expires, reason, allow_production)
+        opts = self.options(created_by, expires, reason, allow_production)
         return bulk.issue_many(self.ctx, ids, opts, progress, on_result=on_result)
 
     def revoke(

@@ -13,8 +13,6 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
-from hostprov_tui.errors import HostprovError
-from hostprov_tui.services.inputs import Target, parse_expiry, parse_guid
 from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
 from hostprov_tui.tui.screens.modals.guid import GuidModal
@@ -24,8 +22,11 @@ from hostprov_tui.tui.widgets.verify_view import verify_content
 
 if TYPE_CHECKING:
     from hostprov_tui.services.api import Provisioner
+    from hostprov_tui.services.inputs import Target
+    from hostprov_tui.services.results import Plan
 
 FAILURE_TITLES = {"plan": "Validation failed", "plan-then-issue": "Issue refused",
+                  "confirm-issue": "Issue refused", "confirm-revoke": "Revoke refused",
                   "issued": "Issue failed", "revoked": "Revoke failed", "verified": "Verify failed"}
 KINDS = [("KSESSIONS ID", "ks"), ("Canvas session ID", "canvas")]
 
@@ -99,55 +100,48 @@ class ProvisionScreen(MainScreen):
             ))
         target.focus()
 
-    # --- reading the form --------------------------------------------------------------------
+    # --- reading the form: parsed by the services on the worker (bad input is audited) -------
 
-    def _target(self) -> Target:
+    def _target(self) -> dict[str, str]:
         raw = self.query_one("#target", Input).value
-        if self.query_one("#kind", Select).value == "canvas":
-            return Target.parse(canvas_session_id=raw)
-        return Target.parse(ksessions_id=raw)
+        kind = self.query_one("#kind", Select).value
+        return {"canvas_session_id" if kind == "canvas" else "ksessions_id": raw}
 
     def _options(self) -> dict[str, Any]:
-        expires = self.query_one("#expires", Input).value.strip() or None
-        parse_expiry(expires)  # a bad date is refused before any modal opens
         return {
             "created_by": self.query_one("#created-by", Input).value.strip() or None,
-            "expires": expires,
+            "expires": self.query_one("#expires", Input).value.strip() or None,
             "reason": self.query_one("#reason", Input).value.strip() or None,
         }
-
-    def _guarded(self, build: Callable[[], None]) -> None:
-        try:
-            build()
-        except HostprovError as exc:
-            self.hp.report(exc.message, exc.hint, title="Check the form")
 
     # --- actions -----------------------------------------------------------------------------
 
     @on(Input.Submitted, "#target")
     @on(Button.Pressed, "#validate")
     def action_validate(self) -> None:
-        def go() -> None:
-            target, opts = self._target(), self._options()
-            self.query_one(Checklist).clear("Validating…")
-            self._call("plan", lambda p: p.dry_run(target, **opts))
-
-        self._guarded(go)
+        raw, opts = self._target(), self._options()
+        self.query_one(Checklist).clear("Validating…")
+        self._call("plan", lambda p: p.dry_run(p.target("dry-run", **raw), **opts))
 
     @on(Button.Pressed, "#issue")
     def action_issue(self) -> None:
-        def go() -> None:
-            target, opts = self._target(), self._options()
-            if self.hp.production:  # no pre-check: the guard needs the typed confirmation first
-                picked = self.hp.picked
-                known = picked is not None and picked.session_id == target.ksessions_id
-                active = known and str(picked.guid_status) == "active"  # type: ignore[union-attr]
-                self._confirm_issue(target, opts, "rotate" if active else None)
-            else:
-                self.query_one(Checklist).clear("Validating before issuing…")
-                self._call("plan-then-issue", lambda p: (p.dry_run(target, **opts), target, opts))
+        raw, opts = self._target(), self._options()
+        if self.hp.production:  # no dry run first: the guard needs the typed confirmation
 
-        self._guarded(go)
+            def parsed(p: Provisioner) -> tuple[Target, dict[str, Any]]:
+                target = p.target("issue", **raw)
+                p.options(opts["created_by"], opts["expires"], opts["reason"], True)
+                return target, opts
+
+            self._call("confirm-issue", parsed)
+        else:
+
+            def planned(p: Provisioner) -> tuple[Plan, Target, dict[str, Any]]:
+                target = p.target("issue", **raw)
+                return p.dry_run(target, **opts), target, opts
+
+            self.query_one(Checklist).clear("Validating before issuing…")
+            self._call("plan-then-issue", planned)
 
     def _confirm_issue(self, target: Target, opts: dict[str, Any], action: str | None) -> None:
         who = target.describe()
@@ -179,44 +173,37 @@ class ProvisionScreen(MainScreen):
 
     @on(Button.Pressed, "#revoke")
     def action_revoke(self) -> None:
-        def go() -> None:
-            target = self._target()
-            reason = self.query_one("#reason", Input).value.strip() or None
-            by = self.query_one("#created-by", Input).value.strip() or None
-            prod = self.hp.production
-            require = self.query_one("#target", Input).value.strip() if prod else None
+        raw = self._target()
+        self._call("confirm-revoke", lambda p: p.target("revoke", **raw))
 
-            def done(ok: bool | None) -> None:
-                if ok:
-                    self._call("revoked", lambda p: p.revoke(
-                        target, by=by, reason=reason, allow_production=prod))
+    def _confirm_revoke(self, target: Target) -> None:
+        reason = self.query_one("#reason", Input).value.strip() or None
+        by = self.query_one("#created-by", Input).value.strip() or None
+        prod = self.hp.production
+        require = self.query_one("#target", Input).value.strip() if prod else None
 
-            body = Content.assemble(
-                (f"Revoke the active Host GUID of {target.describe()}?\n", ""),
-                ("The host will no longer be able to open the session with it.", "bold $warning"),
-            )
-            self.app.push_screen(ConfirmModal("Revoke the Host GUID?", body, confirm_label="Revoke",
-                                              require=require, danger=True), done)
+        def done(ok: bool | None) -> None:
+            if ok:
+                self._call("revoked", lambda p: p.revoke(
+                    target, by=by, reason=reason, allow_production=prod))
 
-        self._guarded(go)
+        body = Content.assemble(
+            (f"Revoke the active Host GUID of {target.describe()}?\n", ""),
+            ("The host will no longer be able to open the session with it.", "bold $warning"),
+        )
+        self.app.push_screen(ConfirmModal("Revoke the Host GUID?", body, confirm_label="Revoke",
+                                          require=require, danger=True), done)
 
     @on(Input.Submitted, "#guid")
     @on(Button.Pressed, "#verify")
     def action_verify(self) -> None:
-        def go() -> None:
-            raw = self.query_one("#guid", Input).value.strip()
-            parse_guid(raw)
-            self._call("verified", lambda p: p.verify(raw))
-
-        self._guarded(go)
+        raw = self.query_one("#guid", Input).value.strip()
+        self._call("verified", lambda p: p.verify(raw))
 
     # --- workers and their results -----------------------------------------------------------
 
-    def _call(self, kind: str, job: Callable[[Provisioner], Any]) -> None:
-        self._run(kind, job)
-
     @work(thread=True, group="provision", exit_on_error=False)
-    def _run(self, kind: str, job: Callable[[Provisioner], Any]) -> None:
+    def _call(self, kind: str, job: Callable[[Provisioner], Any]) -> None:
         try:
             result = job(self.hp.backend.get())
         except Exception as exc:
@@ -244,6 +231,14 @@ class ProvisionScreen(MainScreen):
             else:
                 first = plan.failures[0]
                 self.hp.report(first.message, first.hint, title="Issue refused")
+        elif message.kind == "confirm-issue":
+            target, opts = result
+            picked = self.hp.picked
+            active = (picked is not None and picked.session_id == target.ksessions_id
+                      and str(picked.guid_status) == "active")
+            self._confirm_issue(target, opts, "rotate" if active else None)
+        elif message.kind == "confirm-revoke":
+            self._confirm_revoke(result)
         elif message.kind == "issued":
             self.hp.catalogue_changes += 1
             if result.plan is not None:
