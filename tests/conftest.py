@@ -28,14 +28,12 @@ from hostprov_tui.db.demo import fill_demo
 from hostprov_tui.db.engines import open_databases
 from hostprov_tui.db.ksessions_models import KSession, SessionTranscript
 from hostprov_tui.db.schema import init_databases
-from hostprov_tui.logging_setup import quiet_default_logging
 from hostprov_tui.services.api import Provisioner
 
 TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 DEMO_SESSIONS = 120
 BACKENDS = ("sqlite", "postgres")
 
-quiet_default_logging()
 
 
 @pytest.fixture(autouse=True)

@@ -150,3 +150,20 @@ def test_cli_audit_tail(env: Env, ids: DemoIds) -> None:
     assert records[-1]["reason"] == "unknown"
     human = hostprov(env, "audit", "--tail", "3")
     assert human.code == 0 and "rotate" in human.stdout and "verify" in human.stdout
+
+
+def test_an_audit_record_is_not_echoed_by_loguru_on_stderr(tmp_path: Path) -> None:
+    """Whoever builds the audit log (CLI, TUI, a script) gets no default-format echo on stderr."""
+    import subprocess
+    import sys
+
+    code = (
+        "from pathlib import Path\n"
+        "from hostprov_tui.services.audit import AuditLog\n"
+        f"log = AuditLog(Path({str(tmp_path / 'a.jsonl')!r}), 'tester', 'development')\n"
+        "log.record('check', 'ok', message='quiet please')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert proc.stderr == ""
+    assert "quiet please" in (tmp_path / "a.jsonl").read_text()

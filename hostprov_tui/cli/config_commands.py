@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hostprov_tui.cli.options import _store, base_options, global_options
-from hostprov_tui.cli.runner import Outcome, execute, state
+from hostprov_tui.cli.runner import Outcome, cli_settings, execute, state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,12 +63,10 @@ def show(ctx: click.Context) -> None:
     Passwords and the hash secret are never shown: only "set (from env …)" or "not set".
     """
     from hostprov_tui.config.provenance import explain
-    from hostprov_tui.config.settings import load_settings
 
     def body() -> Outcome:
         st = state(ctx)
-        settings = load_settings(st.config, st.overrides)
-        view = explain(settings, st.overrides, explicit_config=st.config,
+        view = explain(cli_settings(ctx), st.overrides, explicit_config=st.config,
                        flag_names=FLAG_NAMES, resolve_url=_masked_url)
         return Outcome(view, lambda c: _render_show(c, view))
 
@@ -124,21 +122,19 @@ def drift(ctx: click.Context, path: Path | None, app_environment: str | None,
     Exit 0 when they match, 4 when they differ (one line per difference), 2 when a file is
     unreadable.
     """
-    from hostprov_tui.config.settings import load_settings
     from hostprov_tui.errors import InputError
     from hostprov_tui.services.drift import drift_from_file
 
     def body() -> Outcome:
-        st = state(ctx)
-        settings = load_settings(st.config, st.overrides)
-        source = path or settings.tui.app_settings
+        loaded = cli_settings(ctx)
+        source = path or loaded.tui.app_settings
         if source is None:
             raise InputError(
                 "No app settings file to compare with.",
                 hint="Give the path of the app's appsettings.json, or set [tui] app_settings "
                 "(hostprov config import does).",
             )
-        report = drift_from_file(settings, source, app_environment,
+        report = drift_from_file(loaded, source, app_environment,
                                  canvas_name=canvas_name, ksessions_name=ksessions_name)
         data = {
             "same": report.same,

@@ -5,16 +5,7 @@ from __future__ import annotations
 import click
 
 from hostprov_tui.cli.options import global_options
-from hostprov_tui.cli.runner import Outcome, execute, state
-
-
-def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
-    from hostprov_tui.config.settings import load_settings
-    from hostprov_tui.logging_setup import quiet_default_logging
-
-    quiet_default_logging()
-    st = state(ctx)
-    return load_settings(st.config, st.overrides)
+from hostprov_tui.cli.runner import Outcome, cli_settings, execute
 
 
 @click.group()
@@ -34,7 +25,7 @@ def db_init(ctx: click.Context, allow_production: bool) -> None:
     from hostprov_tui.services.guard import evaluate_guard
 
     def body() -> Outcome:
-        settings = _settings(ctx)
+        settings = cli_settings(ctx)
         dbs = open_databases(settings, create=True)
         try:
             verdict = evaluate_guard(settings.environment, (dbs.canvas.target,
@@ -74,7 +65,7 @@ def demo(ctx: click.Context, count: int | None, seed: int | None, replace: bool)
     from hostprov_tui.services.guard import database_verdict
 
     def body() -> Outcome:
-        settings = _settings(ctx)
+        settings = cli_settings(ctx)
         dbs = open_databases(settings, create=True)
         try:
             verdict = database_verdict("development", dbs.ksessions.target)

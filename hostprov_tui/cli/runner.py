@@ -106,19 +106,23 @@ def execute(ctx: click.Context, body: Callable[[], Outcome]) -> None:
     ctx.exit(outcome.exit_code)
 
 
+def cli_settings(ctx: click.Context) -> Any:
+    """The settings of this invocation: config file, environment, then the flags."""
+    from hostprov_tui.config.settings import load_settings
+
+    st = state(ctx)
+    return load_settings(st.config, st.overrides)
+
+
 def provisioner(ctx: click.Context, *, bootstrap: bool = True) -> Any:
     """Build the services for this invocation (settings → provisioner), once."""
     root = ctx.find_root()
     if "provisioner" in root.meta:
         return root.meta["provisioner"]
-    from hostprov_tui.config.settings import load_settings
-    from hostprov_tui.logging_setup import quiet_default_logging
     from hostprov_tui.services.api import Provisioner
 
-    quiet_default_logging()
     st = state(ctx)
-    settings = load_settings(st.config, st.overrides)
-    prov = Provisioner(settings)
+    prov = Provisioner(cli_settings(ctx))
     if bootstrap:
         made = prov.bootstrap()
         if made.created_databases and made.demo is not None:

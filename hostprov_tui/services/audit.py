@@ -86,6 +86,8 @@ class AuditLog:
         self.path = path
         self.operator = operator
         self.environment = environment
+        with contextlib.suppress(ValueError):  # already gone
+            logger.remove(0)  # loguru's default stderr handler would echo every record
         self._channel = uuid.uuid4().hex
         self._batch: tuple[int, TextIO] | None = None  # (thread, open file) inside batch()
         self._logger = logger.bind(hostprov_audit=self._channel)
