@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+#: Exit codes of a refusal (bad input, a rule, the environment guard): the rest failed.
+REFUSED_EXIT_CODES = frozenset({2, 4, 5})
+
 
 class HostprovError(Exception):
     """Base of every expected failure: never shown with a traceback."""

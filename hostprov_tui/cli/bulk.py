@@ -15,8 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from hostprov_tui.cli.runner import Outcome, stderr_console
 from hostprov_tui.errors import HostprovError, InputError
 from hostprov_tui.services.bulk import BulkItem, BulkResult
+from hostprov_tui.services.results import GUID_CSV_COLUMNS
 
-CSV_COLUMNS = ("ksessions_id", "canvas_session_id", "host_session_id", "action", "guid")
 #: Failures listed one per line on stderr before "… and N more".
 SHOWN_FAILURES = 50
 
@@ -61,13 +61,12 @@ class GuidFile:
         os.fchmod(fd, 0o600)  # whatever the umask
         self._handle: TextIO = os.fdopen(fd, "w", newline="", encoding="utf-8")
         self._writer = csv.writer(self._handle)
-        self._writer.writerow(CSV_COLUMNS)
+        self._writer.writerow(GUID_CSV_COLUMNS)
 
     def write(self, items: list[BulkItem]) -> None:
         for item in items:
             if item.ok:
-                self._writer.writerow((item.ksessions_id, item.canvas_session_id,
-                                       item.host_session_id, item.action, item.guid))
+                self._writer.writerow(item.csv_row())
                 self.rows += 1
         self._handle.flush()
         os.fsync(self._handle.fileno())  # the GUIDs of a committed chunk must not be lost
@@ -120,13 +119,13 @@ def run_bulk(
     )
     if json_mode:  # stdout holds the document; people still get the summary
         err.print(escape(result.summary() + saved), highlight=False)
+    outcomes = result.outcomes()
     data = {
         "ok": result.ok,
         "exit_code": result.exit_code,
         "summary": {
             "total": len(result.items), "issued": result.count("ok"),
-            "created": sum(1 for i in result.items if i.action == "created"),
-            "rotated": sum(1 for i in result.items if i.action == "rotated"),
+            "created": outcomes["created"], "rotated": outcomes["rotated"],
             "failed": result.count("failed"), "skipped": result.count("skipped"),
             "seconds": result.seconds,
         },

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 from loguru import logger
 
-from hostprov_tui.errors import AuditUnavailable, HostprovError
+from hostprov_tui.errors import REFUSED_EXIT_CODES, AuditUnavailable, HostprovError
 
 _GUID = re.compile(
     r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -208,7 +208,7 @@ class AuditLog:
         guard) or failed (database, audit, anything else). Never raises for the file."""
         return self.record(
             action,
-            "refused" if exc.exit_code in (2, 4, 5) else "failed",
+            "refused" if exc.exit_code in REFUSED_EXIT_CODES else "failed",
             ksessions_id=ksessions_id,
             canvas_session_id=canvas_session_id,
             reason=exc.code,

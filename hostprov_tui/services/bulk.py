@@ -17,6 +17,7 @@ itself. GUIDs of a chunk are handed out (``on_result``) only after its commit.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
@@ -24,7 +25,13 @@ from typing import Literal, Protocol
 from sqlalchemy.exc import DBAPIError
 
 from hostprov_tui.db.errors import translate_db_error
-from hostprov_tui.errors import AuditUnavailable, DatabaseUnavailable, HostprovError, InputError
+from hostprov_tui.errors import (
+    REFUSED_EXIT_CODES,
+    AuditUnavailable,
+    DatabaseUnavailable,
+    HostprovError,
+    InputError,
+)
 from hostprov_tui.services import bulk_chunk, checks, issuance
 from hostprov_tui.services.checks import CheckLine
 from hostprov_tui.services.context import ServiceContext
@@ -44,6 +51,7 @@ SEVERITY = (3, 1, 5, 4, 2)
 STOPPERS = (DatabaseUnavailable, AuditUnavailable)
 
 Status = Literal["ok", "failed", "skipped"]
+
 Progress = Callable[[int, int], None]
 
 
@@ -72,6 +80,20 @@ class BulkItem:
     def ok(self) -> bool:
         return self.status == "ok"
 
+    @property
+    def outcome(self) -> str:
+        """created | rotated | refused | failed | skipped."""
+        if self.ok:
+            return self.action or "issued"
+        if self.status == "skipped":
+            return "skipped"
+        return "refused" if self.exit_code in REFUSED_EXIT_CODES else "failed"
+
+    def csv_row(self) -> tuple[object, ...]:
+        """This item's row of the GUID CSV (see GUID_CSV_COLUMNS)."""
+        return (self.ksessions_id, self.canvas_session_id, self.host_session_id, self.action,
+                self.guid)
+
 
 @dataclass(frozen=True)
 class BulkResult:
@@ -80,6 +102,10 @@ class BulkResult:
 
     def count(self, status: Status) -> int:
         return sum(1 for i in self.items if i.status == status)
+
+    def outcomes(self) -> Counter[str]:
+        """How many items were created, rotated, refused, failed, skipped."""
+        return Counter(i.outcome for i in self.items)
 
     @property
     def ok(self) -> bool:
@@ -94,8 +120,8 @@ class BulkResult:
         return min(codes, key=lambda c: SEVERITY.index(c) if c in SEVERITY else 1)
 
     def summary(self) -> str:
-        created = sum(1 for i in self.items if i.action == "created")
-        rotated = sum(1 for i in self.items if i.action == "rotated")
+        outcomes = self.outcomes()
+        created, rotated = outcomes["created"], outcomes["rotated"]
         failed = [i for i in self.items if i.status == "failed"]
         text = (
             f"Issued {created + rotated} of {len(self.items)} (created {created}, rotated "

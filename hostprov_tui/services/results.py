@@ -7,6 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
+#: The columns of the GUID CSV of a bulk issue: the CLI's 0600 file and the TUI's clipboard.
+GUID_CSV_COLUMNS = ("ksessions_id", "canvas_session_id", "host_session_id", "action", "guid")
+
 
 class CheckStatus(StrEnum):
     PASS = "pass"

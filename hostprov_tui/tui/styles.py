@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent.parent
-STYLE_FILES = ("app.tcss", "dashboard.tcss", "sessions.tcss", "provision.tcss", "audit.tcss",
-               "modals.tcss", "help.tcss")
 
 
 def styles_dir() -> Path:
@@ -15,9 +13,9 @@ def styles_dir() -> Path:
 
 
 def css_paths(*names: str) -> list[Path]:
-    """The style files ``names`` (all of them when none is named)."""
+    """The style files ``names``."""
     base = styles_dir()
-    return [base / name for name in (names or STYLE_FILES)]
+    return [base / name for name in names]
 
 
 #: What the first frame needs; each other screen brings its own file when first shown.

@@ -21,11 +21,10 @@ class DbCard(Vertical):
     """One card per database; ``-ok``, ``-down`` or ``-warn`` colours its border."""
 
     def __init__(self, name: str, *, stable: bool = False, id: str | None = None) -> None:
-        super().__init__(id=id, classes="db-card -pending")
+        super().__init__(id=id, classes="db-card")
         self.db_name = name
         self.stable = stable
         self.history: deque[float] = deque(maxlen=HISTORY)
-        self.status: DatabaseStatus | None = None
         self.border_title = name
 
     def compose(self) -> ComposeResult:
@@ -42,7 +41,6 @@ class DbCard(Vertical):
             self.mount(Sparkline(list(self.history), classes="db-history"))
 
     def show_status(self, status: DatabaseStatus) -> None:
-        self.status = status
         if status.reachable and status.latency_ms is not None:
             self.history.append(STABLE_LATENCY if self.stable else status.latency_ms)
         elif not status.reachable:
@@ -51,7 +49,6 @@ class DbCard(Vertical):
         self.set_class(status.reachable and not (status.schema_ok and status.environment_ok),
                        "-warn")
         self.set_class(status.reachable and status.schema_ok and status.environment_ok, "-ok")
-        self.remove_class("-pending")
         self.query_one(".db-body", Static).update(self._body(status))
         self._show_history()
         self.border_subtitle = self._latency(status)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from textual.widgets import Input
+from textual.widgets import Input
 
 
 def steady_input(stable: bool, *args: Any, **kwargs: Any) -> Input:
-    from textual.widgets import Input  # not needed for the first frame (the dashboard has none)
-
     widget = Input(*args, **kwargs)
     if stable:
         widget.cursor_blink = False

@@ -6,6 +6,8 @@ are gone once this closes (only their hashes are stored).
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -16,45 +18,37 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from hostprov_tui.services.results import GUID_CSV_COLUMNS
 from hostprov_tui.tui.styles import css_paths
 
 if TYPE_CHECKING:
     from hostprov_tui.services.bulk import BulkItem, BulkResult
 
-REFUSED_CODES = frozenset({2, 4, 5})  # bad input, validation refused, environment guard
-CSV_HEADER = "ksessions_id,action,canvas_session_id,host_session_id,guid"
-
-
-def outcome(item: BulkItem) -> str:
-    """created | rotated | refused | failed | skipped."""
-    if item.ok:
-        return item.action or "issued"
-    if item.status == "skipped":
-        return "skipped"
-    return "refused" if item.exit_code in REFUSED_CODES else "failed"
+CSV_HEADER = ",".join(GUID_CSV_COLUMNS)
 
 
 def summary(result: BulkResult) -> str:
-    words = [outcome(i) for i in result.items]
-    issued = sum(1 for w in words if w in ("created", "rotated", "issued"))
-    text = (f"{issued} issued (created {words.count('created')}, rotated "
-            f"{words.count('rotated')}) · {words.count('refused')} refused")
+    counts = result.outcomes()
+    issued = counts["created"] + counts["rotated"] + counts["issued"]
+    text = (f"{issued} issued (created {counts['created']}, rotated {counts['rotated']}) · "
+            f"{counts['refused']} refused")
     for extra in ("failed", "skipped"):
-        if words.count(extra):
-            text += f" · {words.count(extra)} {extra}"
+        if counts[extra]:
+            text += f" · {counts[extra]} {extra}"
     return text
 
 
 def guid_csv(result: BulkResult) -> str:
-    rows = [CSV_HEADER] + [
-        f"{i.ksessions_id},{i.action},{i.canvas_session_id},{i.host_session_id},{i.guid}"
-        for i in result.items if i.ok and i.guid
-    ]
-    return "\n".join(rows) + "\n"
+    """The GUIDs as the CLI's CSV file holds them (same columns)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(GUID_CSV_COLUMNS)
+    writer.writerows(i.csv_row() for i in result.items if i.ok and i.guid)
+    return out.getvalue()
 
 
 def item_lines(item: BulkItem) -> list[Content]:
-    word = outcome(item)
+    word = item.outcome
     head = Content.assemble((f"{item.ksessions_id or item.text!s:<8} ", "bold"),
                             (f"{word:<8} ", "bold $success" if item.ok else "bold $error"))
     if item.ok:
