@@ -46,9 +46,6 @@ done
 installed_now=()
 if ((${#missing[@]} > 0)); then
     log "missing packages: ${missing[*]}"
-    if [[ ${EUID} -ne 0 ]] && ! command -v sudo >/dev/null 2>&1; then
-        die "not root and sudo is not available. Install as root: apt-get install ${missing[*]}"
-    fi
     need_root "install ${missing[*]}"
     "${SUDO[@]}" apt-get update -qq
     if [[ -n ${pg_pkg} ]]; then

@@ -15,7 +15,7 @@ if [[ ! -f "$stamp" || pyproject.toml -nt "$stamp" ]]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
     spec="."; [[ -n "$extra" ]] && spec=".[$extra]"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
-    touch "$stamp"
+    touch "$stamp" .venv/.hostprov-installed  # an extra's install is the plain install too
 fi
 # Byte-compile hostprov as a regular (non-editable) install would: with PYTHONDONTWRITEBYTECODE
 # set, an editable install would otherwise recompile every module on every start.

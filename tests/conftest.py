@@ -166,6 +166,11 @@ class DemoIds:
 
 @pytest.fixture
 def ids(prov: Provisioner) -> DemoIds:
+    return demo_ids(prov)
+
+
+def demo_ids(prov: Provisioner) -> DemoIds:
+    """Sessions of the demo catalogue for each rule."""
     from sqlalchemy import func
 
     dbs = prov.ctx.databases()

@@ -10,7 +10,6 @@ schema without our two extra unique indexes: the locks alone must keep the rows 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +28,8 @@ from hostprov_tui.errors import ConcurrentChange, HostprovError
 from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.results import GuidStatus
-from tests.conftest import TEST_SECRET, DemoIds, Env
+from tests.conftest import TEST_SECRET, DemoIds, Env, demo_ids
+from tests.support.cli_run import invoke, process_env, secret_env
 from tests.support.contention import (
     Outcomes,
     active_hosts,
@@ -38,7 +38,6 @@ from tests.support.contention import (
     guid_statuses,
     last_committed_hash_prefix,
 )
-from tests.support.timed_cli import invoke
 
 WORKERS = 16
 
@@ -103,7 +102,7 @@ def test_threads_leave_one_active_guid(
         drop_extra_indexes(env)
     prov = Provisioner(env.settings(), operator="tester")
     try:
-        ids = _demo_ids(prov)
+        ids = demo_ids(prov)
         if preissued:
             prov.issue(Target(ksessions_id=ids.good), created_by="earlier")
         out = _issue_in_threads(env.settings, ids.good)
@@ -132,9 +131,8 @@ def test_processes_leave_one_active_guid(
     config = env.write_config()
     prov = Provisioner(env.settings(), operator="tester")
     try:
-        ids = _demo_ids(prov)
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("HOSTPROV_")}
-        environ["HOSTPROV_SECURITY__HASH_SECRET"] = TEST_SECRET
+        ids = demo_ids(prov)
+        environ = process_env(secret_env())
         go, out_dir = tmp_path / "go", tmp_path / "out"
         out_dir.mkdir()
         args = ["issue", "--ksessions-id", str(ids.good), "--json", "-q", "--config", str(config)]
@@ -168,19 +166,6 @@ def _wait_for(condition: Callable[[], bool]) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the workers never became ready"
         time.sleep(0.02)
-
-
-def _demo_ids(prov: Provisioner) -> DemoIds:
-    from sqlalchemy import func, select
-
-    from hostprov_tui.db.ksessions_models import KSession, SessionTranscript
-
-    count = (select(func.count()).select_from(SessionTranscript)
-             .where(SessionTranscript.SessionID == KSession.SessionID).scalar_subquery())
-    with prov.ctx.databases().ksessions.engine.connect() as conn:
-        rows = conn.execute(select(KSession.SessionID, KSession.IsActive, count)).all()
-    good = [r[0] for r in rows if r[1] and r[2] > 0]
-    return DemoIds(good[0], good[1], 0, 0, max(r[0] for r in rows) + 1000)
 
 
 @contextmanager
@@ -245,7 +230,7 @@ def test_without_the_locks_the_race_is_real(
     drop_extra_indexes(env)
     prov = Provisioner(env.settings(), operator="tester")
     try:
-        ksessions_id = _demo_ids(prov).good
+        ksessions_id = demo_ids(prov).good
         out = _issue_in_threads(env.settings, ksessions_id)
         canvas = canvas_rows(prov, ksessions_id)
         print(f"\n[concurrency] control without locks: {out.summary()}, {len(canvas)} canvas "

@@ -22,8 +22,8 @@ from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.results import GuidStatus
 from tests.conftest import TEST_SECRET, DemoIds, Env
+from tests.support.cli_run import invoke
 from tests.support.pgserver import PostgresServer
-from tests.support.timed_cli import invoke
 
 
 @pytest.fixture(scope="module")

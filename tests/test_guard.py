@@ -15,7 +15,7 @@ from hostprov_tui.db.demo import fill_demo
 from hostprov_tui.db.engines import open_databases
 from hostprov_tui.db.schema import init_databases
 from tests.conftest import TEST_SECRET, Env
-from tests.support.timed_cli import Run, invoke
+from tests.support.cli_run import Run, invoke
 
 pytestmark = pytest.mark.postgres
 STRONG = "prod-" + "k7Qz9vW2xR4mN8pL3sT6yU1bC5dF0gH"  # 36 characters, not a known value

@@ -22,7 +22,7 @@ from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.inputs import INT_MAX, Target
 from hostprov_tui.services.results import SearchPage
 from tests.conftest import TEST_SECRET, DemoIds, Env
-from tests.support.timed_cli import invoke
+from tests.support.cli_run import invoke
 
 SQL_BITS = ["'; DROP TABLE dbo.Sessions; --", "' OR '1'='1", '" OR ""="', "1; DELETE FROM x",
             "%", "_", "%%", "\\", "\\'", "' UNION SELECT * FROM canvas.HostSessions --",

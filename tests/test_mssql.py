@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_SECRET
+from tests.support.cli_run import HANG_GUARD_S, Run, invoke, run_process
 from tests.support.pgserver import free_port
-from tests.support.timed_cli import HANG_GUARD_S, Run, invoke, run_process
 
 CONNECT_TIMEOUT_S = 2
 

@@ -24,7 +24,7 @@ from hostprov_tui.db.search_index import (
 from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.catalogue import SearchFilters, page_statement
 from tests.conftest import Env, build_env
-from tests.support.statements import captured
+from tests.support.statements import captured, selects
 
 QUERIES = ("", "of", "OF THE", "aqw", "Taqwa", "Meaning of", "Nu", "q", "7", "42", "1",
            "Fiqh of Salah", "fatima", "series 3", "zzqx", 'a"b', "%", "_", "50%", "Ihsan al-J",
@@ -92,15 +92,9 @@ def _ks_file(env: Env) -> Path:
     return Path(env.ksessions_url.removeprefix("sqlite:///"))
 
 
-def _selects(database: str, statement: str, parameters: Any) -> Any:
-    if statement.lstrip().upper().startswith("SELECT") and "sqlite_master" not in statement:
-        return (database, statement, parameters)
-    return None
-
-
 def _plans(env: Env, prov: Provisioner, query: str) -> dict[str, str]:
     prov.search(query)  # warm-up (the index check runs once per engine)
-    with captured(prov, _selects) as seen:
+    with captured(prov, selects) as seen:
         prov.search(query)
     files = {"ksessions": _ks_file(env), "canvas": Path(env.canvas_url.removeprefix("sqlite:///"))}
     plans = {}

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import Env
+from tests.support.cli_run import Run, invoke
 from tests.support.pgserver import free_port
-from tests.support.timed_cli import Run, invoke
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgres"])]
 

@@ -14,10 +14,7 @@ from hostprov_tui.db.ksessions_models import KSession, SessionTranscript
 from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.inputs import Target
 from tests.conftest import DemoIds
-from tests.support.statements import captured
-
-#: DESIGN: issuance of a new Host GUID in a fixed, small number of statements
-MAX_ISSUE_STATEMENTS = 8
+from tests.support.statements import MAX_ISSUE_STATEMENTS, captured
 
 
 def counting(prov: Provisioner) -> AbstractContextManager[list[str]]:

@@ -56,10 +56,10 @@ class HostprovGroup(click.Group):
             exc.show()
             if "--json" in argv:
                 from hostprov_tui.cli.runner import emit_json
+                from hostprov_tui.errors import InputError
 
-                emit_json({"ok": False, "error": {
-                    "code": "bad_input", "message": exc.format_message(), "hint": None,
-                    "exit_code": exc.exit_code, "retryable": False}})
+                error = InputError(exc.format_message()).to_dict()
+                emit_json({"ok": False, "error": {**error, "exit_code": exc.exit_code}})
             code = exc.exit_code
         except click.Abort:
             stderr_console().print("Aborted; nothing further was done.")
@@ -97,7 +97,4 @@ def tui(ctx: click.Context) -> None:
 
 def main() -> None:
     """Console entry point."""
-    try:
-        cli.main(prog_name="hostprov", standalone_mode=True)
-    except SystemExit:
-        raise
+    cli.main(prog_name="hostprov", standalone_mode=True)

@@ -10,20 +10,22 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-if TYPE_CHECKING:  # only for hints: `hostprov tui` starts without loading the result types
-    from hostprov_tui.services.audit import AuditRecord
-    from hostprov_tui.services.results import (
-        CheckLine,
-        ConnectivityReport,
-        DatabaseStatus,
-        IssueResult,
-        RevokeResult,
-        SearchPage,
-        VerifyResult,
-    )
+from hostprov_tui.services.results import (
+    CheckLine,
+    CheckStatus,
+    ConnectivityReport,
+    DatabaseStatus,
+    IssueResult,
+    RevokeResult,
+    SearchPage,
+    VerifyResult,
+)
 
-#: by CheckStatus value (a StrEnum: its members are these strings)
-MARK = {"pass": "[green]✔ pass[/]", "warn": "[yellow]▲ warn[/]", "fail": "[red]✘ fail[/]"}
+if TYPE_CHECKING:
+    from hostprov_tui.services.audit import AuditRecord
+
+MARK = {CheckStatus.PASS: "[green]✔ pass[/]", CheckStatus.WARN: "[yellow]▲ warn[/]",
+        CheckStatus.FAIL: "[red]✘ fail[/]"}
 GUID_STYLE = {"active": "green", "expired": "yellow", "revoked": "red", "none": "dim",
               "unknown": "magenta"}
 

@@ -114,7 +114,7 @@ def cli_settings(ctx: click.Context) -> Any:
     return load_settings(st.config, st.overrides)
 
 
-def provisioner(ctx: click.Context, *, bootstrap: bool = True) -> Any:
+def provisioner(ctx: click.Context) -> Any:
     """Build the services for this invocation (settings → provisioner), once."""
     root = ctx.find_root()
     if "provisioner" in root.meta:
@@ -123,15 +123,14 @@ def provisioner(ctx: click.Context, *, bootstrap: bool = True) -> Any:
 
     st = state(ctx)
     prov = Provisioner(cli_settings(ctx))
-    if bootstrap:
-        made = prov.bootstrap()
-        if made.created_databases and made.demo is not None:
-            stderr_console().print(
-                f"Created the embedded demo databases ({made.demo.sessions} sessions, "
-                f"{made.demo.transcripts} transcripts) next to the config."
-            )
-        if made.created_secret:
-            stderr_console().print("Generated a development hash secret (mode 0600).")
+    made = prov.bootstrap()
+    if made.created_databases and made.demo is not None:
+        stderr_console().print(
+            f"Created the embedded demo databases ({made.demo.sessions} sessions, "
+            f"{made.demo.transcripts} transcripts) next to the config."
+        )
+    if made.created_secret:
+        stderr_console().print("Generated a development hash secret (mode 0600).")
     if not st.quiet:
         prov.audit.add_stream(sys.stderr)
     root.meta["provisioner"] = prov

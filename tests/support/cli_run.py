@@ -7,6 +7,8 @@ import os
 import re
 import subprocess
 import sys
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,13 +24,18 @@ GUID_RE = re.compile(
 )
 
 
+#: A process that has not finished by then is hung: the test fails instead of waiting forever.
+HANG_GUARD_S = 90.0
+
+
 @dataclass
 class Run:
-    """What one CLI invocation produced."""
+    """What one CLI invocation produced, and how long it took."""
 
     code: int
     stdout: str
     stderr: str
+    seconds: float = 0.0
 
     @property
     def output(self) -> str:
@@ -43,14 +50,23 @@ def secret_env(**extra: str) -> dict[str, str]:
     return {"HOSTPROV_SECURITY__HASH_SECRET": TEST_SECRET, **extra}
 
 
-def invoke(args: list[str], environ: dict[str, str] | None = None) -> Run:
-    """Run ``hostprov ARGS`` in-process; an unexpected exception fails the test."""
+def process_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment for a child ``hostprov``: no HOSTPROV_* but ``extra``."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("HOSTPROV_")}
+    environ.update(extra)
+    return environ
+
+
+def invoke(args: Sequence[str], environ: Mapping[str, str] | None = None) -> Run:
+    """Run ``hostprov ARGS`` in-process (stdout and stderr apart); an unexpected exception
+    fails the test. ``environ`` defaults to the test secret."""
+    started = time.perf_counter()
     result: Result = CliRunner().invoke(
-        cli, args, env=secret_env() if environ is None else environ
+        cli, list(args), env=secret_env() if environ is None else dict(environ)
     )
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
-    run = Run(result.exit_code, result.stdout, result.stderr)
+    run = Run(result.exit_code, result.stdout, result.stderr, time.perf_counter() - started)
     assert "Traceback" not in run.output, run.output
     return run
 
@@ -64,8 +80,7 @@ def hostprov(env: Env, *args: str, extra_env: dict[str, str] | None = None) -> R
 def subprocess_hostprov(env: Env, *args: str) -> Run:
     """The installed console script in a real process."""
     config = env.write_config()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("HOSTPROV_")}
-    environ.update(secret_env())
+    environ = process_env(secret_env())
     proc = subprocess.run(
         [str(HOSTPROV), "--config", str(config), *args], capture_output=True, text=True,
         env=environ, timeout=120, check=False,
@@ -73,3 +88,16 @@ def subprocess_hostprov(env: Env, *args: str) -> Run:
     run = Run(proc.returncode, proc.stdout, proc.stderr)
     assert "Traceback" not in run.output, run.output
     return run
+
+
+def run_process(
+    args: Sequence[str], env: Mapping[str, str], cwd: Path, timeout: float = HANG_GUARD_S
+) -> Run:
+    """``hostprov ARGS`` as a separate process (``python -m hostprov_tui``), killed if hung."""
+    full_env = process_env({**env, "COLUMNS": "200"})
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "hostprov_tui", *args], env=full_env, cwd=cwd,
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - started)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from tests.support.timed_cli import Run, invoke
+from tests.support.cli_run import Run, invoke
 
 
 def cli_flow(config: Path, ksessions_id: int, env: Mapping[str, str]) -> dict[str, Run]:

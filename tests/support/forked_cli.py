@@ -21,7 +21,7 @@ def _child(index: int, go: Path, out: Path, args: list[str]) -> None:
         target = os.open(out / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(target, fd)
         os.close(target)
-    from hostprov_tui.cli.main import main
+    from hostprov_tui.cli.main import main  # already imported by the parent: a name lookup
 
     while not go.exists():
         time.sleep(0.002)
@@ -40,10 +40,11 @@ def _child(index: int, go: Path, out: Path, args: list[str]) -> None:
 
 
 def run(count: int, go: Path, out: Path, args: list[str]) -> int:
+    # imported before the fork, once: the entry point, the operations (loaded lazily by the
+    # CLI) and the services they call
     import hostprov_tui.cli.main
-    import hostprov_tui.config.settings
-    import hostprov_tui.db.engines
-    import hostprov_tui.services.api  # noqa: F401 - imported before the fork, once
+    import hostprov_tui.cli.ops_commands
+    import hostprov_tui.services.api  # noqa: F401
 
     children = []
     for index in range(count):

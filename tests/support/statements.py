@@ -10,9 +10,19 @@ from typing import Any
 
 from sqlalchemy import event
 
+#: DESIGN: issuance of a new Host GUID in a fixed, small number of statements
+MAX_ISSUE_STATEMENTS = 8
+
 
 def _everything(database: str, statement: str, parameters: Any) -> Any:
     return (database, statement, parameters)
+
+
+def selects(database: str, statement: str, parameters: Any) -> Any:
+    """A ``keep`` for :func:`captured`: the queries only (not BEGIN, not SQLite's own catalogue)."""
+    if statement.lstrip().upper().startswith("SELECT") and "sqlite_master" not in statement:
+        return (database, statement, parameters)
+    return None
 
 
 @contextmanager
