@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -222,16 +221,9 @@ def import_(ctx: click.Context, path: Path, app_environment: str | None, canvas_
 
 
 def _config_file_for_writing(write_path: Path | None, explicit: Path | None) -> Path:
-    from hostprov_tui.config.settings import CONFIG_ENV_VAR, DEFAULT_CONFIG_NAME
+    from hostprov_tui.config.paths import config_candidate
 
-    if write_path is not None:
-        return write_path.resolve()
-    if explicit is not None:
-        return explicit.resolve()
-    env = os.environ.get(CONFIG_ENV_VAR)
-    if env:
-        return Path(env).resolve()
-    return (Path.cwd() / DEFAULT_CONFIG_NAME).resolve()
+    return (write_path or config_candidate(explicit)[0]).resolve()
 
 
 def _render_import(console: Console, result: Any) -> None:

@@ -9,11 +9,12 @@ just these two scalars, so the banner is right from the first frame. On any doub
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from hostprov_tui.config.paths import config_candidate, read_toml_quietly
 
 DEFAULT_THEME = "textual-dark"
 
@@ -24,18 +25,6 @@ class Preview:
     theme: str = DEFAULT_THEME
 
 
-def _toml(config: Path | None) -> dict[str, Any]:
-    path = config
-    if path is None:
-        env = os.environ.get("HOSTPROV_CONFIG")
-        path = Path(env) if env else Path.cwd() / "config.toml"
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-
-
 def _env(name: str) -> str | None:
     for key, value in os.environ.items():
         if key.upper() == name:
@@ -44,7 +33,7 @@ def _env(name: str) -> str | None:
 
 
 def preview(config: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Preview:
-    data = _toml(config)
+    data = read_toml_quietly(config_candidate(config)[0])
     flags = dict(overrides or {})
     environment = (
         flags.get("environment")

@@ -7,7 +7,6 @@ Used by ``hostprov config show``. Secrets never appear: a password or the hash s
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, SecretStr
 
 from hostprov_tui.config.masking import mask_text
-from hostprov_tui.config.settings import CONFIG_ENV_VAR, DEFAULT_CONFIG_NAME, Settings
+from hostprov_tui.config.paths import config_candidate, read_toml_quietly
+from hostprov_tui.config.settings import Settings
 from hostprov_tui.errors import HostprovError
 
 Source = Literal["flag", "env", "file", "default"]
@@ -59,14 +59,9 @@ class Provenance:
 def config_file_origin(explicit: Path | None, config_path: Path | None,
                        environ: Mapping[str, str] | None = None) -> str:
     """How the config file was found (the rule of ``find_config_file``)."""
-    env = os.environ if environ is None else environ
     if config_path is None:
         return "none found: built-in defaults"
-    if explicit is not None:
-        return "--config"
-    if env.get(CONFIG_ENV_VAR):
-        return f"env {CONFIG_ENV_VAR}"
-    return f"./{DEFAULT_CONFIG_NAME}"
+    return config_candidate(explicit, environ)[1]
 
 
 def explain(
@@ -84,7 +79,7 @@ def explain(
     raises a HostprovError); it is passed in because building URLs belongs to the db layer.
     """
     env = {k.upper(): v for k, v in (os.environ if environ is None else environ).items()}
-    file_data = _file_data(settings.config_path)
+    file_data = read_toml_quietly(settings.config_path)
     origins: list[Origin] = []
     for key, value in _leaves(settings):
         source, where = _source_of(key, overrides or {}, env, file_data, settings, flag_names)
@@ -98,16 +93,6 @@ def explain(
             for name in ("canvas", "ksessions")
         },
     )
-
-
-def _file_data(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
 
 
 def _leaves(model: BaseModel, prefix: str = "") -> list[tuple[str, Any]]:

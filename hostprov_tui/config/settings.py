@@ -6,7 +6,6 @@ a sentence that names the environment variable to use instead.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -22,12 +21,15 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from hostprov_tui.config.paths import resolve_relative
+from hostprov_tui.config.paths import (
+    CONFIG_ENV_VAR,
+    DEFAULT_CONFIG_NAME,
+    config_candidate,
+    resolve_relative,
+)
 from hostprov_tui.errors import ConfigError
 
 Environment = Literal["development", "production"]
-CONFIG_ENV_VAR = "HOSTPROV_CONFIG"
-DEFAULT_CONFIG_NAME = "config.toml"
 
 _toml_path: ContextVar[Path | None] = ContextVar("hostprov_toml_path", default=None)
 
@@ -252,19 +254,16 @@ def resolve_sqlite_url(value: str, base: Path) -> str:
 
 
 def find_config_file(explicit: Path | None) -> Path | None:
-    """``--config`` → ``$HOSTPROV_CONFIG`` → ``./config.toml`` → none (built-in defaults)."""
-    if explicit is not None:
-        if not explicit.is_file():
-            raise ConfigError(f"Config file {explicit} does not exist.")
-        return explicit.resolve()
-    env = os.environ.get(CONFIG_ENV_VAR)
-    if env:
-        path = Path(env)
-        if not path.is_file():
-            raise ConfigError(f"Config file {path} (from {CONFIG_ENV_VAR}) does not exist.")
+    """``--config`` → ``$HOSTPROV_CONFIG`` → ``./config.toml`` → none (built-in defaults).
+    A file named by the flag or the variable must exist."""
+    path, origin = config_candidate(explicit)
+    if path.is_file():
         return path.resolve()
-    local = Path.cwd() / DEFAULT_CONFIG_NAME
-    return local.resolve() if local.is_file() else None
+    if explicit is not None:
+        raise ConfigError(f"Config file {path} does not exist.")
+    if origin != f"./{DEFAULT_CONFIG_NAME}":
+        raise ConfigError(f"Config file {path} (from {CONFIG_ENV_VAR}) does not exist.")
+    return None
 
 
 @contextmanager

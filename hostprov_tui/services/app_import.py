@@ -21,7 +21,7 @@ from hostprov_tui.config.appsettings import load_app_settings
 from hostprov_tui.config.settings import load_settings
 from hostprov_tui.config.toml_edit import TableEdit, edit_tables, toml_string, write_atomically
 from hostprov_tui.errors import ConfigError
-from hostprov_tui.services.guard import DEV_SUFFIX
+from hostprov_tui.services.guard import DEV_SUFFIX, is_dev_database
 
 _LABELS = {"canvas": "canvas", "ksessions": "KSESSIONS"}
 
@@ -65,7 +65,8 @@ class ImportResult:
 def import_app_settings(request: ImportRequest) -> ImportResult:
     config_file = request.config_file
     old_text = _read_text(config_file)
-    configured = _table(old_text, "tui").get("app_environment")
+    old_tables = _tables(old_text)
+    configured = old_tables.get("tui", {}).get("app_environment")
     app = load_app_settings(
         request.app_settings,
         request.environment,
@@ -99,7 +100,7 @@ def import_app_settings(request: ImportRequest) -> ImportResult:
         if request.odbc_driver:
             edit.set["odbc_driver"] = (request.odbc_driver, None)
         edits[name] = edit
-        has_file = "password_file" in _table(old_text, name)
+        has_file = "password_file" in old_tables.get(name, {})
         alternative = f" (or keep [{name}] password_file)" if has_file else ""
         if connection.password is not None and connection.password.get_secret_value():
             variables.append(
@@ -109,13 +110,14 @@ def import_app_settings(request: ImportRequest) -> ImportResult:
             notes.append(f"{entry.name} holds no password; if the login needs one, set "
                          f"{variable}.")
         database = connection.database or ""
-        if not database.upper().endswith(DEV_SUFFIX):
+        if not is_dev_database(database):
             notes.append(
                 f"{label} is {database}, which does not end in {DEV_SUFFIX}: the development "
                 "environment refuses it (use HOSTPROV_ENVIRONMENT=production and "
                 "--allow-production for a real target)."
             )
-    edits["tui"] = TableEdit(set=_tui_keys(request, app.environment, app.environment_source,
+    edits["tui"] = TableEdit(set=_tui_keys(app.base.resolve(), app.environment,
+                                           app.environment_source,
                                            config_file))
     new_text = edit_tables(old_text, edits)
     if not request.dry_run:
@@ -140,11 +142,8 @@ def import_app_settings(request: ImportRequest) -> ImportResult:
 
 
 def _tui_keys(
-    request: ImportRequest, environment: str, source: str, config_file: Path
+    app_path: Path, environment: str, source: str, config_file: Path
 ) -> dict[str, tuple[str, str | None]]:
-    app_path = request.app_settings.resolve()
-    if app_path.is_dir():
-        app_path = app_path / "appsettings.json"
     try:
         shown = str(app_path.relative_to(config_file.parent))
     except ValueError:
@@ -175,12 +174,14 @@ def _read_text(path: Path) -> str:
         raise ConfigError(f"The config file {path} cannot be read: {exc.strerror}.") from None
 
 
-def _table(text: str, name: str) -> dict[str, Any]:
+def _tables(text: str) -> dict[str, dict[str, Any]]:
+    """The tables of the current config.toml (none when it cannot be parsed: the edit refuses
+    such a file later, with its own sentence)."""
     try:
-        value = tomllib.loads(text).get(name) if text else None
+        document = tomllib.loads(text) if text else {}
     except tomllib.TOMLDecodeError:
         return {}
-    return value if isinstance(value, dict) else {}
+    return {k: v for k, v in document.items() if isinstance(v, dict)}
 
 
 def _write_checked(path: Path, old_text: str, new_text: str) -> None:

@@ -16,8 +16,13 @@ class GuardVerdict:
     sentence: str
 
 
+def is_dev_database(name: str | None) -> bool:
+    """A database name the development environment accepts: it ends in _DEV."""
+    return (name or "").upper().endswith(DEV_SUFFIX)
+
+
 def is_dev_target(target: TargetUrl) -> bool:
-    return target.is_embedded or target.database_name.upper().endswith(DEV_SUFFIX)
+    return target.is_embedded or is_dev_database(target.database_name)
 
 
 def database_verdict(environment: str, target: TargetUrl) -> GuardVerdict:
