@@ -152,17 +152,14 @@ def compare(settings: Settings, app: AppSettings, targets: AppTargets) -> DriftR
     databases: list[DatabaseDrift] = []
     for name in ("canvas", "ksessions"):
         entry = targets.get(name)
+        mine = target_url(getattr(settings, name), name)
         if entry is None:
-            yours = _describe_target(target_url(getattr(settings, name), name))
             databases.append(DatabaseDrift(
-                name, None, "", yours.label,
+                name, None, "", _describe_target(mine).label,
                 note=f"the app settings name no {_LABELS[name]} connection string",
             ))
             continue
-        connection = entry.require()
-        databases.append(
-            compare_one(name, entry.name, connection, target_url(getattr(settings, name), name))
-        )
+        databases.append(compare_one(name, entry.name, entry.require(), mine))
     return DriftReport(
         files=tuple(str(f) for f in app.files),
         environment=app.environment,
@@ -214,7 +211,6 @@ def compare_one(
 @dataclass(frozen=True)
 class _Endpoint:
     kind: str
-    label: str
     host: str = ""
     instance: str | None = None
     port: int | None = None
@@ -224,6 +220,13 @@ class _Endpoint:
     encrypt: str | None = None  # yes | no | strict | None (driver default: yes)
     trust: bool | None = None
     password: SecretStr | None = None
+
+    @property
+    def label(self) -> str:
+        """``server/database as login`` for SQL Server, else ``SQLite canvas.db`` and the like."""
+        if self.kind != "mssql":
+            return f"{_KIND_LABELS.get(self.kind, self.kind)} {self.database}"
+        return f"{self.server_text}/{self.database or '(no database)'} as {self.login_text}"
 
     @property
     def server_key(self) -> tuple[str, str | None, int | None]:
@@ -257,16 +260,9 @@ class _Endpoint:
         return f"Encrypt={self.encrypt}" if self.encrypt else "Encrypt=yes (driver default)"
 
 
-def _label_of(server: str, database: str, login: str) -> str:
-    return f"{server}/{database} as {login}"
-
-
-def _from_connection(c: AdoNetConnection, kind: str = "mssql") -> _Endpoint:
-    server = c.server_with_instance + (f",{c.port}" if c.port is not None else "")
-    login = "the Windows login" if c.integrated_security else (c.user or "no user")
+def _from_connection(c: AdoNetConnection) -> _Endpoint:
     return _Endpoint(
-        kind=kind,
-        label=_label_of(server, c.database or "(no database)", login),
+        kind="mssql",
         host=c.server,
         instance=c.instance,
         port=c.port,
@@ -281,8 +277,7 @@ def _from_connection(c: AdoNetConnection, kind: str = "mssql") -> _Endpoint:
 
 def _describe_target(target: TargetUrl) -> _Endpoint:
     if target.backend != "mssql":
-        kind_label = _KIND_LABELS.get(target.backend, target.backend)
-        return _Endpoint(kind=target.backend, label=f"{kind_label} {target.database_name}")
+        return _Endpoint(kind=target.backend, database=target.database_name)
     url = target.url
     query = {k.casefold(): str(v) for k, v in url.query.items()}
     if "odbc_connect" in query:
@@ -291,9 +286,8 @@ def _describe_target(target: TargetUrl) -> _Endpoint:
     password = SecretStr(url.password) if url.password else None
     integrated = query.get("trusted_connection", "").casefold() in _TRUE
     user = None if integrated else url.username
-    endpoint = _Endpoint(
+    return _Endpoint(
         kind="mssql",
-        label="",
         host=host,
         instance=instance or None,
         port=url.port,
@@ -304,9 +298,6 @@ def _describe_target(target: TargetUrl) -> _Endpoint:
         trust=_bool_word(query.get("trustservercertificate")),
         password=password,
     )
-    label = _label_of(endpoint.server_text, endpoint.database or "(no database)",
-                      endpoint.login_text)
-    return replace(endpoint, label=label)
 
 
 def _from_odbc_connect(url: URL, odbc: str) -> _Endpoint:
