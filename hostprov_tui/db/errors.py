@@ -77,93 +77,67 @@ def did_not_answer(target: TargetUrl, limit_s: float) -> DatabaseUnavailable:
     )
 
 
-def _busy(target: TargetUrl, text: str) -> ConcurrentChange:
-    return ConcurrentChange(
-        f"Another operator is changing the same session in the {target.name} database right "
-        f"now, so this change waited and gave up ({text}).",
-        hint="Nothing was saved. Try again in a moment.",
-    )
+#: kind → (error class, sentence, hint); {name} {NAME} {where} {text} are filled in
+_SENTENCES: dict[str, tuple[type[HostprovError], str, str]] = {
+    "busy": (ConcurrentChange,
+             "Another operator is changing the same session in the {name} database right now, "
+             "so this change waited and gave up ({text}).",
+             "Nothing was saved. Try again in a moment."),
+    "conflict": (ConcurrentChange,
+                 "The {name} database refused the write because another change to the same "
+                 "session happened at the same moment ({text}).",
+                 "Nothing was saved. Try again: the command is safe to repeat."),
+    "unreachable": (DatabaseUnavailable, "The {name} database ({where}) is unreachable: {text}.",
+                    "Check that the server is running and the URL, user and password are right."),
+    "slow": (DatabaseUnavailable, "The {name} database ({where}) did not answer in time: {text}.",
+             "Check the server and network, or raise [database] connect_timeout_s."),
+    "missing": (SchemaMissing, "The {name} database ({where}) lacks a table or column: {text}.",
+                "Run `hostprov check` to see what is missing."),
+    "denied": (DatabaseUnavailable,
+               "The {name} database ({where}) refused: the login may not do this ({text}).",
+               "Grant the login the rights hostprov needs (read on KSESSIONS; read and write on "
+               "canvas.Sessions and canvas.HostSessions)."),
+    "login": (DatabaseUnavailable, "The {name} database ({where}) refused the login: {text}.",
+              "Check the user in the URL and HOSTPROV_{NAME}__PASSWORD (or the password file)."),
+    "other": (DatabaseUnavailable, "The {name} database ({where}) failed: {text}.",
+              "Run `hostprov check` for details."),
+}
+_STATE_KINDS = ((_CONTENTION_STATES, "busy"), (_TIMEOUT_STATES, "slow"),
+                (_MISSING_STATES, "missing"), (_DENIED_STATES, "denied"))
 
 
-def _unreachable(target: TargetUrl, text: str) -> DatabaseUnavailable:
-    return DatabaseUnavailable(
-        f"The {target.name} database ({where(target)}) is unreachable: {text}.",
-        hint="Check that the server is running and the URL, user and password are right.",
-    )
+def _kind_of_state(state: str) -> str | None:
+    for states, kind in _STATE_KINDS:
+        if state in states:
+            return kind
+    if state.startswith(("08", "57P")) or state == "3D000":
+        return "unreachable"  # connection, shutdown, no such database
+    return "login" if state.startswith("28") else None
 
 
-def _too_slow(target: TargetUrl, text: str) -> DatabaseUnavailable:
-    return DatabaseUnavailable(
-        f"The {target.name} database ({where(target)}) did not answer in time: {text}.",
-        hint="Check the server and network, or raise [database] connect_timeout_s.",
-    )
-
-
-def _missing(target: TargetUrl, text: str) -> SchemaMissing:
-    return SchemaMissing(
-        f"The {target.name} database ({where(target)}) lacks a table or column: {text}.",
-        hint="Run `hostprov check` to see what is missing.",
-    )
-
-
-def _denied(target: TargetUrl, text: str) -> DatabaseUnavailable:
-    return DatabaseUnavailable(
-        f"The {target.name} database ({where(target)}) refused: the login may not do this "
-        f"({text}).",
-        hint="Grant the login the rights hostprov needs (read on KSESSIONS; read and write on "
-        "canvas.Sessions and canvas.HostSessions).",
-    )
-
-
-def _by_state(state: str, target: TargetUrl, text: str) -> HostprovError | None:
-    if state in _CONTENTION_STATES:
-        return _busy(target, text)
-    if state in _TIMEOUT_STATES:
-        return _too_slow(target, text)
-    if state in _MISSING_STATES:
-        return _missing(target, text)
-    if state in _DENIED_STATES:
-        return _denied(target, text)
-    if state.startswith("08") or state.startswith("57P") or state == "3D000":
-        return _unreachable(target, text)  # connection, shutdown, no such database
-    if state.startswith("28"):
-        return DatabaseUnavailable(
-            f"The {target.name} database ({where(target)}) refused the login: {text}.",
-            hint=f"Check the user in the URL and HOSTPROV_{target.name.upper()}__PASSWORD "
-            "(or the password file).",
-        )
-    return None
+def _kind_of_words(exc: DBAPIError, lowered: str) -> str:
+    if exc.connection_invalidated:
+        return "unreachable"
+    if any(w in lowered for w in _BUSY_WORDS):
+        return "busy"
+    if _MISSING.search(lowered):
+        return "missing"
+    if "permission denied" in lowered or "read-only" in lowered or "readonly" in lowered:
+        return "denied"
+    if any(w in lowered for w in _TIMEOUT_WORDS):
+        return "slow"
+    if isinstance(exc, OperationalError):
+        return "unreachable"
+    return "missing" if isinstance(exc, ProgrammingError) else "other"
 
 
 def translate_db_error(exc: DBAPIError, target: TargetUrl) -> HostprovError:
-    text = driver_sentence(exc)
-    lowered = _raw_message(getattr(exc, "orig", exc)).lower()
-    if isinstance(exc, IntegrityError):
-        return ConcurrentChange(
-            f"The {target.name} database refused the write because another change to the same "
-            f"session happened at the same moment ({text}).",
-            hint="Nothing was saved. Try again: the command is safe to repeat.",
-        )
     state = sqlstate(exc)
-    if state is not None:
-        found = _by_state(state, target, text)
-        if found is not None:
-            return found
-    if exc.connection_invalidated:
-        return _unreachable(target, text)
-    if any(w in lowered for w in _BUSY_WORDS):
-        return _busy(target, text)
-    if _MISSING.search(lowered):
-        return _missing(target, text)
-    if "permission denied" in lowered or "read-only" in lowered or "readonly" in lowered:
-        return _denied(target, text)
-    if any(w in lowered for w in _TIMEOUT_WORDS):
-        return _too_slow(target, text)
-    if isinstance(exc, OperationalError):
-        return _unreachable(target, text)
-    if isinstance(exc, ProgrammingError):
-        return _missing(target, text)
-    return DatabaseUnavailable(
-        f"The {target.name} database ({where(target)}) failed: {text}.",
-        hint="Run `hostprov check` for details.",
+    kind = "conflict" if isinstance(exc, IntegrityError) else (
+        (state and _kind_of_state(state))
+        or _kind_of_words(exc, _raw_message(getattr(exc, "orig", exc)).lower())
     )
+    cls, sentence, hint = _SENTENCES[kind]
+    fields = {"name": target.name, "NAME": target.name.upper(), "where": where(target),
+              "text": driver_sentence(exc)}
+    return cls(sentence.format(**fields), hint=hint.format(**fields))
