@@ -10,6 +10,7 @@ damaged.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import tempfile
@@ -35,24 +36,8 @@ class TableEdit:
 
 
 def toml_string(value: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's, plus DEL)."""
-    out = ['"']
-    for char in value:
-        code = ord(char)
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
+    """A TOML basic string: JSON's escapes are TOML's, and TOML also forbids a raw DEL."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def edit_tables(text: str, edits: Mapping[str, TableEdit]) -> str:
@@ -106,7 +91,7 @@ def _expected(before: dict[str, Any], edits: Mapping[str, TableEdit]) -> dict[st
     return expected
 
 
-def _line_for(key: str, value: str, comment: str | None) -> str:
+def toml_line(key: str, value: str, comment: str | None = None) -> str:
     line = f"{key} = {toml_string(value)}"
     return f"{line}  # {comment}" if comment else line
 
@@ -116,7 +101,7 @@ def _edit_table(lines: list[str], table: str, edit: TableEdit) -> list[str]:
     if start is None:
         if not edit.set:
             return lines
-        block = [f"[{table}]"] + [_line_for(k, v, c) for k, (v, c) in edit.set.items()]
+        block = [f"[{table}]"] + [toml_line(k, v, c) for k, (v, c) in edit.set.items()]
         tail = [""] if lines and lines[-1].strip() else []
         return lines + tail + block
     end = next(
@@ -131,14 +116,14 @@ def _edit_table(lines: list[str], table: str, edit: TableEdit) -> list[str]:
         key = match.group(1) if match else None
         if key is not None and key in pending:
             value, comment = pending.pop(key)
-            new_body.append(_line_for(key, value, comment or _trailing_comment(line)))
+            new_body.append(toml_line(key, value, comment or _trailing_comment(line)))
             continue
         if key is not None and key in edit.remove:
             replaced_at = len(new_body) if replaced_at is None else replaced_at
             continue
         new_body.append(line)
     if pending:
-        new_lines = [_line_for(k, v, c) for k, (v, c) in pending.items()]
+        new_lines = [toml_line(k, v, c) for k, (v, c) in pending.items()]
         at = replaced_at if replaced_at is not None else _after_last_key(new_body)
         new_body[at:at] = new_lines
     return lines[: start + 1] + new_body + lines[end:]

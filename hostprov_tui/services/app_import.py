@@ -19,7 +19,7 @@ from typing import Any
 from hostprov_tui.config.adonet import DEFAULT_ODBC_DRIVER, ConnectionStringError
 from hostprov_tui.config.appsettings import load_app_settings
 from hostprov_tui.config.settings import load_settings
-from hostprov_tui.config.toml_edit import TableEdit, edit_tables, toml_string, write_atomically
+from hostprov_tui.config.toml_edit import TableEdit, edit_tables, toml_line, write_atomically
 from hostprov_tui.errors import ConfigError
 from hostprov_tui.services.guard import DEV_SUFFIX, is_dev_database
 
@@ -159,7 +159,7 @@ def _tui_keys(
 def _preview(edits: dict[str, TableEdit]) -> str:
     blocks: list[str] = []
     for table, edit in edits.items():
-        lines = [f"[{table}]"] + [f"{k} = {toml_string(v)}" for k, (v, _c) in edit.set.items()]
+        lines = [f"[{table}]"] + [toml_line(k, v) for k, (v, _c) in edit.set.items()]
         lines += [f"# removed: {k}" for k in edit.remove]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
