@@ -56,7 +56,7 @@ def fill_demo(
         with handle.engine.connect() as conn:
             fast = sqlite and not replace
             if fast:
-                _bulk_pragmas(conn, loading=True)
+                _loading_pragmas(conn)
             try:
                 with conn.begin():
                     existing = conn.execute(
@@ -92,8 +92,8 @@ def fill_demo(
                             )
                             conn.exec_driver_sql(f"ANALYZE {table}")
             finally:
-                if fast:
-                    _bulk_pragmas(conn, loading=False)
+                if fast:  # the pool opens a fresh connection, with the engine's own pragmas
+                    conn.invalidate()
     except DBAPIError as exc:
         raise translate_db_error(exc, handle.target) from None
     finally:
@@ -104,15 +104,12 @@ def fill_demo(
     )
 
 
-def _bulk_pragmas(conn: Connection, *, loading: bool) -> None:
-    """Outside any transaction (straight on the driver, so no BEGIN is emitted first)."""
+def _loading_pragmas(conn: Connection) -> None:
+    """No journal, no fsync, a big cache: set straight on the driver, outside any transaction
+    (so no BEGIN is emitted first). The connection is thrown away after the load."""
     raw = conn.connection.driver_connection
     assert raw is not None
-    if loading:
-        pragmas = ("journal_mode=OFF", "synchronous=OFF", "cache_size=-65536")
-    else:
-        pragmas = ("journal_mode=WAL", "synchronous=FULL", "cache_size=-2000")
-    for pragma in pragmas:
+    for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-65536"):
         raw.execute(f"PRAGMA {pragma}").fetchall()
 
 
