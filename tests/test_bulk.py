@@ -122,7 +122,7 @@ def test_a_database_error_in_a_chunk_costs_only_its_id(
                 "EXECUTE FUNCTION canvas.boom()"
             ))
     opts = IssueOptions(created_by="bulk-test")
-    result = issue_many(prov, [ids.good, bad, ids.good2, ids.missing], opts, chunk_size=10)
+    result = issue_many(prov.ctx, [ids.good, bad, ids.good2, ids.missing], opts, chunk_size=10)
     by_id = {i.ksessions_id: i for i in result.items}
     assert by_id[ids.good].ok and by_id[ids.good2].ok
     assert by_id[bad].status == "failed" and by_id[bad].exit_code not in (0, 4)

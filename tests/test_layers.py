@@ -126,3 +126,21 @@ def test_help_lists_every_command_and_each_one_loads() -> None:
         with cli.make_context("hostprov", []) as ctx:
             command = cli.get_command(ctx, name)
         assert command is not None and command.name == name
+
+
+def test_a_single_operation_loads_neither_bulk_issuance_nor_drift(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    env = build_env("sqlite", tmp_path, request, sessions=20)
+    config = env.write_config()
+    code = (
+        "import os, sys, json\n"
+        f"os.environ['HOSTPROV_SECURITY__HASH_SECRET'] = {TEST_SECRET!r}\n"
+        "from hostprov_tui.cli.main import cli\n"
+        f"code = cli.main(['--config', {str(config)!r}, '-q', 'sessions', 'a', '--json'],\n"
+        "                 standalone_mode=False)\n"
+        "assert code in (0, None), code\n"
+        "lazy = ('hostprov_tui.services.bulk', 'hostprov_tui.services.drift')\n"
+        "print(json.dumps(sorted(m for m in lazy if m in sys.modules)))"
+    )
+    assert json.loads(_fresh_python(code)) == []

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from hostprov_tui.config.settings import Settings
 from hostprov_tui.errors import InputError
-from hostprov_tui.services import bulk, catalogue, connectivity, issuance, revocation, verification
+from hostprov_tui.services import catalogue, connectivity, issuance, revocation, verification
 from hostprov_tui.services.audit import AuditLog, AuditRecord
 from hostprov_tui.services.bootstrap import BootstrapResult, ensure_embedded
-from hostprov_tui.services.bulk import BulkItem, BulkResult
 from hostprov_tui.services.catalogue import Choice, SearchFilters
 from hostprov_tui.services.context import ServiceContext
-from hostprov_tui.services.drift import DriftReport, configured_drift
 from hostprov_tui.services.inputs import Target, parse_expiry, parse_name, parse_reason
 from hostprov_tui.services.issuance import IssueOptions
 from hostprov_tui.services.results import (
@@ -24,6 +24,10 @@ from hostprov_tui.services.results import (
     SearchPage,
     VerifyResult,
 )
+
+if TYPE_CHECKING:  # bulk issuance and drift load when first used (most commands need neither)
+    from hostprov_tui.services.bulk import BulkItem, BulkResult
+    from hostprov_tui.services.drift import DriftReport
 
 
 class Provisioner:
@@ -70,27 +74,21 @@ class Provisioner:
         self, action: str, ksessions_id: object = None, canvas_session_id: object = None
     ) -> Target:
         """Parse what the operator typed; bad input is refused (exit 2) and audited."""
-        try:
+        with self._refusals_audited(action):
             return Target.parse(ksessions_id, canvas_session_id)
-        except InputError as exc:
-            self.audit.failure(action, exc)
-            raise
 
     def options(
         self, created_by: str | None, expires: str | date | datetime | None, reason: str | None,
         allow_production: bool, action: str = "issue",
     ) -> IssueOptions:
         """Parse who, until when and why; bad input is refused (exit 2) and audited."""
-        try:
+        with self._refusals_audited(action):
             return IssueOptions(
                 created_by=parse_name(created_by, "Created-by", self.operator),
                 expires=parse_expiry(expires),
                 reason=parse_reason(reason),
                 allow_production=allow_production,
             )
-        except InputError as exc:
-            self.audit.failure(action, exc)
-            raise
 
     def dry_run(
         self, target: Target, *, created_by: str | None = None,
@@ -115,18 +113,17 @@ class Provisioner:
         on_result: Callable[[list[BulkItem]], None] | None = None,
     ) -> BulkResult:
         """Issue for many KSESSIONS IDs (or raw lines of an ID file); per-ID results, no stop."""
+        from hostprov_tui.services.bulk import issue_many
+
         opts = self.options(created_by, expires, reason, allow_production)
-        return bulk.issue_many(self.ctx, ids, opts, progress, on_result=on_result)
+        return issue_many(self.ctx, ids, opts, progress, on_result=on_result)
 
     def revoke(
         self, target: Target, *, by: str | None = None, reason: str | None = None,
         allow_production: bool = False,
     ) -> RevokeResult:
-        try:
+        with self._refusals_audited("revoke"):
             revoked_by, why = parse_name(by, "Revoked-by", self.operator), parse_reason(reason)
-        except InputError as exc:
-            self.audit.failure("revoke", exc)
-            raise
         return revocation.revoke(
             self.ctx, target, revoked_by=revoked_by, reason=why,
             allow_production=allow_production,
@@ -141,6 +138,8 @@ class Provisioner:
         Reads the app's settings file on every call (no database I/O); raises ConfigError when
         that file cannot be read.
         """
+        from hostprov_tui.services.drift import configured_drift
+
         return configured_drift(self.settings)
 
     def audit_tail(self, count: int = 20) -> list[AuditRecord]:
@@ -151,3 +150,12 @@ class Provisioner:
 
     def close(self) -> None:
         self.ctx.close()
+
+    @contextmanager
+    def _refusals_audited(self, action: str) -> Iterator[None]:
+        """Input the operator typed and the services refuse (exit 2) is audited, then raised."""
+        try:
+            yield
+        except InputError as exc:
+            self.audit.failure(action, exc)
+            raise

@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
+from typing import Literal
 
 from sqlalchemy.exc import DBAPIError
 
@@ -53,10 +53,6 @@ STOPPERS = (DatabaseUnavailable, AuditUnavailable)
 Status = Literal["ok", "failed", "skipped"]
 
 Progress = Callable[[int, int], None]
-
-
-class _HasContext(Protocol):
-    ctx: ServiceContext
 
 
 @dataclass(frozen=True)
@@ -117,7 +113,7 @@ class BulkResult:
         codes = {i.exit_code for i in self.items if i.status == "failed"}
         if not codes:
             return 0
-        return min(codes, key=lambda c: SEVERITY.index(c) if c in SEVERITY else 1)
+        return min(codes, key=SEVERITY.index)  # every HostprovError code is in SEVERITY
 
     def summary(self) -> str:
         outcomes = self.outcomes()
@@ -171,7 +167,7 @@ def parse_lines(ids: Iterable[int | str]) -> tuple[list[_Entry], list[BulkItem]]
 
 
 def issue_many(
-    ctx_or_provisioner: ServiceContext | _HasContext,
+    ctx: ServiceContext,
     ids: Iterable[int | str],
     opts: IssueOptions,
     progress: Progress | None = None,
@@ -185,9 +181,6 @@ def issue_many(
     lines are settled; ``on_result(items)`` receives each settled group (GUIDs only after their
     commit), so a caller can save GUIDs as they come.
     """
-    ctx = ctx_or_provisioner if isinstance(ctx_or_provisioner, ServiceContext) else (
-        ctx_or_provisioner.ctx
-    )
     started = time.perf_counter()
     entries, settled = parse_lines(ids)
     total = len(entries) + len(settled)
