@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from hostprov_tui.tui.backend import Backend, describe_error
 from hostprov_tui.tui.messages import AuditArrived, AuditLoaded, SettingsReady
+from hostprov_tui.tui.modes import SCREEN_MODES, go_bindings
 from hostprov_tui.tui.screens.dashboard import DashboardScreen
 from hostprov_tui.tui.styles import START_STYLES, css_paths
 
@@ -30,12 +31,6 @@ if TYPE_CHECKING:
     from hostprov_tui.services.results import SessionRow
 
 AUDIT_KEEP = 500
-SCREENS_BY_KEY = (
-    ("dashboard", "Dashboard", "Database status, environment, schema"),
-    ("sessions", "Sessions", "Search the KSESSIONS catalogue and pick a session"),
-    ("provision", "Provision", "Validate, issue, revoke and verify Host GUIDs"),
-    ("audit", "Audit", "The live audit log"),
-)
 
 
 def _dashboard_screen() -> Screen[None]:
@@ -85,10 +80,7 @@ class HostprovApp(App[int]):
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
         Binding("f1", "help", "Help"),
-        Binding("f2", "go('dashboard')", "Dashboard"),
-        Binding("f3", "go('sessions')", "Sessions"),
-        Binding("f4", "go('provision')", "Provision"),
-        Binding("f5", "go('audit')", "Audit"),
+        *go_bindings(),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False),
     ]
 
@@ -239,8 +231,9 @@ class HostprovApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for mode, title, help_text in SCREENS_BY_KEY:
-            yield SystemCommand(f"Go to {title}", help_text, lambda m=mode: self.action_go(m))
+        for mode in SCREEN_MODES:
+            yield SystemCommand(f"Go to {mode.title}", mode.about,
+                                lambda m=mode.name: self.action_go(m))
         yield SystemCommand("Toggle dark/light theme", "Switch between the dark and the light "
                             "theme", self.action_toggle_theme)
         yield SystemCommand("Help", "Keys and what each screen does", self.action_help)

@@ -9,12 +9,13 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from hostprov_tui.tui.modes import SCREEN_MODES, go_bindings
 from hostprov_tui.tui.styles import css_paths
 
 KEYS = (
     ("Everywhere", (
-        ("F1", "this help"), ("F2", "Dashboard"), ("F3", "Sessions"), ("F4", "Provision"),
-        ("F5", "Audit"), ("Ctrl+P", "command palette"), ("Ctrl+T", "dark / light theme"),
+        ("F1", "this help"), *((m.key.upper(), m.title) for m in SCREEN_MODES),
+        ("Ctrl+P", "command palette"), ("Ctrl+T", "dark / light theme"),
         ("Ctrl+Q", "quit"), ("Tab / Shift+Tab", "next / previous field"),
     )),
     ("Dashboard", (("r", "check both databases now (also every few seconds)"),)),
@@ -54,8 +55,7 @@ class HelpScreen(ModalScreen[None]):
     CSS_PATH = css_paths("modals.tcss", "help.tcss")
     BINDINGS = [  # a modal screen hides the app's keys: F2–F5 close help and go on
         Binding("escape,f1,q", "dismiss_help", "Close"),
-        *(Binding(f"f{n}", f"app.go('{mode}')", show=False)
-          for n, mode in ((2, "dashboard"), (3, "sessions"), (4, "provision"), (5, "audit"))),
+        *go_bindings(show=False, namespace="app."),
     ]
 
     def compose(self) -> ComposeResult:
