@@ -239,6 +239,20 @@ async def test_database_gone_mid_run_turns_card_red(
         assert app.current_mode == "audit"
 
 
+async def test_an_uncopied_guid_needs_a_second_escape(app: HostprovApp, ids: DemoIds) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        pilot.app.screen.query_one("#target").value = str(ids.good)  # type: ignore[attr-defined]
+        modal = await issue_from_provision(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is modal  # warned, still shown
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is not modal
+
+
 async def test_production_needs_the_session_id_typed(
     env: Env, prov: Provisioner, ids: DemoIds
 ) -> None:
@@ -283,7 +297,7 @@ async def test_sessions_show_the_new_status_after_an_issue(app: HostprovApp, ids
         await pilot.press("escape", "enter")
         await settle(pilot)
         await issue_from_provision(pilot)
-        await pilot.press("escape", "f3")
+        await pilot.press("escape", "escape", "f3")  # not copied: the first Esc only warns
         await settle(pilot)
         rows = app.screen.query_one("#results").session_rows  # type: ignore[attr-defined]
         assert rows[0].session_id == ids.good2

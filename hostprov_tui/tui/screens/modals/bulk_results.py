@@ -1,8 +1,5 @@
-"""The end of a bulk issue: one line per ID, and the only moment its GUIDs are visible.
-
-``c`` copies every GUID as CSV; closing without copying asks for a second Esc, since the GUIDs
-are gone once this closes (only their hashes are stored).
-"""
+"""The end of a bulk issue: one line per ID, and the only moment its GUIDs are visible
+(``c`` copies them as CSV)."""
 
 from __future__ import annotations
 
@@ -10,16 +7,13 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Label, Static
 
 from hostprov_tui.services.results import GUID_CSV_COLUMNS
-from hostprov_tui.tui.styles import css_paths
+from hostprov_tui.tui.screens.modals.shown_once import ShownOnceModal
 
 if TYPE_CHECKING:
     from hostprov_tui.services.bulk import BulkItem, BulkResult
@@ -62,22 +56,22 @@ def item_lines(item: BulkItem) -> list[Content]:
     return lines
 
 
-class BulkResultsModal(ModalScreen[None]):
+class BulkResultsModal(ShownOnceModal):
     """Per-ID outcomes of a BulkResult; the GUIDs are shown here and nowhere else."""
 
-    CSS_PATH = css_paths("modals.tcss")
-
-    BINDINGS = [
-        Binding("c", "copy", "Copy GUIDs (CSV)"),
-        Binding("escape", "close", "Close"),
-    ]
+    COPY_LABEL = "Copy GUIDs as CSV"
 
     def __init__(self, result: BulkResult) -> None:
         super().__init__()
         self.result = result
         self.guid_count = sum(1 for i in result.items if i.ok and i.guid)
-        self.copied = False
-        self._close_warned = False
+
+    def clipboard_text(self) -> str | None:
+        return guid_csv(self.result) if self.guid_count else None
+
+    def copied_note(self) -> str:
+        return (f"{self.guid_count} Host GUID{'s' if self.guid_count != 1 else ''} on the "
+                f"clipboard as CSV ({', '.join(GUID_CSV_COLUMNS)}).")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -90,31 +84,4 @@ class BulkResultsModal(ModalScreen[None]):
                 yield Static(Content.styled(
                     "These GUIDs will not be shown again: copy them now and hand each to its "
                     "host. Only their hashes are stored.", "bold $warning"), id="guid-warning")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Copy GUIDs as CSV", id="copy", variant="primary",
-                             disabled=not self.guid_count)
-                yield Button("Close", id="close")
-
-    def on_mount(self) -> None:
-        self.query_one("#copy" if self.guid_count else "#close", Button).focus()
-
-    @on(Button.Pressed, "#copy")
-    def action_copy(self) -> None:
-        if not self.guid_count:
-            self.notify("No GUID was issued: nothing to copy.", severity="warning")
-            return
-        self.app.copy_to_clipboard(guid_csv(self.result))
-        self.copied = True
-        self.notify(f"{self.guid_count} Host GUID{'s' if self.guid_count != 1 else ''} on the "
-                    "clipboard as CSV (ksessions_id, action, canvas and host session, guid).",
-                    title="Copied")
-
-    @on(Button.Pressed, "#close")
-    def action_close(self) -> None:
-        if self.guid_count and not self.copied and not self._close_warned:
-            self._close_warned = True
-            self.notify("The GUIDs were not copied and will not be shown again. Close again to "
-                        "discard them, or press c to copy.", title="Not copied",
-                        severity="warning")
-            return
-        self.dismiss(None)
+            yield from self.buttons()

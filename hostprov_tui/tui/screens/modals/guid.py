@@ -4,33 +4,29 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Label, Static
 
-from hostprov_tui.tui.styles import css_paths
+from hostprov_tui.tui.screens.modals.shown_once import ShownOnceModal
 
 if TYPE_CHECKING:
     from hostprov_tui.services.results import IssueResult
 
 
-class GuidModal(ModalScreen[None]):
+class GuidModal(ShownOnceModal):
     """Shows an IssueResult's GUID with a copy button and a shown-once warning."""
-
-    CSS_PATH = css_paths("modals.tcss")
-
-    BINDINGS = [
-        Binding("c", "copy", "Copy GUID"),
-        Binding("escape", "close", "Close"),
-    ]
 
     def __init__(self, result: IssueResult) -> None:
         super().__init__()
         self.result = result
+
+    def clipboard_text(self) -> str:
+        return self.result.guid
+
+    def copied_note(self) -> str:
+        return "The Host GUID is on the clipboard."
 
     def compose(self) -> ComposeResult:
         r = self.result
@@ -49,18 +45,4 @@ class GuidModal(ModalScreen[None]):
             yield Static(Content.styled(
                 "This GUID will not be shown again: copy it now and hand it to the host. "
                 "Only its hash is stored.", "bold $warning"), id="guid-warning")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Copy to clipboard", id="copy", variant="primary")
-                yield Button("Close", id="close")
-
-    def on_mount(self) -> None:
-        self.query_one("#copy", Button).focus()
-
-    @on(Button.Pressed, "#copy")
-    def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.result.guid)
-        self.notify("The Host GUID is on the clipboard.", title="Copied")
-
-    @on(Button.Pressed, "#close")
-    def action_close(self) -> None:
-        self.dismiss(None)
+            yield from self.buttons()
