@@ -89,7 +89,7 @@ class AuditLog:
         with contextlib.suppress(ValueError):  # already gone
             logger.remove(0)  # loguru's default stderr handler would echo every record
         self._channel = uuid.uuid4().hex
-        self._batch: tuple[int, TextIO] | None = None  # (thread, open file) inside batch()
+        self._batch = threading.local()  # .handle: this thread's open file inside batch()
         self._logger = logger.bind(hostprov_audit=self._channel)
         self._sinks: list[int] = [
             logger.add(self._write_file, level="DEBUG", filter=self._mine, catch=False,
@@ -115,11 +115,11 @@ class AuditLog:
     def _write_file(self, message: Any) -> None:
         extra = message.record["extra"]
         line = json.dumps(extra["audit"], ensure_ascii=False) + "\n"
-        batch = self._batch
+        batch: TextIO | None = getattr(self._batch, "handle", None)
         try:
-            if batch is not None and batch[0] == threading.get_ident():
-                batch[1].write(line)  # durable at the batch's next sync()
-                batch[1].flush()
+            if batch is not None:
+                batch.write(line)  # durable at the batch's next sync()
+                batch.flush()
                 return
             with self._open() as handle:
                 handle.write(line)
@@ -149,11 +149,11 @@ class AuditLog:
             except OSError as exc:
                 raise self._unavailable(exc) from None
 
-        self._batch = (threading.get_ident(), handle)
+        self._batch.handle = handle
         try:
             yield sync
         finally:
-            self._batch = None
+            self._batch.handle = None
             with contextlib.suppress(OSError):
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -43,7 +43,7 @@ from hostprov_tui.db.search_index import (
 )
 from hostprov_tui.errors import HostprovError, InputError
 from hostprov_tui.services.context import ServiceContext
-from hostprov_tui.services.inputs import INT_MAX, parse_search
+from hostprov_tui.services.inputs import INT_MAX, parse_id, parse_search
 from hostprov_tui.services.issuance import utcnow
 from hostprov_tui.services.results import GuidStatus, SearchPage, SessionRow
 
@@ -73,15 +73,15 @@ def search_sessions(
         raise InputError(f"The page offset cannot be negative, got {offset}.")
     if offset > INT_MAX:  # beyond what a driver binds (SQLite raises OverflowError)
         raise InputError(f"The page offset {offset} is too large; the largest is {INT_MAX}.")
-    for what, value in (("album", (filters or SearchFilters()).album_id),
-                        ("category", (filters or SearchFilters()).category_id)):
-        if value is not None and not 1 <= value <= INT_MAX:
-            raise InputError(f"The {what} ID must be between 1 and {INT_MAX}, got {value}.")
+    filters = filters or SearchFilters()
+    for what, value in (("Album ID", filters.album_id), ("Category ID", filters.category_id)):
+        if value is not None:
+            parse_id(value, what, INT_MAX)
     dbs = ctx.databases()
     try:
         with dbs.ksessions.connect() as conn:
             indexed = bool(text) and has_search_index(conn, dbs.ksessions.base_engine)
-            stmt = page_statement(text, filters or SearchFilters(), offset, limit, indexed=indexed)
+            stmt = page_statement(text, filters, offset, limit, indexed=indexed)
             rows = conn.execute(stmt).all()
     except DBAPIError as exc:
         raise translate_db_error(exc, dbs.ksessions.target) from None
@@ -98,10 +98,10 @@ def search_sessions(
                 session_id=r.SessionID, name=r.SessionName, album=r.GroupName,
                 category=r.CategoryName, speaker=r.SpeakerName, date=r.SessionDate,
                 is_active=r.IsActive is not False, transcripts=int(r.transcripts),
-                guid_status=statuses.get(r.SessionID, (GuidStatus.NONE, None))[0],
-                canvas_session_id=statuses.get(r.SessionID, (GuidStatus.NONE, None))[1],
+                guid_status=status, canvas_session_id=canvas_id,
             )
             for r in rows
+            for status, canvas_id in (statuses.get(r.SessionID, (GuidStatus.NONE, None)),)
         ),
     )
 

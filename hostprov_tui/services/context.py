@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import getpass
 import threading
 from dataclasses import dataclass, field
 
+from hostprov_tui.config.operator import os_user
 from hostprov_tui.config.secrets import hash_secret
 from hostprov_tui.config.settings import Settings
 from hostprov_tui.db.engines import Databases, open_databases
 from hostprov_tui.errors import ConfigError
 from hostprov_tui.services.audit import AuditLog
 from hostprov_tui.services.hashing import GuidHasher
-
-
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "operator"
 
 
 @dataclass

@@ -7,23 +7,16 @@ audit listener. Every call happens on a worker thread; the lock makes the first 
 
 from __future__ import annotations
 
-import getpass
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from hostprov_tui.config.operator import os_user
 
 if TYPE_CHECKING:
     from hostprov_tui.config.settings import Settings
     from hostprov_tui.services.api import Provisioner
     from hostprov_tui.services.audit import AuditRecord
-
-
-def os_user() -> str:
-    """The OS user, as the services compute it (without importing them before the first frame)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "operator"
 
 
 class Backend:
