@@ -60,7 +60,7 @@ class Sizes:
 FULL = Sizes(sessions=100_000, small_sessions=400, bulk=10_000, search_reps=20, cli_runs=7,
              tui_runs=11)
 SMOKE = Sizes(sessions=2_000, small_sessions=400, bulk=200, search_reps=3, cli_runs=2,
-              tui_runs=1, cli_queries=("Taqwa",), warm=False)
+              tui_runs=3, cli_queries=("Taqwa",), warm=False)
 
 
 @dataclass
@@ -437,9 +437,8 @@ def bench_startup(report: Report, config: Path, sizes: Sizes) -> None:
 
     samples: dict[str, list[float]] = {"bare": [], "hostprov": []}
     ready: list[float] = []
-    first = 0 if sizes.warm else 1  # round 0 only warms caches
-    try:
-        for i in range(first, sizes.tui_runs + 1):
+    try:  # round 0 only warms caches: a cold start says little, even in a smoke run
+        for i in range(sizes.tui_runs + 1):
             floor = probe.bare(sys.executable)
             ours = probe.hostprov(HOSTPROV, config, cli_env())
             if i > 0:
