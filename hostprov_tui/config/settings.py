@@ -166,9 +166,16 @@ _PATH_KEYS: tuple[tuple[str, ...], ...] = (
     ("ksessions", "password_file"),
     ("tui", "app_settings"),
 )
+
+
+def password_variable(database: str) -> str:
+    """The environment variable that holds a database's password (``canvas``, ``ksessions``)."""
+    return f"HOSTPROV_{database.upper()}__PASSWORD"
+
+
 _SECRET_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("canvas", "password", "HOSTPROV_CANVAS__PASSWORD"),
-    ("ksessions", "password", "HOSTPROV_KSESSIONS__PASSWORD"),
+    ("canvas", "password", password_variable("canvas")),
+    ("ksessions", "password", password_variable("ksessions")),
     ("security", "hash_secret", "HOSTPROV_SECURITY__HASH_SECRET"),
 )
 
@@ -217,7 +224,7 @@ def _refuse_inline_password(section: str, key: str, value: str) -> None:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
-    env = f"HOSTPROV_{section.upper()}__PASSWORD"
+    env = password_variable(section)
     if key == "connection_string":
         lowered = value.lower().replace(" ", "")
         if "password=" in lowered or "pwd=" in lowered:

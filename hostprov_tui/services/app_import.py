@@ -18,7 +18,7 @@ from typing import Any
 
 from hostprov_tui.config.adonet import DEFAULT_ODBC_DRIVER, ConnectionStringError
 from hostprov_tui.config.appsettings import load_app_settings
-from hostprov_tui.config.settings import load_settings
+from hostprov_tui.config.settings import load_settings, password_variable
 from hostprov_tui.config.toml_edit import TableEdit, edit_tables, toml_line, write_atomically
 from hostprov_tui.errors import ConfigError
 from hostprov_tui.services.guard import DEV_SUFFIX, is_dev_database
@@ -91,7 +91,7 @@ def import_app_settings(request: ImportRequest) -> ImportResult:
             raise ConfigError(
                 f"Connection string {entry.name} cannot be used for {label}: {exc}."
             ) from None
-        variable = f"HOSTPROV_{name.upper()}__PASSWORD"
+        variable = password_variable(name)
         comment = f"from {entry.source.name} {entry.name}; password: {variable}"
         edit = TableEdit(
             set={"connection_string": (connection.without_password(), comment)},

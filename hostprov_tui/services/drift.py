@@ -27,7 +27,7 @@ from hostprov_tui.config.adonet import (
     parse_connection_string,
 )
 from hostprov_tui.config.appsettings import AppSettings, AppTargets, load_app_settings
-from hostprov_tui.config.settings import Settings
+from hostprov_tui.config.settings import Settings, password_variable
 from hostprov_tui.db.urls import DbName, TargetUrl, target_url
 from hostprov_tui.errors import ConfigError
 
@@ -185,7 +185,7 @@ def compare_one(
         return DatabaseDrift(name, app_connection, theirs.label, mine.label, tuple(diffs))
     diffs.extend(_field_diffs(label, theirs, mine))
     password = _password_check(theirs, mine)
-    env = f"HOSTPROV_{name.upper()}__PASSWORD"
+    env = password_variable(name)
     if password == "different":
         diffs.append(Difference(
             "password", "set", "set",
