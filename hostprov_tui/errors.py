@@ -94,3 +94,11 @@ class AuditUnavailable(HostprovError):
 
     exit_code = 1
     code = "audit_unavailable"
+
+
+class PermissionRefused(DatabaseUnavailable):
+    """The database refused a statement for want of a permission (e.g. ALTER for
+    IDENTITY_INSERT): nothing was saved."""
+
+    code = "permission_refused"
+    retryable = False

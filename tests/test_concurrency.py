@@ -222,9 +222,10 @@ def test_without_the_locks_the_race_is_real(
 ) -> None:
     """Control: the same race with the locks switched off, on the legacy schema, breaks the
     invariant — so the tests above would notice if the locks stopped working."""
-    from hostprov_tui.services import issuance, lookups
+    from hostprov_tui.services import lookups
+    from hostprov_tui.services.generations import guid
 
-    monkeypatch.setattr(issuance, "lock_ksessions_id", lambda *_a, **_k: None)
+    monkeypatch.setattr(guid, "lock_ksessions_id", lambda *_a, **_k: None)
     monkeypatch.setattr(lookups, "for_update", lambda stmt, _table: stmt)
     env = make_env(sessions=30)
     drop_extra_indexes(env)

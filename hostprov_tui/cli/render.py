@@ -42,6 +42,13 @@ def render_checks(console: Console, lines: Iterable[CheckLine]) -> None:
     console.print(table)
 
 
+#: How a generation of the canvas schema is named to a person.
+GENERATION_LABEL = {
+    "guid": "guid — Host GUIDs in canvas.HostSessions",
+    "tokens": "tokens — host and participant tokens on canvas.Sessions",
+}
+
+
 def _db_card(db: DatabaseStatus) -> Panel:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
@@ -62,6 +69,10 @@ def _db_card(db: DatabaseStatus) -> Panel:
     if db.reachable:
         colour = "green" if db.schema_ok else "red"
         table.add_row("schema", f"[{colour}]{escape(db.schema_verdict)}[/]")
+        if db.generation:
+            table.add_row("generation", GENERATION_LABEL.get(db.generation, db.generation))
+        if db.hint and not db.schema_ok:
+            table.add_row("hint", f"[dim]{escape(db.hint)}[/]")
     title = "canvas" if db.name == "canvas" else "KSESSIONS"
     return Panel(table, title=f"{title} {'✔' if ok else '✘'}", title_align="left",
                  border_style="green" if ok else "red")

@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -46,6 +46,35 @@ class DatabaseTarget(_Section):
     odbc_driver: str = "ODBC Driver 18 for SQL Server"
     password: SecretStr | None = None
     password_file: Path | None = None
+
+
+GenerationSetting = Literal["auto", "guid", "tokens"]
+
+
+class CanvasTarget(DatabaseTarget):
+    """The canvas database, and which generation of its schema to expect (auto: detect)."""
+
+    generation: GenerationSetting = "auto"
+
+
+class AppOptions(_Section):
+    """The NOOR Canvas app the tokens are for: the base of the host and participant links."""
+
+    base_url: str = "https://localhost:9091"
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.lower().startswith(("http://", "https://")) or value[-3:] == "://":
+            raise ValueError("must be an http:// or https:// URL, e.g. https://localhost:9091")
+        return value
+
+
+class TokensOptions(_Section):
+    """The tokens generation: how long an issued pair of tokens stays valid."""
+
+    valid_hours: float = Field(default=24, gt=0, le=24 * 366)
 
 
 class DatabaseOptions(_Section):
@@ -86,14 +115,24 @@ class Settings(BaseSettings):
     )
 
     environment: Environment = "development"
-    canvas: DatabaseTarget = DatabaseTarget(url="sqlite:///data/canvas.db")
+    canvas: CanvasTarget = CanvasTarget(url="sqlite:///data/canvas.db")
     ksessions: DatabaseTarget = DatabaseTarget(url="sqlite:///data/ksessions.db")
     database: DatabaseOptions = DatabaseOptions()
     audit: AuditOptions = AuditOptions()
     security: SecurityOptions = SecurityOptions()
     demo: DemoOptions = DemoOptions()
     tui: TuiOptions = TuiOptions()
+    app: AppOptions = AppOptions()
+    tokens: TokensOptions = TokensOptions()
     config_path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("canvas", mode="before")
+    @classmethod
+    def _canvas_target(cls, value: Any) -> Any:
+        """A plain DatabaseTarget given for canvas (code, tests) becomes a CanvasTarget."""
+        if isinstance(value, DatabaseTarget) and not isinstance(value, CanvasTarget):
+            return CanvasTarget(**value.model_dump(exclude_unset=True))
+        return value
 
     @classmethod
     def settings_customise_sources(

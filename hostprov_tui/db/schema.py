@@ -10,13 +10,27 @@ from sqlalchemy.exc import DBAPIError
 from hostprov_tui.db.canvas_models import CANVAS_SCHEMA, EXTRA_INDEXES, CanvasBase
 from hostprov_tui.db.engines import DatabaseHandle, Databases
 from hostprov_tui.db.errors import translate_db_error
+from hostprov_tui.db.generation import (
+    Detected,
+    GenerationName,
+    detect_in,
+    resolve_generation,
+)
 from hostprov_tui.db.ksessions_models import KSESSIONS_SCHEMA, KSessionsBase
+from hostprov_tui.db.tokens_models import TokensBase
 from hostprov_tui.errors import SchemaMissing
 
-_METADATA: dict[str, tuple[MetaData, str]] = {
-    "canvas": (CanvasBase.metadata, CANVAS_SCHEMA),
-    "ksessions": (KSessionsBase.metadata, KSESSIONS_SCHEMA),
+#: The tables hostprov relies on, per database (canvas: per generation of its schema).
+_CANVAS_METADATA: dict[GenerationName, MetaData] = {
+    "guid": CanvasBase.metadata,
+    "tokens": TokensBase.metadata,
 }
+
+
+def _metadata(handle: DatabaseHandle, generation: GenerationName) -> tuple[MetaData, str]:
+    if handle.name == "ksessions":
+        return KSessionsBase.metadata, KSESSIONS_SCHEMA
+    return _CANVAS_METADATA[generation], CANVAS_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,8 @@ class SchemaReport:
     missing_tables: tuple[str, ...] = ()
     missing_columns: tuple[str, ...] = ()
     missing_optional_indexes: tuple[str, ...] = ()
+    #: canvas only: the generation of its schema that was checked (None for KSESSIONS)
+    generation: GenerationName | None = None
 
     @property
     def ok(self) -> bool:
@@ -50,15 +66,40 @@ class SchemaReport:
             parts.append(f"missing tables: {', '.join(self.missing_tables)}")
         if self.missing_columns:
             parts.append(f"missing columns: {', '.join(self.missing_columns)}")
-        return "Schema incomplete — " + "; ".join(parts) + "."
+        text = "Schema incomplete — " + "; ".join(parts) + "."
+        if self.database == "canvas" and self.generation is None and self.empty:
+            text += (" (That is the guid generation; the tokens generation needs "
+                     "canvas.Sessions with HostToken and UserToken instead.)")
+        elif self.generation is not None:
+            text = f"{self.generation} generation: {text}"
+        return text
 
 
-def check_schema(handle: DatabaseHandle) -> SchemaReport:
-    """Compare the live tables/columns with the models. Never alters anything."""
-    metadata, logical = _METADATA[handle.name]
+def detect_generation(handle: DatabaseHandle) -> Detected:
+    """Which generation of the canvas schema this database holds, from its tables."""
+    try:
+        with handle.connect() as conn:  # bounded by the connect timeout; typed errors
+            return detect_in(inspect(conn), handle.schema(CANVAS_SCHEMA))
+    except DBAPIError as exc:
+        raise translate_db_error(exc, handle.target) from None
+
+
+def check_schema(
+    handle: DatabaseHandle, generation: GenerationName | str = "auto"
+) -> SchemaReport:
+    """Compare the live tables/columns with the models. Never alters anything.
+
+    For canvas, ``generation`` is the setting (auto, guid, tokens): the generation found in the
+    database is checked; a database of the other generation, or of neither, raises SchemaMissing.
+    """
+    checked: GenerationName | None = None
     try:
         with handle.engine.connect() as conn:
             insp = inspect(conn)
+            if handle.name == "canvas":
+                found = detect_in(insp, handle.schema(CANVAS_SCHEMA))
+                checked = resolve_generation(found, generation)
+            metadata, logical = _metadata(handle, checked or "guid")
             schema = handle.schema(logical)
             present = {t.lower() for t in insp.get_table_names(schema=schema)}
             missing_tables: list[str] = []
@@ -88,6 +129,7 @@ def check_schema(handle: DatabaseHandle) -> SchemaReport:
         tuple(missing_tables),
         tuple(missing_columns),
         tuple(missing_indexes),
+        checked,
     )
 
 
@@ -98,10 +140,12 @@ class InitResult:
     already_present: bool
 
 
-def init_schema(handle: DatabaseHandle) -> InitResult:
-    """Create the tables in an empty database; refuse a partly built one; never alter."""
-    metadata, logical = _METADATA[handle.name]
-    report = check_schema(handle)
+def init_schema(handle: DatabaseHandle, generation: GenerationName = "guid") -> InitResult:
+    """Create the tables in an empty database; refuse a partly built one; never alter.
+
+    ``generation`` picks the canvas tables (an existing canvas database keeps its own)."""
+    report = check_schema(handle, generation)
+    metadata, logical = _metadata(handle, report.generation or generation)
     if report.ok:
         return InitResult(handle.name, (), already_present=True)
     if not report.empty:
@@ -126,5 +170,5 @@ def init_schema(handle: DatabaseHandle) -> InitResult:
                       already_present=False)
 
 
-def init_databases(dbs: Databases) -> list[InitResult]:
-    return [init_schema(dbs.ksessions), init_schema(dbs.canvas)]
+def init_databases(dbs: Databases, generation: GenerationName = "guid") -> list[InitResult]:
+    return [init_schema(dbs.ksessions), init_schema(dbs.canvas, generation)]

@@ -18,10 +18,11 @@ from hostprov_tui.services.inputs import Target, parse_expiry, parse_name, parse
 from hostprov_tui.services.issuance import IssueOptions
 from hostprov_tui.services.results import (
     ConnectivityReport,
-    IssueResult,
+    Issued,
     Plan,
     RevokeResult,
     SearchPage,
+    SessionLinks,
     VerifyResult,
 )
 
@@ -79,7 +80,7 @@ class Provisioner:
 
     def options(
         self, created_by: str | None, expires: str | date | datetime | None, reason: str | None,
-        allow_production: bool, action: str = "issue",
+        allow_production: bool, action: str = "issue", new_user_token: bool = False,
     ) -> IssueOptions:
         """Parse who, until when and why; bad input is refused (exit 2) and audited."""
         with self._refusals_audited(action):
@@ -88,34 +89,42 @@ class Provisioner:
                 expires=parse_expiry(expires),
                 reason=parse_reason(reason),
                 allow_production=allow_production,
+                new_user_token=new_user_token,
             )
+
+    def generation(self) -> str:
+        """"guid" or "tokens": the generation of the canvas schema (detected once)."""
+        return self.ctx.generation().name
 
     def dry_run(
         self, target: Target, *, created_by: str | None = None,
         expires: str | date | datetime | None = None, reason: str | None = None,
-        allow_production: bool = False,
+        allow_production: bool = False, new_user_token: bool = False,
     ) -> Plan:
-        opts = self.options(created_by, expires, reason, allow_production, "dry-run")
+        opts = self.options(created_by, expires, reason, allow_production, "dry-run",
+                            new_user_token)
         return issuance.dry_run(self.ctx, target, opts)
 
     def issue(
         self, target: Target, *, created_by: str | None = None,
         expires: str | date | datetime | None = None, reason: str | None = None,
-        allow_production: bool = False,
-    ) -> IssueResult:
-        opts = self.options(created_by, expires, reason, allow_production)
+        allow_production: bool = False, new_user_token: bool = False,
+    ) -> Issued:
+        opts = self.options(created_by, expires, reason, allow_production,
+                            new_user_token=new_user_token)
         return issuance.issue(self.ctx, target, opts)
 
     def issue_many(
         self, ids: Iterable[int | str], *, created_by: str | None = None,
         expires: str | date | datetime | None = None, reason: str | None = None,
         allow_production: bool = False, progress: Callable[[int, int], None] | None = None,
-        on_result: Callable[[list[BulkItem]], None] | None = None,
+        on_result: Callable[[list[BulkItem]], None] | None = None, new_user_token: bool = False,
     ) -> BulkResult:
         """Issue for many KSESSIONS IDs (or raw lines of an ID file); per-ID results, no stop."""
         from hostprov_tui.services.bulk import issue_many
 
-        opts = self.options(created_by, expires, reason, allow_production)
+        opts = self.options(created_by, expires, reason, allow_production,
+                            new_user_token=new_user_token)
         return issue_many(self.ctx, ids, opts, progress, on_result=on_result)
 
     def revoke(
@@ -130,7 +139,20 @@ class Provisioner:
         )
 
     def verify(self, guid: str) -> VerifyResult:
-        return verification.verify(self.ctx, guid)
+        """What a Host GUID opens (guid generation)."""
+        return verification.verify(self.ctx, guid, "guid")
+
+    def verify_token(self, token: str) -> VerifyResult:
+        """What a host or participant token opens (tokens generation), by the app's rule."""
+        return verification.verify(self.ctx, token, "token")
+
+    def links(self, target: Target, reason: str | None = None) -> SessionLinks:
+        """Show a session's links again (tokens generation): an explicit, audited request."""
+        from hostprov_tui.services.links import show_links
+
+        with self._refusals_audited("show-links"):
+            why = parse_reason(reason)
+        return show_links(self.ctx, target, why)
 
     def drift(self) -> DriftReport | None:
         """Same databases as the NOOR Canvas app? None when ``[tui] app_settings`` is not set.

@@ -32,13 +32,14 @@ from hostprov_tui.errors import (
     HostprovError,
     InputError,
 )
-from hostprov_tui.services import bulk_chunk, checks, issuance
+from hostprov_tui.services import checks, issuance
 from hostprov_tui.services.checks import CheckLine
+from hostprov_tui.services.clock import utcnow
 from hostprov_tui.services.context import ServiceContext
-from hostprov_tui.services.hashing import GuidHasher
+from hostprov_tui.services.generations import Generation
 from hostprov_tui.services.inputs import Target, parse_ksessions_id
 from hostprov_tui.services.issuance import IssueOptions
-from hostprov_tui.services.results import IssueResult, Plan
+from hostprov_tui.services.results import Issued, Plan
 
 #: IDs per transaction: large enough that the two fsyncs per chunk vanish, small enough that a
 #: chunk holds the write lock for a fraction of a second.
@@ -66,7 +67,8 @@ class BulkItem:
     action: Literal["created", "rotated"] | None = None
     canvas_session_id: int | None = None
     host_session_id: int | None = None
-    guid: str | None = field(default=None, repr=False)  # only in the caller's output, never logged
+    #: the credential issued (GUID or tokens): only in the caller's output, never logged
+    issued: Issued | None = field(default=None, repr=False)
     error_code: str | None = None
     message: str | None = None
     hint: str | None = None
@@ -85,10 +87,15 @@ class BulkItem:
             return "skipped"
         return "refused" if self.exit_code in REFUSED_EXIT_CODES else "failed"
 
+    @property
+    def guid(self) -> str | None:
+        """The Host GUID issued (guid generation), else None."""
+        return getattr(self.issued, "guid", None)
+
     def csv_row(self) -> tuple[object, ...]:
-        """This item's row of the GUID CSV (see GUID_CSV_COLUMNS)."""
-        return (self.ksessions_id, self.canvas_session_id, self.host_session_id, self.action,
-                self.guid)
+        """This item's row of the bulk CSV (the columns of its result's generation)."""
+        assert self.issued is not None
+        return self.issued.csv_row()
 
 
 @dataclass(frozen=True)
@@ -192,15 +199,24 @@ def issue_many(
     results: list[BulkItem] = list(settled)
     stopper: list[HostprovError] = []  # a failure every later ID would meet too
     preamble: list[CheckLine] = []  # the guard and the secret: the same for every ID
-    hasher = issuance.preamble(ctx, ctx.databases(), opts, preamble)
+    allowed = False
+    try:
+        generation = ctx.generation()
+    except HostprovError as exc:  # unreachable, or a schema of neither generation: no ID goes
+        stopper.append(exc)
+    else:
+        allowed = issuance.preamble(ctx, generation, ctx.databases(), opts, preamble)
     for start in range(0, len(entries), max(1, chunk_size)):
         chunk = entries[start:start + max(1, chunk_size)]
-        if stopper:
+        if stopper and not start:
+            items = [_failed(e.line, e.text, e.ksessions_id, stopper[0]) for e in chunk]
+            _audit_stopped(ctx, items)
+        elif stopper:
             items = [_not_tried(e, stopper[0]) for e in chunk]
-        elif hasher is None:  # refused before any database is read
+        elif not allowed:  # refused before any database is read
             items = _refuse_all(ctx, chunk, preamble)
         else:
-            items = _issue_chunk(ctx, chunk, opts, stopper, preamble, hasher)
+            items = _issue_chunk(ctx, chunk, opts, stopper, preamble, generation)
         results.extend(items)
         if on_result is not None:
             on_result(items)
@@ -229,7 +245,7 @@ def _refuse_all(
 
 def _issue_chunk(
     ctx: ServiceContext, chunk: list[_Entry], opts: IssueOptions, stopper: list[HostprovError],
-    preamble: list[CheckLine], hasher: GuidHasher,
+    preamble: list[CheckLine], generation: Generation,
 ) -> list[BulkItem]:
     """One transaction for the chunk; on trouble, roll back and retry its IDs one by one.
 
@@ -238,23 +254,22 @@ def _issue_chunk(
     """
     dbs = ctx.databases()
     items: dict[int, BulkItem] = {}
-    audited: list[IssueResult] = []
+    audited: list[Issued] = []
     started = False  # the chunk's transaction began (before: nothing was tried yet)
     try:
         with ctx.audit.batch() as sync, dbs.write_connections() as (canvas_conn, ks_conn), \
                 canvas_conn.begin():
             started = True
-            now = issuance.utcnow()
-            decisions = bulk_chunk.decide(
-                canvas_conn, ks_conn, [e.ksessions_id for e in chunk], preamble, opts, now,
-                ctx.settings.database.statement_timeout_s,
+            now = utcnow()
+            decisions = generation.decide(
+                ctx, canvas_conn, ks_conn, [e.ksessions_id for e in chunk], preamble, opts, now,
             )
             entry_of = {e.ksessions_id: e for e in chunk}
             for d in decisions:
                 if not d.ok:
-                    entry = entry_of[d.ksessions_id]
-                    items[entry.line] = _refused(ctx, entry, d.plan())
-            for result in bulk_chunk.write(canvas_conn, decisions, hasher, opts, now):
+                    entry = entry_of[d.ksessions_id]  # type: ignore[index]
+                    items[entry.line] = _refused(ctx, entry, d.plan(generation.name))
+            for result in generation.write(ctx, canvas_conn, decisions, opts, now):
                 issuance.audit_issued(ctx, result, opts, bulk=True)
                 audited.append(result)
                 entry = entry_of[result.ksessions_id]  # type: ignore[index]
@@ -299,16 +314,24 @@ def _issue_alone(
     return _issued(entry, result)
 
 
+def _audit_stopped(ctx: ServiceContext, items: list[BulkItem]) -> None:
+    with ctx.audit.batch() as sync:
+        for item in items:
+            ctx.audit.record("issue", "failed", ksessions_id=item.ksessions_id,
+                             reason=item.error_code, message=item.message or "")
+        sync()
+
+
 def _not_tried(entry: _Entry, cause: HostprovError) -> BulkItem:
     item = _failed(entry.line, entry.text, entry.ksessions_id, cause)
     return replace(item, message=f"Not tried: {cause.message}")
 
 
-def _issued(entry: _Entry, result: IssueResult) -> BulkItem:
+def _issued(entry: _Entry, result: Issued) -> BulkItem:
     return BulkItem(
         entry.line, entry.text, entry.ksessions_id, "ok", action=result.action,
         canvas_session_id=result.canvas_session_id, host_session_id=result.host_session_id,
-        guid=result.guid,
+        issued=result,
     )
 
 

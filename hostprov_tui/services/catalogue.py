@@ -31,7 +31,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from hostprov_tui.db.canvas_models import CanvasSession, HostSession
 from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.db.ksessions_models import Category, Group, KSession, SessionTranscript, Speaker
 from hostprov_tui.db.search_index import (
@@ -42,13 +41,12 @@ from hostprov_tui.db.search_index import (
     has_search_index,
 )
 from hostprov_tui.errors import HostprovError, InputError
+from hostprov_tui.services.clock import utcnow
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.inputs import INT_MAX, parse_id, parse_search
-from hostprov_tui.services.issuance import utcnow
 from hostprov_tui.services.results import GuidStatus, SearchPage, SessionRow
 
 MAX_PAGE = 500
-_RANK = {GuidStatus.NONE: 0, GuidStatus.REVOKED: 1, GuidStatus.EXPIRED: 2, GuidStatus.ACTIVE: 3}
 
 
 @dataclass(frozen=True)
@@ -211,37 +209,16 @@ def _first(
 def _guid_statuses(
     ctx: ServiceContext, ids: list[int]
 ) -> dict[int, tuple[GuidStatus, int | None]]:
+    """The credential status of each session, as the canvas generation defines it."""
     if not ids:
         return {}
     dbs = ctx.databases()
-    now = utcnow()
-    stmt = (
-        select(
-            CanvasSession.KSessionsId, CanvasSession.SessionId, HostSession.IsActive,
-            HostSession.ExpiresAt,
-        )
-        .outerjoin(HostSession, HostSession.SessionId == CanvasSession.SessionId)
-        .where(CanvasSession.KSessionsId.in_(ids))
-    )
     try:
+        generation = ctx.generation()
         with dbs.canvas.connect() as conn:
-            rows = conn.execute(stmt).all()
+            return generation.statuses(conn, ids, utcnow())
     except (DBAPIError, HostprovError):  # canvas down or slow: the catalogue stays usable
         return {i: (GuidStatus.UNKNOWN, None) for i in ids}
-    result: dict[int, tuple[GuidStatus, int | None]] = {}
-    for ks_id, canvas_id, active, expires in rows:
-        if active is None:
-            status = GuidStatus.NONE
-        elif not active:
-            status = GuidStatus.REVOKED
-        elif expires is not None and expires <= now:
-            status = GuidStatus.EXPIRED
-        else:
-            status = GuidStatus.ACTIVE
-        previous = result.get(ks_id)
-        if previous is None or _RANK[status] > _RANK[previous[0]]:
-            result[ks_id] = (status, canvas_id)
-    return result
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from hostprov_tui.db.engines import DatabaseHandle
 from hostprov_tui.db.errors import did_not_answer, translate_db_error
 from hostprov_tui.db.schema import check_schema
 from hostprov_tui.db.timebox import TimedOut, call_with_timeout
-from hostprov_tui.errors import HostprovError
+from hostprov_tui.errors import HostprovError, SchemaMissing
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.guard import database_verdict
 from hostprov_tui.services.results import ConnectivityReport, DatabaseStatus
@@ -30,7 +30,8 @@ def check_connectivity(ctx: ServiceContext, *, audit: bool = True) -> Connectivi
     dbs = ctx.databases()
     # Both probes at once: a silent server costs one timeout, not one per database.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="hostprov-probe") as pool:
-        pending = [pool.submit(probe_database, handle, ctx.settings.environment)
+        pending = [pool.submit(probe_database, handle, ctx.settings.environment,
+                               ctx.settings.canvas.generation)
                    for handle in (dbs.canvas, dbs.ksessions)]
         canvas, ksessions = (future.result() for future in pending)
     report = ConnectivityReport(ctx.settings.environment, canvas, ksessions, dbs.shared)
@@ -46,7 +47,11 @@ def check_connectivity(ctx: ServiceContext, *, audit: bool = True) -> Connectivi
     return report
 
 
-def probe_database(handle: DatabaseHandle, environment: str) -> DatabaseStatus:
+def probe_database(
+    handle: DatabaseHandle, environment: str, generation: str = "auto"
+) -> DatabaseStatus:
+    """Reachable? How fast, what server, allowed here, schema complete (and, for canvas, which
+    generation of it)? ``generation`` is the ``[canvas] generation`` setting."""
     limit_s = handle.connect_limit_s
     target = handle.target
     verdict = database_verdict(environment, target)
@@ -60,7 +65,13 @@ def probe_database(handle: DatabaseHandle, environment: str) -> DatabaseStatus:
     }
     try:
         latency, version, dbname = call_with_timeout(lambda: _ping(handle), limit_s)
-        schema = call_with_timeout(lambda: check_schema(handle), limit_s)
+        schema = call_with_timeout(lambda: check_schema(handle, generation), limit_s)
+    except SchemaMissing as exc:  # reachable, but of the wrong generation or of neither
+        return DatabaseStatus(
+            **{**base, "database": dbname or target.database_name}, reachable=True,
+            latency_ms=latency, server_version=version, schema_ok=False,
+            schema_verdict=exc.message, hint=exc.hint,
+        )
     except TimedOut:
         late = did_not_answer(target, limit_s)
         return DatabaseStatus(**base, reachable=False, error=late.message, hint=late.hint)
@@ -77,6 +88,7 @@ def probe_database(handle: DatabaseHandle, environment: str) -> DatabaseStatus:
         schema_ok=schema.ok,
         schema_verdict=schema.sentence(),
         missing=schema.missing_tables + schema.missing_columns,
+        generation=schema.generation,
     )
 
 

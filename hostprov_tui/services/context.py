@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hostprov_tui.config.operator import os_user
 from hostprov_tui.config.secrets import hash_secret
@@ -12,6 +13,9 @@ from hostprov_tui.db.engines import Databases, open_databases
 from hostprov_tui.errors import ConfigError
 from hostprov_tui.services.audit import AuditLog
 from hostprov_tui.services.hashing import GuidHasher
+
+if TYPE_CHECKING:
+    from hostprov_tui.services.generations.base import Generation
 
 
 @dataclass
@@ -22,6 +26,7 @@ class ServiceContext:
     operator: str = field(default_factory=os_user)
     _dbs: Databases | None = field(default=None, init=False, repr=False)
     _audit: AuditLog | None = field(default=None, init=False, repr=False)
+    _generation: Generation | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def databases(self) -> Databases:
@@ -39,6 +44,17 @@ class ServiceContext:
                 )
             return self._audit
 
+    def generation(self) -> Generation:
+        """The generation of the canvas schema, detected once from its tables (and checked
+        against ``[canvas] generation``); SchemaMissing when it is neither or contradicts it."""
+        if self._generation is None:
+            from hostprov_tui.services.generations import generation_of
+
+            found = generation_of(self.databases().canvas, self.settings.canvas.generation)
+            with self._lock:
+                self._generation = found
+        return self._generation
+
     def hasher(self) -> GuidHasher:
         secret = hash_secret(self.settings)
         if secret is None:
@@ -54,6 +70,7 @@ class ServiceContext:
             if self._dbs is not None:
                 self._dbs.dispose()
                 self._dbs = None
+            self._generation = None
             if self._audit is not None:
                 self._audit.close()
                 self._audit = None

@@ -120,6 +120,38 @@ def parse_guid(value: str) -> uuid.UUID:
         ) from None
 
 
+def parse_token(value: str) -> str:
+    """A host or participant token as the app writes it: 8 characters of its alphabet.
+
+    Upper-cased first (the app's sign-in box does the same). The token itself never appears in
+    a message: the audit log and stderr must not hold it.
+    """
+    from hostprov_tui.db.tokens_models import TOKEN_ALPHABET, TOKEN_LENGTH
+
+    text = (value or "").strip().upper()
+    if not text:
+        raise InputError("An empty value is not a token; a token has 8 characters, like "
+                         "K7XM3QPA.")
+    if _not_text(text) or len(text) != TOKEN_LENGTH:
+        raise InputError(
+            f"A token has {TOKEN_LENGTH} characters; the value given has {len(text)}.",
+            hint="Copy the whole token: the part after /host/ or /user/landing/ in the link.",
+        )
+    confusable = sorted({c for c in text if c in "O01"})
+    if confusable:
+        raise InputError(
+            "Tokens never contain the letter O or the digits 0 and 1 (the app leaves them out "
+            f"so they cannot be confused), but the value given has {', '.join(confusable)}.",
+            hint="Check what you copied: an O or 0 is probably a Q or D, a 1 an I or L.",
+        )
+    if any(c not in TOKEN_ALPHABET for c in text):
+        raise InputError(
+            "A token holds only the letters A–Z (without O) and the digits 2–9; the value "
+            "given has other characters.",
+        )
+    return text
+
+
 def _not_text(text: str) -> bool:
     """True when ``text`` holds lone surrogates: bytes that were not UTF-8 (e.g. in argv)."""
     try:

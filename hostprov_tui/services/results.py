@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 #: The columns of the GUID CSV of a bulk issue: the CLI's 0600 file and the TUI's clipboard.
 GUID_CSV_COLUMNS = ("ksessions_id", "canvas_session_id", "host_session_id", "action", "guid")
+#: The same for the tokens generation.
+TOKENS_CSV_COLUMNS = (
+    "ksessions_id", "host_token", "user_token", "host_url", "participant_url", "expires_at",
+)
 
 
 class CheckStatus(StrEnum):
@@ -68,6 +72,8 @@ class DatabaseStatus:
     error: str | None = None
     hint: str | None = None
     missing: tuple[str, ...] = ()
+    #: canvas only: "guid" | "tokens", the generation of its schema (None: not known)
+    generation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,8 @@ class Plan:
     title: str | None = None
     creates_canvas_session: bool = False
     dry_run_verified: bool = False
+    #: the generation of the canvas schema the plan was made for ("guid" | "tokens")
+    generation: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -142,6 +150,8 @@ class IssueResult:
     expires_at: datetime | None = None
     created_by: str = ""
     plan: Plan | None = field(default=None, repr=False)
+    generation: ClassVar[str] = "guid"
+    csv_columns: ClassVar[tuple[str, ...]] = GUID_CSV_COLUMNS
 
     def __repr__(self) -> str:  # the GUID never lands in a traceback or a log by accident
         return (
@@ -149,14 +159,99 @@ class IssueResult:
             f"canvas_session_id={self.canvas_session_id}, action={self.action!r})"
         )
 
+    @property
+    def hash_prefix(self) -> str | None:
+        return self.hash[:8] if self.hash else None
+
+    def document(self) -> dict[str, Any]:
+        """The ``issue --json`` document (it holds the GUID: stdout only)."""
+        return {"guid": self.guid, "host_session_id": self.host_session_id,
+                "canvas_session_id": self.canvas_session_id, "ksessions_id": self.ksessions_id,
+                "action": self.action, "hash": self.hash, "generation": self.generation}
+
+    def csv_row(self) -> tuple[object, ...]:
+        return (self.ksessions_id, self.canvas_session_id, self.host_session_id, self.action,
+                self.guid)
+
+    def secrets(self) -> tuple[str, ...]:
+        """What must never reach a log: the GUID."""
+        return (self.guid,)
+
+
+@dataclass(frozen=True)
+class TokenIssueResult:
+    """The tokens generation's issuance: the host and participant tokens and their links.
+
+    The app keeps tokens in plain text, so they can be shown again on request (audited); they
+    never enter the audit file, a log or stderr.
+    """
+
+    host_token: str
+    user_token: str
+    host_url: str
+    participant_url: str
+    canvas_session_id: int
+    ksessions_id: int | None
+    action: Literal["created", "rotated"]
+    expires_at: datetime | None
+    created_by: str = ""
+    new_user_token: bool = True
+    plan: Plan | None = field(default=None, repr=False)
+    generation: ClassVar[str] = "tokens"
+    csv_columns: ClassVar[tuple[str, ...]] = TOKENS_CSV_COLUMNS
+    host_session_id: ClassVar[None] = None
+    hash_prefix: ClassVar[None] = None
+
+    def __repr__(self) -> str:  # the tokens never land in a traceback or a log by accident
+        return (f"TokenIssueResult(host_token=***, user_token=***, "
+                f"canvas_session_id={self.canvas_session_id}, action={self.action!r})")
+
+    def document(self) -> dict[str, Any]:
+        return {"generation": self.generation, "ksessions_id": self.ksessions_id,
+                "canvas_session_id": self.canvas_session_id, "host_token": self.host_token,
+                "user_token": self.user_token, "host_url": self.host_url,
+                "participant_url": self.participant_url,
+                "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+                "action": self.action}
+
+    def csv_row(self) -> tuple[object, ...]:
+        return (self.ksessions_id, self.host_token, self.user_token, self.host_url,
+                self.participant_url, self.expires_at.isoformat() if self.expires_at else "")
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self.host_token, self.user_token)
+
+
+#: What an issuance returns, whatever the generation.
+Issued = IssueResult | TokenIssueResult
+
+
+@dataclass(frozen=True)
+class SessionLinks:
+    """A session's current links (tokens generation), shown again on an audited request."""
+
+    ksessions_id: int
+    canvas_session_id: int
+    host_token: str
+    user_token: str
+    host_url: str
+    participant_url: str
+    expires_at: datetime | None
+    valid: bool
+
+    def __repr__(self) -> str:
+        return f"SessionLinks(ksessions_id={self.ksessions_id}, tokens=***)"
+
 
 @dataclass(frozen=True)
 class RevokeResult:
-    host_session_id: int
+    host_session_id: int | None  # None in the tokens generation (the credential is on the row)
     canvas_session_id: int
     ksessions_id: int | None
     revoked_at: datetime
     revoked_by: str
+    hash_prefix: str | None = None
+    generation: str = "guid"
 
 
 @dataclass(frozen=True)
@@ -172,3 +267,5 @@ class VerifyResult:
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
     revoked_by: str | None = None
+    #: tokens generation: "host" or "participant" (which column the token was found in)
+    role: str | None = None

@@ -1,70 +1,66 @@
-"""Which session does a GUID open, and is it active, expired or revoked? (read-only)"""
+"""Which session does a credential open, and would it sign in? (read-only, audited)
+
+The operator says what they hold — a Host GUID or a token — and the canvas database's generation
+says what its app accepts; a mismatch is one sentence (exit 2), never a lookup that cannot match.
+"""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from sqlalchemy.exc import DBAPIError
 
 from hostprov_tui.db.errors import translate_db_error
-from hostprov_tui.errors import HostprovError
-from hostprov_tui.services import lookups
-from hostprov_tui.services.checks import stamp
+from hostprov_tui.errors import HostprovError, InputError
 from hostprov_tui.services.context import ServiceContext
-from hostprov_tui.services.issuance import utcnow
+from hostprov_tui.services.hashing import hash_prefix
 from hostprov_tui.services.results import GuidStatus, VerifyResult
 
+CredentialKind = Literal["guid", "token"]
+_GENERATION_OF: dict[CredentialKind, str] = {"guid": "guid", "token": "tokens"}
 
-def verify(ctx: ServiceContext, guid_text: str) -> VerifyResult:
-    from hostprov_tui.services.inputs import parse_guid
 
-    guid_hash: str | None = None
+def verify(ctx: ServiceContext, text: str, kind: CredentialKind = "guid") -> VerifyResult:
+    from hostprov_tui.services.inputs import parse_guid, parse_token
+
+    prefix: str | None = None
     try:
-        guid = parse_guid(guid_text)
-        guid_hash = ctx.hasher().hash(guid)
-        result = _verify(ctx, guid_hash)
+        guid = parse_guid(text) if kind == "guid" else None
+        credential = parse_token(text) if kind == "token" else ""
+        generation = ctx.generation()
+        if generation.name != _GENERATION_OF[kind]:
+            raise _wrong_kind(kind, generation.name)
+        if guid is not None:  # HostSessions holds only the HMAC of a GUID
+            credential = ctx.hasher().hash(guid)
+            prefix = hash_prefix(credential)
+        dbs = ctx.databases()
+        try:
+            with dbs.canvas.connect() as conn:
+                result = generation.verify(ctx, conn, credential)
+        except DBAPIError as exc:
+            raise translate_db_error(exc, dbs.canvas.target) from None
     except HostprovError as exc:
         ctx.audit.failure("verify", exc)
         raise
     ctx.audit.record(
         "verify", "ok" if result.status is GuidStatus.ACTIVE else "refused",
         ksessions_id=result.ksessions_id, canvas_session_id=result.canvas_session_id,
-        host_session_id=result.host_session_id, hash_prefix=guid_hash,
-        reason=result.status.value,
+        host_session_id=result.host_session_id, hash_prefix=prefix,
+        reason=result.status.value if result.role is None else f"{result.role} {result.status}",
         message=result.message,
     )
     return result
 
 
-def _verify(ctx: ServiceContext, guid_hash: str) -> VerifyResult:
-    dbs = ctx.databases()
-    try:
-        with dbs.canvas.connect() as conn:
-            found = lookups.host_by_hash(conn, guid_hash)
-    except DBAPIError as exc:
-        raise translate_db_error(exc, dbs.canvas.target) from None
-    if found is None:
-        return VerifyResult(
-            GuidStatus.UNKNOWN,
-            "This GUID opens no session: it was never issued with this hash secret, or it has "
-            "been rotated since.",
+def _wrong_kind(kind: CredentialKind, generation: str) -> InputError:
+    if kind == "guid":
+        return InputError(
+            "This canvas database is of the tokens generation: its hosts sign in with an "
+            "8-character host token, so a Host GUID opens nothing there.",
+            hint="Verify the host token instead: hostprov verify --token -",
         )
-    host, canvas = found
-    now = utcnow()
-    where = f"canvas session {canvas.session_id}" + (
-        f" (KSESSIONS {canvas.ksessions_id})" if canvas.ksessions_id is not None else ""
-    )
-    if not host.is_active:
-        status = GuidStatus.REVOKED
-        message = (f"Revoked: it opened {where}; revoked {stamp(host.revoked_at)} by "
-                   f"{host.revoked_by or 'unknown'}.")
-    elif host.expires_at is not None and host.expires_at <= now:
-        status = GuidStatus.EXPIRED
-        message = f"Expired {stamp(host.expires_at)}: it opens {where} no more."
-    else:
-        status = GuidStatus.ACTIVE
-        until = f", until {stamp(host.expires_at)}" if host.expires_at else ""
-        message = f"Active: it opens {where} as host{until}."
-    return VerifyResult(
-        status, message, host.host_session_id, canvas.session_id, canvas.ksessions_id,
-        canvas.title, host.created_at, host.created_by, host.expires_at, host.revoked_at,
-        host.revoked_by,
+    return InputError(
+        f"This canvas database is of the {generation} generation: its hosts sign in with a "
+        "Host GUID, and it holds no tokens.",
+        hint="Verify the Host GUID instead: hostprov verify --guid -",
     )

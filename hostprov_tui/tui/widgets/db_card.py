@@ -85,6 +85,9 @@ class DbCard(Vertical):
         field("Guard", s.environment_verdict, "" if s.environment_ok else "bold $error")
         if s.reachable:
             field("Schema", s.schema_verdict, "" if s.schema_ok else "bold $warning")
+            if s.generation:
+                field("Kind", f"{s.generation} generation ("
+                      + ("Host GUIDs" if s.generation == "guid" else "host tokens") + ")")
         if s.error:
             rows.append(Content.styled(s.error, "$error"))
         if s.hint:

@@ -1,0 +1,120 @@
+"""The seam between the two generations of the canvas schema.
+
+Issuance, bulk issuance, revocation, verification and the catalogue's status column are written
+once, against :class:`Generation`; the object that does the generation-specific reads, checks and
+writes is chosen once per canvas database (``ServiceContext.generation``) from what its tables
+say (``db/generation.py``) and ``[canvas] generation``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sqlalchemy import Connection
+
+from hostprov_tui.db.generation import GenerationName
+from hostprov_tui.services.lookups import CanvasInfo, KSessionInfo
+from hostprov_tui.services.results import CheckLine, CheckStatus, GuidStatus, Plan
+
+if TYPE_CHECKING:
+    from hostprov_tui.services.context import ServiceContext
+    from hostprov_tui.services.inputs import Target
+    from hostprov_tui.services.issuance import IssueOptions
+    from hostprov_tui.services.results import Issued, RevokeResult, VerifyResult
+
+
+TITLE_MAX = 200  # canvas.Sessions.Title (guid generation)
+
+
+@dataclass
+class Decision:
+    """What the checks said for one session: the lines, what was read, what issuing would do."""
+
+    ksessions_id: int | None
+    lines: list[CheckLine]
+    ks: KSessionInfo | None = None
+    canvas: CanvasInfo | None = None
+    #: the generation's current credential: the active host rows (guid) or the row (tokens)
+    current: Any = None
+    host_session_id: int | None = None
+    #: the canvas session does not exist yet and will be created
+    creates_canvas: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(li.status is not CheckStatus.FAIL for li in self.lines)
+
+    @property
+    def rotates(self) -> bool:
+        return bool(self.current)
+
+    def plan(self, generation: GenerationName) -> Plan:
+        return Plan(
+            tuple(self.lines),
+            ksessions_id=self.ksessions_id,
+            canvas_session_id=self.canvas.session_id if self.canvas else None,
+            host_session_id=self.host_session_id,
+            action="rotate" if self.rotates else "create",
+            title=self.ks.name[:TITLE_MAX] if self.ks else
+            (self.canvas.title if self.canvas else None),
+            creates_canvas_session=self.creates_canvas,
+            generation=generation,
+        )
+
+
+class Generation(ABC):
+    """The reads, checks and writes that differ between the guid and tokens generations."""
+
+    name: ClassVar[GenerationName]
+    #: what is issued, as a person calls it: "Host GUID", "host token"
+    credential: ClassVar[str]
+
+    @abstractmethod
+    def credential_line(self, ctx: ServiceContext, lines: list[CheckLine]) -> bool:
+        """Append the line saying whether a credential can be made (the hash secret); False
+        when it cannot."""
+
+    def check_options(self, opts: IssueOptions) -> None:
+        """Refuse (InputError) an option this generation has no use for."""
+        return None
+
+    @abstractmethod
+    def evaluate(
+        self, ctx: ServiceContext, canvas_conn: Connection, ks_conn: Connection, target: Target,
+        opts: IssueOptions, now: datetime, lines: list[CheckLine],
+    ) -> Decision | None:
+        """The checks for one target, locking what will be written; None when it stops early."""
+
+    @abstractmethod
+    def decide(
+        self, ctx: ServiceContext, canvas_conn: Connection, ks_conn: Connection, ids: list[int],
+        preamble: list[CheckLine], opts: IssueOptions, now: datetime,
+    ) -> list[Decision]:
+        """The checks for many KSESSIONS IDs at once (a bulk chunk): a fixed number of queries."""
+
+    @abstractmethod
+    def write(
+        self, ctx: ServiceContext, conn: Connection, decisions: list[Decision],
+        opts: IssueOptions, now: datetime,
+    ) -> list[Issued]:
+        """The writes for every approved decision, in the caller's transaction."""
+
+    @abstractmethod
+    def revoke(
+        self, ctx: ServiceContext, conn: Connection, target: Target, by: str, now: datetime
+    ) -> RevokeResult:
+        """Revoke the session's credential, in the caller's transaction (locked)."""
+
+    @abstractmethod
+    def verify(self, ctx: ServiceContext, conn: Connection, credential: str) -> VerifyResult:
+        """Which session the credential opens, and whether it would sign in (read-only)."""
+
+    @abstractmethod
+    def statuses(
+        self, conn: Connection, ids: list[int], now: datetime
+    ) -> dict[int, tuple[GuidStatus, int | None]]:
+        """The credential status and canvas session ID of each KSESSIONS ID (one query)."""

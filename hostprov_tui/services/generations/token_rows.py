@@ -1,0 +1,122 @@
+"""Reading ``canvas.Sessions`` of the tokens generation, and making tokens the app accepts."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, or_, select
+
+from hostprov_tui.db.tokens_models import (
+    STATUS_EXPIRED,
+    TOKEN_ALPHABET,
+    TOKEN_LENGTH,
+    TokenSession,
+)
+from hostprov_tui.errors import ConcurrentChange
+from hostprov_tui.services.locking import for_update
+
+#: Fresh draws before giving up: with 33**8 (1.4e12) tokens a second draw is already rare.
+MAX_DRAWS = 10
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    """One canvas session of the tokens generation (its SessionId is the KSESSIONS ID)."""
+
+    session_id: int
+    host_token: str
+    user_token: str
+    status: str
+    expires_at: datetime | None
+    created_at: datetime | None
+    modified_at: datetime | None
+
+    def __repr__(self) -> str:  # tokens never land in a traceback or a log by accident
+        return f"TokenRow(session_id={self.session_id}, status={self.status!r})"
+
+    @property
+    def has_tokens(self) -> bool:
+        return bool(self.host_token) and bool(self.user_token)
+
+    def signs_in(self, now: datetime) -> bool:
+        """The app's own rule: ExpiresAt NULL or in the future, and Status not 'Expired'."""
+        return (self.expires_at is None or self.expires_at > now) \
+            and self.status != STATUS_EXPIRED
+
+
+_COLUMNS = (
+    TokenSession.SessionId, TokenSession.HostToken, TokenSession.UserToken, TokenSession.Status,
+    TokenSession.ExpiresAt, TokenSession.CreatedAt, TokenSession.ModifiedAt,
+)
+
+
+def _row(r: object) -> TokenRow:
+    t = tuple(r)  # type: ignore[arg-type]
+    return TokenRow(int(t[0]), (t[1] or "").strip(), (t[2] or "").strip(), t[3] or "", t[4],
+                    t[5], t[6])
+
+
+def rows_by_id(conn: Connection, ids: list[int], lock: bool) -> dict[int, TokenRow]:
+    """The rows of ``ids`` (SessionId = KSESSIONS ID), locked for update when asked."""
+    if not ids:
+        return {}
+    stmt = select(*_COLUMNS).where(TokenSession.SessionId.in_(ids))
+    if lock:
+        stmt = for_update(stmt, TokenSession)
+    return {row.session_id: row for row in map(_row, conn.execute(stmt))}
+
+
+def row_by_token(conn: Connection, token: str) -> tuple[TokenRow, str] | None:
+    """The row whose HostToken (role "host") or UserToken ("participant") is ``token``."""
+    found = conn.execute(
+        select(*_COLUMNS).where(
+            or_(TokenSession.HostToken == token, TokenSession.UserToken == token)
+        )
+    ).first()
+    if found is None:
+        return None
+    row = _row(found)
+    return row, "host" if row.host_token == token else "participant"
+
+
+def new_token() -> str:
+    """8 characters of the app's alphabet, each drawn by ``secrets.choice`` (which draws an
+    index below 33 by rejection, so there is no modulo bias)."""
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def fresh_tokens(conn: Connection, count: int) -> list[str]:
+    """``count`` distinct tokens that equal no HostToken and no UserToken of any row (expired
+    rows included): one query per draw, whatever ``count``."""
+    chosen: list[str] = []
+    for _ in range(MAX_DRAWS):
+        wanted = count - len(chosen)
+        if wanted == 0:
+            return chosen
+        drawn = list(dict.fromkeys(t for t in (new_token() for _ in range(wanted))
+                                   if t not in chosen))
+        taken = _taken(conn, drawn)
+        chosen += [t for t in drawn if t not in taken]
+    if len(chosen) == count:
+        return chosen
+    raise ConcurrentChange(  # pragma: no cover - 1.4e12 tokens: practically unreachable
+        f"No unused token was found in {MAX_DRAWS} draws; nothing was saved.",
+        hint="Try again.",
+    )
+
+
+_CANDIDATES = bindparam("candidates", expanding=True)
+
+
+def _taken(conn: Connection, tokens: list[str]) -> set[str]:
+    if not tokens:
+        return set()
+    rows = conn.execute(
+        select(TokenSession.HostToken, TokenSession.UserToken).where(
+            or_(TokenSession.HostToken.in_(_CANDIDATES), TokenSession.UserToken.in_(_CANDIDATES))
+        ),
+        {"candidates": tokens},
+    )
+    return {value for row in rows for value in row}
