@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from hostprov_tui.cli.runner import Outcome, stderr_console
 from hostprov_tui.errors import HostprovError, InputError
 from hostprov_tui.services.bulk import BulkItem, BulkResult
-from hostprov_tui.services.results import GUID_CSV_COLUMNS
+from hostprov_tui.services.results import GUID_CSV_COLUMNS, TOKENS_CSV_COLUMNS
 
 #: Failures listed one per line on stderr before "… and N more".
 SHOWN_FAILURES = 50
@@ -46,7 +46,7 @@ def read_id_file(path: Path) -> list[str]:
 class GuidFile:
     """The CSV of issued GUIDs: created new with mode 0600, never overwriting; synced per chunk."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, columns: tuple[str, ...] = GUID_CSV_COLUMNS) -> None:
         self.path = path
         self.rows = 0
         try:
@@ -61,7 +61,7 @@ class GuidFile:
         os.fchmod(fd, 0o600)  # whatever the umask
         self._handle: TextIO = os.fdopen(fd, "w", newline="", encoding="utf-8")
         self._writer = csv.writer(self._handle)
-        self._writer.writerow(GUID_CSV_COLUMNS)
+        self._writer.writerow(columns)
 
     def write(self, items: list[BulkItem]) -> None:
         for item in items:
@@ -81,14 +81,24 @@ class GuidFile:
             self.path.unlink(missing_ok=True)
 
 
+def csv_columns(prov: Any) -> tuple[str, ...]:
+    """The CSV columns of the canvas database's generation (GUIDs when it cannot be told: the
+    run then fails before any row, and the file is removed)."""
+    try:
+        return TOKENS_CSV_COLUMNS if prov.generation() == "tokens" else GUID_CSV_COLUMNS
+    except HostprovError:
+        return GUID_CSV_COLUMNS
+
+
 def run_bulk(
     prov: Any, id_file: Path, output: Path | None, *, json_mode: bool, quiet: bool,
     created_by: str | None, expires: str | None, reason: str | None, allow_production: bool,
+    new_user_token: bool = False,
 ) -> Outcome:
     """Issue for every ID of the file; the outcome's exit code is the worst failure class."""
     lines = read_id_file(id_file)
     target = output if output is not None else (None if json_mode else default_output())
-    guid_file = GuidFile(target) if target is not None else None
+    guid_file = GuidFile(target, csv_columns(prov)) if target is not None else None
     err = stderr_console()
     progress = Progress(
         TextColumn("Issuing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -104,6 +114,7 @@ def run_bulk(
             result: BulkResult = prov.issue_many(
                 lines, created_by=created_by, expires=expires, reason=reason,
                 allow_production=allow_production, progress=advance,
+                new_user_token=new_user_token,
                 on_result=guid_file.write if guid_file is not None else None,
             )
     except (HostprovError, KeyboardInterrupt):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from hostprov_tui.cli.options import global_options
@@ -13,11 +15,35 @@ def db() -> None:
     """Database maintenance."""
 
 
+_GENERATION_OPTION = click.option(
+    "--generation", type=click.Choice(["guid", "tokens"]), default=None,
+    help="Which canvas schema to create in an empty canvas database: guid (Host GUIDs in "
+    "canvas.HostSessions) or tokens (host tokens on canvas.Sessions, the app today). "
+    "Default: [canvas] generation, else guid.",
+)
+
+
+def _generation(settings: Any, chosen: str | None) -> tuple[Any, str]:
+    """What an empty canvas database gets (--generation, else a [canvas] generation that is not
+    "auto", else guid), and what an existing one must hold (--generation or the setting)."""
+    from hostprov_tui.errors import ConfigError
+
+    configured = settings.canvas.generation
+    if chosen and configured not in ("auto", chosen):
+        raise ConfigError(
+            f"--generation {chosen} contradicts [canvas] generation = \"{configured}\".",
+            hint="Drop one of them, or make them agree.",
+        )
+    create = chosen or (configured if configured != "auto" else "guid")
+    return create, chosen or configured
+
+
 @db.command("init")
 @click.option("--allow-production", is_flag=True, help="Confirm a production target.")
+@_GENERATION_OPTION
 @global_options
 @click.pass_context
-def db_init(ctx: click.Context, allow_production: bool) -> None:
+def db_init(ctx: click.Context, allow_production: bool, generation: str | None) -> None:
     """Create the tables in EMPTY databases (never alters an existing schema)."""
     from hostprov_tui.db.engines import open_databases
     from hostprov_tui.db.schema import init_databases
@@ -33,7 +59,7 @@ def db_init(ctx: click.Context, allow_production: bool) -> None:
                                      allow_production)
             if not verdict.allowed:
                 raise GuardRefused(verdict.sentence)
-            results = init_databases(dbs)
+            results = init_databases(dbs, *_generation(settings, generation))
         finally:
             dbs.dispose()
 
@@ -54,10 +80,13 @@ def db_init(ctx: click.Context, allow_production: bool) -> None:
               help="How many sessions (default: [demo] sessions of the config).")
 @click.option("--seed", default=None, type=int, help="Random seed (deterministic output).")
 @click.option("--replace", is_flag=True, help="Empty the KSESSIONS demo tables first.")
+@_GENERATION_OPTION
 @global_options
 @click.pass_context
-def demo(ctx: click.Context, count: int | None, seed: int | None, replace: bool) -> None:
-    """Fill an empty KSESSIONS database with a realistic demo catalogue (development only)."""
+def demo(ctx: click.Context, count: int | None, seed: int | None, replace: bool,
+         generation: str | None) -> None:
+    """Fill an empty KSESSIONS database with a realistic demo catalogue (development only),
+    and create the canvas tables if the canvas database is empty."""
     from hostprov_tui.db.demo import fill_demo
     from hostprov_tui.db.engines import open_databases
     from hostprov_tui.db.schema import init_schema
@@ -68,13 +97,15 @@ def demo(ctx: click.Context, count: int | None, seed: int | None, replace: bool)
         settings = cli_settings(ctx)
         dbs = open_databases(settings, create=True)
         try:
-            verdict = database_verdict("development", dbs.ksessions.target)
-            if settings.environment != "development" or not verdict.allowed:
+            allowed = all(database_verdict("development", t).allowed
+                          for t in (dbs.ksessions.target, dbs.canvas.target))
+            if settings.environment != "development" or not allowed:
                 raise GuardRefused(
                     "The demo catalogue is only written to development databases (embedded or "
                     "*_DEV) in the development environment."
                 )
             init_schema(dbs.ksessions)
+            canvas = init_schema(dbs.canvas, *_generation(settings, generation))
             result = fill_demo(
                 dbs.ksessions,
                 count or settings.demo.sessions,
@@ -83,12 +114,13 @@ def demo(ctx: click.Context, count: int | None, seed: int | None, replace: bool)
             )
         finally:
             dbs.dispose()
+        made = f" Created {', '.join(canvas.created)}." if canvas.created else ""
         return Outcome(
-            {"ok": True, **result.__dict__},
+            {"ok": True, **result.__dict__, "canvas_created": list(canvas.created)},
             lambda c: c.print(
                 f"Demo catalogue: {result.sessions} sessions, {result.transcripts} transcripts, "
                 f"{result.albums} albums, {result.categories} categories, {result.speakers} "
-                f"speakers in {result.seconds:.2f} s."
+                f"speakers in {result.seconds:.2f} s.{made}"
             ),
         )
 

@@ -28,6 +28,7 @@ LAZY_COMMANDS = {
     "demo": "hostprov_tui.cli.db_commands:demo",
     "dry-run": "hostprov_tui.cli.ops_commands:dry_run",
     "issue": "hostprov_tui.cli.ops_commands:issue",
+    "links": "hostprov_tui.cli.ops_commands:links",
     "revoke": "hostprov_tui.cli.ops_commands:revoke",
     "sessions": "hostprov_tui.cli.ops_commands:sessions",
     "verify": "hostprov_tui.cli.ops_commands:verify",

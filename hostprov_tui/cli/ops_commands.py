@@ -68,16 +68,18 @@ def _target(
 @click.pass_context
 def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str | None,
             created_by: str | None, expires: str | None, reason: str | None,
-            allow_production: bool) -> None:
+            allow_production: bool, new_user_token: bool) -> None:
     """Show exactly what issue would do: the checks, and the writes tried then rolled back."""
     from hostprov_tui.services.checks import refusal
 
     def body() -> Outcome:
         target = _target(ctx, "dry-run", ksessions_id, canvas_session_id)
         plan = provisioner(ctx).dry_run(target, created_by=created_by, expires=expires,
-                                        reason=reason, allow_production=allow_production)
+                                        reason=reason, allow_production=allow_production,
+                                        new_user_token=new_user_token)
         code = 0 if plan.ok else refusal(plan, "dry-run").exit_code
-        data = {"ok": plan.ok, "plan": plan, "checks": plan.lines}
+        data = {"ok": plan.ok, "generation": plan.generation, "plan": plan,
+                "checks": plan.lines}
         return Outcome(data, lambda c: render.render_checks(c, plan.lines), code)
 
     execute(ctx, body)
@@ -90,14 +92,16 @@ def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str
               type=click.Path(path_type=Path, dir_okay=True),
               help="Issue for every KSESSIONS ID in this file (one per line; # comments).")
 @click.option("--output", metavar="PATH", type=click.Path(path_type=Path, dir_okay=False),
-              help="With --from-file: the new CSV of GUIDs (mode 0600; never overwritten; "
-              "default ./host-guids-<time>.csv, none with --json).")
+              help="With --from-file: the new CSV of GUIDs or tokens (mode 0600; never "
+              "overwritten; default ./host-guids-<time>.csv, none with --json).")
 @global_options
 @click.pass_context
 def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str | None,
           created_by: str | None, expires: str | None, reason: str | None,
-          allow_production: bool, from_file: Path | None, output: Path | None) -> None:
-    """Issue the Host GUID (or rotate it: the current one stops working). Shown once.
+          allow_production: bool, new_user_token: bool, from_file: Path | None,
+          output: Path | None) -> None:
+    """Issue the session's Host GUID, or its host token in the tokens generation (or rotate it:
+    the current one stops working). A GUID is shown once.
 
     With --from-file, issue for many sessions: a progress bar on stderr, the GUIDs in a new
     0600 CSV file (or the --json document), each failed line reported without stopping; the
@@ -117,16 +121,14 @@ def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str |
             st.quiet = True  # per-ID audit lines would drown the progress bar: the file has them
             return run_bulk(provisioner(ctx), from_file, output, json_mode=st.json, quiet=quiet,
                             created_by=created_by, expires=expires, reason=reason,
-                            allow_production=allow_production)
+                            allow_production=allow_production, new_user_token=new_user_token)
         if output is not None:
             raise InputError("--output is only for --from-file (a single GUID is shown once).")
         target = _target(ctx, "issue", ksessions_id, canvas_session_id)
         result = provisioner(ctx).issue(target, created_by=created_by, expires=expires,
-                                        reason=reason, allow_production=allow_production)
-        data = {"guid": result.guid, "host_session_id": result.host_session_id,
-                "canvas_session_id": result.canvas_session_id,
-                "ksessions_id": result.ksessions_id, "action": result.action,
-                "hash": result.hash, "expires_at": result.expires_at,
+                                        reason=reason, allow_production=allow_production,
+                                        new_user_token=new_user_token)
+        data = {**result.document(), "expires_at": result.expires_at,
                 "created_by": result.created_by}
         return Outcome(data, lambda c: render.render_issue(c, result))
 
@@ -142,7 +144,7 @@ def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str |
 @click.pass_context
 def revoke(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str | None,
            by: str | None, reason: str | None, allow_production: bool) -> None:
-    """Revoke the session's active Host GUID."""
+    """Revoke the session's active Host GUID (tokens generation: expire its tokens)."""
 
     def body() -> Outcome:
         target = _target(ctx, "revoke", ksessions_id, canvas_session_id)
@@ -154,18 +156,24 @@ def revoke(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str 
 
 
 @click.command()
-@click.option("--guid", required=True, metavar="GUID", help="The Host GUID to check.")
+@click.option("--guid", metavar="GUID", help="The Host GUID to check (guid generation).")
+@click.option("--token", metavar="TOKEN",
+              help="A host or participant token to check (tokens generation).")
 @global_options
 @click.pass_context
-def verify(ctx: click.Context, guid: str) -> None:
-    """Which session a GUID opens, and whether it is active, expired or revoked.
+def verify(ctx: click.Context, guid: str | None, token: str | None) -> None:
+    """Which session a GUID or token opens, and whether it would sign in.
 
-    Exits 0 only when the GUID is active; 4 when it is expired, revoked or unknown.
+    Exits 0 only when it would sign in; 4 when it is expired, revoked or unknown.
     """
+    from hostprov_tui.errors import InputError
     from hostprov_tui.services.results import GuidStatus
 
     def body() -> Outcome:
-        result = provisioner(ctx).verify(guid)
+        if (guid is None) == (token is None):
+            raise InputError("Give exactly one of --guid GUID or --token TOKEN.")
+        prov = provisioner(ctx)
+        result = prov.verify(guid) if guid is not None else prov.verify_token(token or "")
         code = 0 if result.status is GuidStatus.ACTIVE else 4
         return Outcome(result, lambda c: render.render_verify(c, result), code)
 
@@ -183,5 +191,22 @@ def audit(ctx: click.Context, count: int) -> None:
     def body() -> Outcome:
         records = provisioner(ctx).audit_tail(count)
         return Outcome({"records": records}, lambda c: render.render_audit(c, records))
+
+    execute(ctx, body)
+
+
+@click.command()
+@target_options
+@click.option("--reason", metavar="TEXT", help="Why, for the audit log.")
+@global_options
+@click.pass_context
+def links(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str | None,
+          reason: str | None) -> None:
+    """Show a session's host and participant links again (tokens generation; audited)."""
+
+    def body() -> Outcome:
+        target = _target(ctx, "show-links", ksessions_id, canvas_session_id)
+        shown = provisioner(ctx).links(target, reason)
+        return Outcome(shown, lambda c: render.render_links(c, shown))
 
     execute(ctx, body)

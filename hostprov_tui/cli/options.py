@@ -73,6 +73,8 @@ def issue_options(func: F) -> F:
         click.option("--expires", metavar="DATE", help="YYYY-MM-DD or ISO date-time (UTC)."),
         click.option("--reason", metavar="TEXT", help="Why, for the audit log."),
         click.option("--allow-production", is_flag=True, help="Confirm a production target."),
+        click.option("--new-user-token", is_flag=True,
+                     help="Tokens generation: give participants a new link too when rotating."),
     ])
 
 

@@ -10,14 +10,18 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from hostprov_tui.services.checks import stamp
+from hostprov_tui.services.generations.tokens import REVOKE_BACKDATE
 from hostprov_tui.services.results import (
     CheckLine,
     CheckStatus,
     ConnectivityReport,
     DatabaseStatus,
-    IssueResult,
+    Issued,
     RevokeResult,
     SearchPage,
+    SessionLinks,
+    TokenIssueResult,
     VerifyResult,
 )
 
@@ -116,9 +120,12 @@ def render_sessions(console: Console, page: SearchPage) -> None:
     console.print(table)
 
 
-def render_issue(console: Console, result: IssueResult) -> None:
+def render_issue(console: Console, result: Issued) -> None:
     if result.plan is not None:
         render_checks(console, result.plan.lines)
+    if isinstance(result, TokenIssueResult):
+        render_tokens(console, result)
+        return
     verb = "Rotated" if result.action == "rotated" else "Created"
     body = (
         f"[bold]{result.guid}[/]\n\n"
@@ -130,7 +137,38 @@ def render_issue(console: Console, result: IssueResult) -> None:
     console.print(Panel(body, title="Host GUID", border_style="green", expand=False))
 
 
+def render_tokens(console: Console, result: TokenIssueResult) -> None:
+    verb = "Rotated" if result.action == "rotated" else "Created"
+    kept = "" if result.new_user_token else " (participants keep their link)"
+    body = (
+        f"Host         [bold]{escape(result.host_url)}[/]\n"
+        f"Participants [bold]{escape(result.participant_url)}[/]{kept}\n\n"
+        f"{verb} the tokens of canvas session {result.canvas_session_id} (KSESSIONS "
+        f"{result.ksessions_id}), valid until {stamp(result.expires_at)}.\n"
+        "[dim]`hostprov links` shows them again (audited).[/]"
+    )
+    console.print(Panel(body, title="Host token", border_style="green", expand=False))
+
+
+def render_links(console: Console, links: SessionLinks) -> None:
+    state = "[green]valid[/]" if links.valid else "[red]no longer signs in[/]"
+    console.print(Panel(
+        f"Host         [bold]{escape(links.host_url)}[/]\n"
+        f"Participants [bold]{escape(links.participant_url)}[/]\n\n"
+        f"KSESSIONS {links.ksessions_id}: {state}"
+        + (f" (expires {stamp(links.expires_at)})." if links.valid else
+           f" (expired {stamp(links.expires_at)}).") + "\n[dim]This request is audited.[/]",
+        title="Session links", expand=False,
+    ))
+
+
 def render_revoke(console: Console, result: RevokeResult) -> None:
+    if result.generation == "tokens":
+        console.print(
+            f"[green]Revoked[/] the tokens of canvas session {result.canvas_session_id}: they "
+            f"expired at {stamp(result.revoked_at - REVOKE_BACKDATE)} and sign in no more."
+        )
+        return
     console.print(
         f"[green]Revoked[/] host session {result.host_session_id} of canvas session "
         f"{result.canvas_session_id}: its Host GUID no longer opens the session."

@@ -140,11 +140,14 @@ class InitResult:
     already_present: bool
 
 
-def init_schema(handle: DatabaseHandle, generation: GenerationName = "guid") -> InitResult:
+def init_schema(
+    handle: DatabaseHandle, generation: GenerationName = "guid", setting: str = "auto"
+) -> InitResult:
     """Create the tables in an empty database; refuse a partly built one; never alter.
 
-    ``generation`` picks the canvas tables (an existing canvas database keeps its own)."""
-    report = check_schema(handle, generation)
+    ``generation`` picks the canvas tables of an empty canvas database; one that has tables keeps
+    its own generation, unless ``setting`` (guid, tokens) names the other (SchemaMissing)."""
+    report = check_schema(handle, setting)
     metadata, logical = _metadata(handle, report.generation or generation)
     if report.ok:
         return InitResult(handle.name, (), already_present=True)
@@ -170,5 +173,7 @@ def init_schema(handle: DatabaseHandle, generation: GenerationName = "guid") -> 
                       already_present=False)
 
 
-def init_databases(dbs: Databases, generation: GenerationName = "guid") -> list[InitResult]:
-    return [init_schema(dbs.ksessions), init_schema(dbs.canvas, generation)]
+def init_databases(
+    dbs: Databases, generation: GenerationName = "guid", setting: str = "auto"
+) -> list[InitResult]:
+    return [init_schema(dbs.ksessions), init_schema(dbs.canvas, generation, setting)]

@@ -42,7 +42,8 @@ def ensure_embedded(settings: Settings) -> BootstrapResult:
         return BootstrapResult(False, created_secret, None)
     dbs = open_databases(settings, create=True)
     try:
-        ks_init, _canvas_init = init_databases(dbs)
+        generation = settings.canvas.generation
+        ks_init, _canvas_init = init_databases(dbs, "guid" if generation == "auto" else generation)
         demo = None
         if not ks_init.already_present:
             demo = fill_demo(dbs.ksessions, settings.demo.sessions, settings.demo.seed)

@@ -87,6 +87,15 @@ class BulkItem:
             return "skipped"
         return "refused" if self.exit_code in REFUSED_EXIT_CODES else "failed"
 
+    def to_json(self) -> dict[str, object]:
+        """The item for ``--json``: its fields, with the credential's own (GUID or tokens)."""
+        data = {f: getattr(self, f) for f in self.__dataclass_fields__ if f != "issued"}
+        if self.issued is not None:
+            data.update({k: v for k, v in self.issued.document().items() if k not in data})
+        else:
+            data["guid"] = None
+        return data
+
     @property
     def guid(self) -> str | None:
         """The Host GUID issued (guid generation), else None."""

@@ -142,7 +142,7 @@ def parse_token(value: str) -> str:
         raise InputError(
             "Tokens never contain the letter O or the digits 0 and 1 (the app leaves them out "
             f"so they cannot be confused), but the value given has {', '.join(confusable)}.",
-            hint="Check what you copied: an O or 0 is probably a Q or D, a 1 an I or L.",
+            hint="Check what you copied: a look-alike character slipped in.",
         )
     if any(c not in TOKEN_ALPHABET for c in text):
         raise InputError(

@@ -40,7 +40,9 @@ class CheckLine:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses, enums and datetimes → JSON-friendly values."""
+    """Dataclasses, enums and datetimes → JSON-friendly values (``to_json()`` where defined)."""
+    if hasattr(value, "to_json"):
+        return to_jsonable(value.to_json())
     if hasattr(value, "__dataclass_fields__"):
         return {k: to_jsonable(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):
