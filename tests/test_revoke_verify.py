@@ -9,8 +9,8 @@ import pytest
 
 from hostprov_tui.errors import InputError, NotFound, ValidationRefused
 from hostprov_tui.services.api import Provisioner
-from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.clock import utcnow
+from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.results import GuidStatus
 from tests.conftest import DemoIds, Env
 from tests.support.db_state import host_rows, set_host_expiry

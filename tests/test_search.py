@@ -11,8 +11,8 @@ from hostprov_tui.db.ksessions_models import Category, Group, KSession, SessionT
 from hostprov_tui.errors import InputError
 from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.catalogue import SearchFilters
-from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.clock import utcnow
+from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.results import GuidStatus
 from tests.conftest import DemoIds, Env
 from tests.support.db_state import add_ksession, set_host_expiry, writable
