@@ -12,10 +12,11 @@ Which connection string is which database (``map_targets``):
 
 1. ``--canvas-name`` / ``--ksessions-name`` name them explicitly;
 2. a name containing ``ksessions`` (KSessionsDb, KSESSIONS, ...) is KSESSIONS;
-3. a name containing ``canvas`` (CanvasDb, NoorCanvas, ...) is canvas;
-4. ``DefaultConnection`` is canvas when no name contains ``canvas``, and KSESSIONS when no name
-   contains ``ksessions`` — so a file with only ``DefaultConnection`` (the usual KSESSIONS_DEV,
-   which holds both ``dbo.*`` and ``canvas.*``) gives both;
+3. ``SimplifiedConnection`` is canvas (the app's tokens-generation context reads it first);
+   else a name containing ``canvas`` (CanvasDb, NoorCanvas, ...);
+4. ``DefaultConnection`` is canvas when neither is there (the app's own fallback), and KSESSIONS
+   when no name contains ``ksessions`` — so a file with only ``DefaultConnection`` (the usual
+   KSESSIONS_DEV, which holds both ``dbo.*`` and ``canvas.*``) gives both;
 5. every other name is ignored (and listed as such).
 
 Nothing here ever returns or prints a password: connection strings are kept parsed, with the
@@ -41,6 +42,8 @@ from hostprov_tui.errors import ConfigError
 
 TargetName = Literal["canvas", "ksessions"]
 DEFAULT_CONNECTION = "DefaultConnection"
+#: The connection string the app's tokens-generation context (SimplifiedCanvasDbContext) reads.
+SIMPLIFIED_CONNECTION = "SimplifiedConnection"
 DOTNET_DEFAULT_ENVIRONMENT = "Production"
 ENVIRONMENT_VARIABLES = ("DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT")
 SECTION = "connectionstrings"
@@ -95,6 +98,8 @@ class AppSettings:
     environment: str
     environment_source: str  # "--environment", "[tui] app_environment", a variable, ".NET default"
     connection_strings: tuple[AppConnectionString, ...]
+    #: the app's own URL (Kestrel:Endpoints:<name>:Url, the HTTPS endpoint first), if it says
+    base_url: str | None = None
 
     @property
     def base(self) -> Path:
@@ -132,6 +137,8 @@ class AppSettings:
                 )
             return found
         word = target  # "canvas" or "ksessions"
+        if target == "canvas" and (simplified := self.named(SIMPLIFIED_CONNECTION)) is not None:
+            return simplified
         matches = [c for c in self.connection_strings if word in c.name.casefold()]
         if len(matches) > 1:
             names = ", ".join(c.name for c in matches)
@@ -193,8 +200,30 @@ def load_app_settings(
         for key, (display, value) in flatten(read_jsonc(file)).items():
             merged[key] = (display, value, file)
     return AppSettings(
-        tuple(files), env_name, env_source, tuple(_connection_strings(merged))
+        tuple(files), env_name, env_source, tuple(_connection_strings(merged)),
+        kestrel_url(merged),
     )
+
+
+def kestrel_url(merged: Mapping[str, tuple[str, Any, Path]]) -> str | None:
+    """The app's base URL from ``Kestrel:Endpoints:<name>:Url``: an https:// one first (the app
+    links hosts to it), else the first http:// one; ``*``/``+``/``0.0.0.0`` hosts become
+    localhost. None when the settings name no endpoint."""
+    urls: list[str] = []
+    for key, (_display, value, _file) in merged.items():
+        parts = key.split(":")
+        if len(parts) == 4 and parts[:2] == ["kestrel", "endpoints"] and parts[3] == "url" \
+                and isinstance(value, str) and value.strip():
+            urls.append(value.strip().split(";")[0].rstrip("/"))
+    for scheme in ("https://", "http://"):
+        for url in urls:
+            if url.lower().startswith(scheme):
+                host = url[len(scheme):]
+                for wildcard in ("*", "+", "0.0.0.0", "[::]"):
+                    if host == wildcard or host.startswith(wildcard + ":"):
+                        host = "localhost" + host[len(wildcard):]
+                return scheme + host
+    return None
 
 
 def environment_file(base: Path, environment: str) -> Path | None:

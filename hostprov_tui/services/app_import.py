@@ -116,6 +116,13 @@ def import_app_settings(request: ImportRequest) -> ImportResult:
                 "environment refuses it (use HOSTPROV_ENVIRONMENT=production and "
                 "--allow-production for a real target)."
             )
+    if app.base_url:
+        edits["app"] = TableEdit(set={"base_url": (
+            app.base_url, "the app's Kestrel endpoint: host and participant links"
+        )})
+    else:
+        notes.append("The app settings name no Kestrel endpoint URL; [app] base_url is left as "
+                     "it was (default https://localhost:9091).")
     edits["tui"] = TableEdit(set=_tui_keys(app.base.resolve(), app.environment,
                                            app.environment_source,
                                            config_file))
