@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 CSV_HEADER = ",".join(GUID_CSV_COLUMNS)
 
 
+def _columns(result: BulkResult) -> tuple[str, ...]:
+    """The CSV columns of the generation the results were issued in."""
+    first = next((i.issued for i in result.items if i.issued is not None), None)
+    return first.csv_columns if first is not None else GUID_CSV_COLUMNS
+
+
 def summary(result: BulkResult) -> str:
     counts = result.outcomes()
     issued = counts["created"] + counts["rotated"] + counts["issued"]
@@ -33,11 +39,11 @@ def summary(result: BulkResult) -> str:
 
 
 def guid_csv(result: BulkResult) -> str:
-    """The GUIDs as the CLI's CSV file holds them (same columns)."""
+    """The GUIDs (or tokens and links) as the CLI's CSV file holds them (same columns)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(GUID_CSV_COLUMNS)
-    writer.writerows(i.csv_row() for i in result.items if i.ok and i.guid)
+    writer.writerow(_columns(result))
+    writer.writerows(i.csv_row() for i in result.items if i.ok and i.issued is not None)
     return out.getvalue()
 
 
@@ -45,6 +51,11 @@ def item_lines(item: BulkItem) -> list[Content]:
     word = item.outcome
     head = Content.assemble((f"{item.ksessions_id or item.text!s:<8} ", "bold"),
                             (f"{word:<8} ", "bold $success" if item.ok else "bold $error"))
+    links = getattr(item.issued, "host_url", None)
+    if item.ok and links is not None:  # tokens generation: the host link, then participants'
+        return [Content.assemble(head, (links, "bold")),
+                Content.styled(f"{'':18}{getattr(item.issued, 'participant_url', '')}",
+                               "$text-muted")]
     if item.ok:
         return [Content.assemble(
             head, (item.guid or "", "bold"),
@@ -64,14 +75,18 @@ class BulkResultsModal(ShownOnceModal):
     def __init__(self, result: BulkResult) -> None:
         super().__init__()
         self.result = result
-        self.guid_count = sum(1 for i in result.items if i.ok and i.guid)
+        self.guid_count = sum(1 for i in result.items if i.ok and i.issued is not None)
+        self.tokens = _columns(result) != GUID_CSV_COLUMNS
+        if self.tokens:
+            self.COPY_LABEL = "Copy links as CSV"
 
     def clipboard_text(self) -> str | None:
         return guid_csv(self.result) if self.guid_count else None
 
     def copied_note(self) -> str:
-        return (f"{self.guid_count} Host GUID{'s' if self.guid_count != 1 else ''} on the "
-                f"clipboard as CSV ({', '.join(GUID_CSV_COLUMNS)}).")
+        what = "session's links" if self.tokens else "Host GUID"
+        return (f"{self.guid_count} {what}{'s' if self.guid_count != 1 else ''} on the "
+                f"clipboard as CSV ({', '.join(_columns(self.result))}).")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -80,7 +95,12 @@ class BulkResultsModal(ShownOnceModal):
             with VerticalScroll(id="bulk-scroll"):
                 rows = [line for item in self.result.items for line in item_lines(item)]
                 yield Static(Content("\n").join(rows), id="bulk-items")
-            if self.guid_count:
+            if self.guid_count and self.tokens:
+                yield Static(Content.styled(
+                    "Hand each host their link. The tokens can be shown again (audited) from "
+                    "Provision; they are never written to hostprov's log.", "$text-muted"),
+                    id="guid-warning")
+            elif self.guid_count:
                 yield Static(Content.styled(
                     "These GUIDs will not be shown again: copy them now and hand each to its "
                     "host. Only their hashes are stored.", "bold $warning"), id="guid-warning")
