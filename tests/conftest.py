@@ -44,6 +44,17 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(key, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _user_folders(tmp_path_factory: pytest.TempPathFactory,
+                  monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The per-user config and data folders (platformdirs follows XDG_*) point into a fresh
+    temporary folder: no test reads or writes the developer's own ~/.config or ~/.local."""
+    home = tmp_path_factory.mktemp("user")
+    for variable, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
+        monkeypatch.setenv(variable, str(home / sub))
+    return home
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Any]:
     from tests.support.pgserver import PostgresServer

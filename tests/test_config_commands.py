@@ -316,7 +316,8 @@ def test_show_without_a_config_file(tmp_path: Path) -> None:
     (tmp_path / "config.toml").unlink()
     run = hostprov(["config", "show"])
     assert run.code == 0, run.output
-    assert "Config file: (none) (none found: built-in defaults)" in run.stdout
+    assert "Config file: (none) (none found: " in run.stdout
+    assert "config.toml is not written yet, so the built-in defaults apply" in run.stdout
     assert "canvas.url" in run.stdout and "(default)" in run.stdout
 
 

@@ -1,4 +1,5 @@
-"""``hostprov config show | import | drift`` (ADO.NET connection strings, appsettings.json)."""
+"""``hostprov config show | path | init | import | drift`` (ADO.NET connection strings,
+appsettings.json)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hostprov_tui.cli.config_locations import init_command, path_command, write_config_starter
 from hostprov_tui.cli.options import _store, base_options, global_options
 from hostprov_tui.cli.runner import Outcome, cli_settings, execute, state
 
@@ -29,6 +31,10 @@ _LABELS = {"canvas": "canvas", "ksessions": "KSESSIONS"}
 @click.group()
 def config() -> None:
     """Inspect the effective configuration and compare it with the NOOR Canvas app's."""
+
+
+config.add_command(path_command)
+config.add_command(init_command)
 
 
 def app_options(func: F) -> F:
@@ -214,16 +220,35 @@ def import_(ctx: click.Context, path: Path, app_environment: str | None, canvas_
             odbc_driver=odbc_driver,
             dry_run=dry_run,
         )
-        result = import_app_settings(request)
+        seeded = _seed_user_config(write_path, st.config, dry_run)
+        try:
+            result = import_app_settings(request)
+        except BaseException:
+            if seeded is not None:  # the import failed: no starter left behind by it
+                seeded.unlink(missing_ok=True)
+            raise
         return Outcome(result, lambda c: _render_import(c, result))
 
     execute(ctx, body)
 
 
 def _config_file_for_writing(write_path: Path | None, explicit: Path | None) -> Path:
+    """``--write``, else the config file in use (the user config file when no other)."""
     from hostprov_tui.config.paths import config_candidate
 
     return (write_path or config_candidate(explicit)[0]).resolve()
+
+
+def _seed_user_config(write_path: Path | None, explicit: Path | None,
+                      dry_run: bool) -> Path | None:
+    """A first import into the user config file starts from the commented starter config, so
+    the audit log and the hash secret stay in the user data folder."""
+    from hostprov_tui.config.locations import choose_config
+
+    choice = choose_config(explicit)
+    if write_path is not None or dry_run or not choice.is_user_config or choice.exists:
+        return None
+    return Path(write_config_starter(explicit).config_file)
 
 
 def _render_import(console: Console, result: Any) -> None:

@@ -41,7 +41,8 @@ def base_options(func: F) -> F:
     return _apply(func, [
         click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
                      expose_value=False, callback=_store("config"),
-                     help="Config file (default: $HOSTPROV_CONFIG or ./config.toml)."),
+                     help="Config file (default: $HOSTPROV_CONFIG, else ./config.toml, else "
+                     "the user config file: see hostprov config path)."),
         click.option("--json", "json_", is_flag=True, expose_value=False,
                      callback=_store("json"), help="Print one JSON document on stdout."),
         click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_store("quiet"),

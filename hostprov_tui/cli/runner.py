@@ -124,13 +124,18 @@ def provisioner(ctx: click.Context) -> Any:
     st = state(ctx)
     prov = Provisioner(cli_settings(ctx))
     made = prov.bootstrap()
+    settings = prov.settings
     if made.created_databases and made.demo is not None:
+        from hostprov_tui.db.urls import target_url
+
+        where = target_url(settings.ksessions, "ksessions").sqlite_path
         stderr_console().print(
             f"Created the embedded demo databases ({made.demo.sessions} sessions, "
-            f"{made.demo.transcripts} transcripts) next to the config."
+            f"{made.demo.transcripts} transcripts) in {where.parent if where else '?'}."
         )
     if made.created_secret:
-        stderr_console().print("Generated a development hash secret (mode 0600).")
+        stderr_console().print(f"Generated a development hash secret "
+                               f"{settings.security.hash_secret_file} (mode 0600).")
     if not st.quiet:
         prov.audit.add_stream(sys.stderr)
     root.meta["provisioner"] = prov

@@ -1,18 +1,20 @@
 """Path helpers for configuration: relative values, and which config file hostprov reads.
 
-Standard library only: the TUI's first frame (config/preview.py) uses it too.
+Light imports only (the standard library and platformdirs): the TUI's first frame
+(config/preview.py) uses it too.
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-CONFIG_ENV_VAR = "HOSTPROV_CONFIG"
-DEFAULT_CONFIG_NAME = "config.toml"
+from hostprov_tui.config.locations import CONFIG_ENV_VAR, DEFAULT_CONFIG_NAME, choose_config
+
+__all__ = ["CONFIG_ENV_VAR", "DEFAULT_CONFIG_NAME", "config_candidate", "read_toml_quietly",
+           "resolve_relative"]
 
 
 def resolve_relative(path: Path, base: Path) -> Path:
@@ -25,14 +27,10 @@ def config_candidate(
     explicit: Path | None, environ: Mapping[str, str] | None = None
 ) -> tuple[Path, str]:
     """The config file hostprov reads — ``--config`` → ``$HOSTPROV_CONFIG`` →
-    ``./config.toml`` — and the rule that named it. The file may not exist."""
-    env = os.environ if environ is None else environ
-    if explicit is not None:
-        return explicit, "--config"
-    named = env.get(CONFIG_ENV_VAR)
-    if named:
-        return Path(named), f"env {CONFIG_ENV_VAR}"
-    return Path.cwd() / DEFAULT_CONFIG_NAME, f"./{DEFAULT_CONFIG_NAME}"
+    ``./config.toml`` if present → the user config file — and the rule that named it. The file
+    may not exist (see :func:`~hostprov_tui.config.locations.choose_config`)."""
+    choice = choose_config(explicit, environ)
+    return choice.path, choice.rule
 
 
 def read_toml_quietly(path: Path | None) -> dict[str, Any]:

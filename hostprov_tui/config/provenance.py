@@ -60,7 +60,9 @@ def config_file_origin(explicit: Path | None, config_path: Path | None,
                        environ: Mapping[str, str] | None = None) -> str:
     """How the config file was found (the rule of ``find_config_file``)."""
     if config_path is None:
-        return "none found: built-in defaults"
+        path, _rule = config_candidate(explicit, environ)
+        return (f"none found: {path} is not written yet, so the built-in defaults apply, with "
+                "the embedded databases in the user data folder")
     return config_candidate(explicit, environ)[1]
 
 

@@ -16,22 +16,28 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
 
-from hostprov_tui.config.paths import (
+from hostprov_tui.config.locations import (
     CONFIG_ENV_VAR,
-    DEFAULT_CONFIG_NAME,
-    config_candidate,
-    resolve_relative,
+    RULE_FLAG,
+    choose_config,
+    embedded_defaults,
+    user_data_dir,
 )
+from hostprov_tui.config.paths import resolve_relative
 from hostprov_tui.errors import ConfigError
 
 Environment = Literal["development", "production"]
 
 _toml_path: ContextVar[Path | None] = ContextVar("hostprov_toml_path", default=None)
+# Below the file: the embedded default in the user data folder (only with the user config).
+_user_defaults: ContextVar[dict[str, Any] | None] = ContextVar("hostprov_user_defaults",
+                                                               default=None)
 
 
 class _Section(BaseModel):
@@ -148,9 +154,15 @@ class Settings(BaseSettings):
             init_settings,
             _YieldsLocation(settings_cls, env_settings, (init_settings,)),
         ]
+        stronger: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if path is not None:
             toml = _CheckedTomlSource(settings_cls, path)
-            sources.append(_YieldsLocation(settings_cls, toml, (init_settings, env_settings)))
+            sources.append(_YieldsLocation(settings_cls, toml, tuple(stronger)))
+            stronger.append(toml)
+        defaults = _user_defaults.get()
+        if defaults is not None:
+            base = InitSettingsSource(settings_cls, init_kwargs=defaults)
+            sources.append(_YieldsLocation(settings_cls, base, tuple(stronger)))
         return tuple(sources)
 
 
@@ -300,34 +312,42 @@ def resolve_sqlite_url(value: str, base: Path) -> str:
 
 
 def find_config_file(explicit: Path | None) -> Path | None:
-    """``--config`` → ``$HOSTPROV_CONFIG`` → ``./config.toml`` → none (built-in defaults).
-    A file named by the flag or the variable must exist."""
-    path, origin = config_candidate(explicit)
-    if path.is_file():
-        return path.resolve()
-    if explicit is not None:
-        raise ConfigError(f"Config file {path} does not exist.")
-    if origin != f"./{DEFAULT_CONFIG_NAME}":
-        raise ConfigError(f"Config file {path} (from {CONFIG_ENV_VAR}) does not exist.")
+    """``--config`` → ``$HOSTPROV_CONFIG`` → ``./config.toml`` → the user config file → none
+    (the embedded default in the user data folder). A file named by the flag or the variable
+    must exist."""
+    choice = choose_config(explicit)
+    if choice.exists:
+        return choice.path.resolve()
+    if choice.rule == RULE_FLAG:
+        raise ConfigError(f"Config file {choice.path} does not exist.")
+    if not choice.is_user_config:
+        raise ConfigError(f"Config file {choice.path} (from {CONFIG_ENV_VAR}) does not exist.")
     return None
 
 
 @contextmanager
-def _toml_file(path: Path | None) -> Iterator[None]:
+def _toml_file(path: Path | None, defaults: dict[str, Any] | None = None) -> Iterator[None]:
     token = _toml_path.set(path)
+    base = _user_defaults.set(defaults)
     try:
         yield
     finally:
+        _user_defaults.reset(base)
         _toml_path.reset(token)
 
 
 def load_settings(
     config: Path | None = None, overrides: Mapping[str, Any] | None = None
 ) -> Settings:
-    """Load the effective settings; ``overrides`` are CLI flags (nested dicts allowed)."""
+    """Load the effective settings; ``overrides`` are CLI flags (nested dicts allowed).
+
+    With the user config file (present or not) the embedded default in the user data folder
+    lies beneath it, so nothing lands in the current folder."""
     path = find_config_file(config)
+    user = choose_config(config).is_user_config
+    defaults = embedded_defaults(user_data_dir()) if user else None
     try:
-        with _toml_file(path):
+        with _toml_file(path, defaults):
             settings = Settings(**dict(overrides or {}))
     except ValidationError as exc:
         raise ConfigError(_validation_sentence(exc, path)) from None
