@@ -17,8 +17,9 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from hostprov_tui.tui.audit_feed import AuditFeed
 from hostprov_tui.tui.backend import Backend, describe_error
-from hostprov_tui.tui.messages import AuditArrived, AuditLoaded, SettingsReady
+from hostprov_tui.tui.messages import AuditArrived, AuditFollowed, AuditLoaded, SettingsReady
 from hostprov_tui.tui.modes import SCREEN_MODES, go_bindings
 from hostprov_tui.tui.screens.dashboard import DashboardScreen
 from hostprov_tui.tui.styles import START_STYLES, css_paths
@@ -103,7 +104,8 @@ class HostprovApp(App[int]):
                                on_audit=self._audit_from_any)
         self.environment = settings.environment if settings else (
             preview.environment if preview else "development")
-        self.audit_records: deque[AuditRecord] = deque(maxlen=AUDIT_KEEP)
+        self.audit_feed = AuditFeed(self.post_message, AUDIT_KEEP)  # follows the audit file
+        self.audit_records: deque[AuditRecord] = self.audit_feed.records
         self.picked: SessionRow | None = None
         self.catalogue_changes = 0  # issues and revokes: the sessions list re-reads on return
         self.sub_title = f"{self.environment} · operator {self.backend.operator}"
@@ -135,8 +137,9 @@ class HostprovApp(App[int]):
 
     @work(thread=True, exclusive=True, group="bootstrap", exit_on_error=False)
     def load_audit_tail(self) -> None:
-        """Load the settings, bootstrap the services (the first run creates the demo DB) and
-        read the audit tail. A configuration error ends the app with its sentence."""
+        """Load the settings, bootstrap the services (the first run creates the demo DB), read
+        the audit tail and follow the file from there. A configuration error ends the app with
+        its sentence."""
         from hostprov_tui.errors import ConfigError
 
         try:
@@ -147,7 +150,7 @@ class HostprovApp(App[int]):
         self.call_from_thread(self._settings_loaded, settings)
         try:
             prov = self.backend.get()
-            records = prov.audit_tail(200)
+            records = self.audit_feed.start(prov.audit.path, 200)
         except Exception as exc:
             message, hint = describe_error(exc)
             self.call_from_thread(self.report, message, hint)
@@ -176,15 +179,19 @@ class HostprovApp(App[int]):
         self.post_message(AuditArrived(record))  # thread-safe
 
     def on_audit_arrived(self, message: AuditArrived) -> None:
-        self.audit_records.append(message.record)
-        self.audit_count += 1
+        if self.audit_feed.add_live(message.record):
+            self.audit_count += 1
 
     def on_audit_loaded(self, message: AuditLoaded) -> None:
-        live = list(self.audit_records)
-        older = [r for r in message.records if r not in live]
-        self.audit_records.clear()
-        self.audit_records.extend(older + live)
+        self.audit_feed.add_loaded(message.records)
         self.audit_count += 1
+
+    def on_audit_followed(self, message: AuditFollowed) -> None:
+        if message.batch.restarted:
+            self.notify("The audit file was rotated or truncated: following it from its start.",
+                        title="Audit", markup=False)
+        if self.audit_feed.add_followed(message.batch.records):
+            self.audit_count += 1
 
     def report(self, message: str, hint: str | None = None, *, title: str = "Error") -> None:
         """A typed error as a toast: the sentence, then what to do."""
@@ -242,6 +249,7 @@ class HostprovApp(App[int]):
             yield from extra()
 
     def on_unmount(self) -> None:
+        self.audit_feed.stop()
         self.backend.close()
 
 

@@ -8,6 +8,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from hostprov_tui.services.audit import AuditRecord
+    from hostprov_tui.services.audit_follow import FollowBatch
 
 
 class AuditArrived(Message):
@@ -24,6 +25,15 @@ class AuditLoaded(Message):
     def __init__(self, records: list[AuditRecord]) -> None:
         super().__init__()
         self.records = records
+
+
+class AuditFollowed(Message):
+    """Records another process (or this one) appended to the audit file (from the follower's
+    thread); ``batch.restarted`` when the file was rotated or truncated."""
+
+    def __init__(self, batch: FollowBatch) -> None:
+        super().__init__()
+        self.batch = batch
 
 
 class SettingsReady(Message):

@@ -1,4 +1,6 @@
-"""The live audit log: the file's last records at start, then everything this app does."""
+"""The live audit log: the file's last records at start, then every record any process appends
+to it (the app follows the file on a thread; see services/audit_follow.py). The view stays at
+the newest record unless the operator scrolled up to read."""
 
 from __future__ import annotations
 
@@ -52,9 +54,12 @@ class AuditScreen(MainScreen):
         needle = self.query_one("#filter", Input).value.strip()
         records = [r for r in self.hp.audit_records if matches(r, needle)]
         body = Content("\n").join(audit_line(r, self.hp.stable) for r in records)
+        log = self.query_one("#log", VerticalScroll)
+        following = log.scroll_y >= log.max_scroll_y  # at the newest record: stay there
         self.query_one("#log-body", Static).update(
             body if records else Content.styled("Nothing to show.", "$text-muted"))
-        self.query_one("#log", VerticalScroll).scroll_end(animate=False)
+        if following:
+            log.scroll_end(animate=False)
         total = len(self.hp.audit_records)
         shown = f"{len(records)} of {total}" if needle else f"{total}"
         self.query_one("#audit-count", Static).update(
