@@ -255,3 +255,42 @@ def test_a_failed_first_import_leaves_no_user_config(empty_cwd: Path, tmp_path: 
     run = invoke(["config", "import", str(bad)], {})
     assert run.code == 2, run.output
     assert not user_config_file().exists()
+
+
+# --- kill -9 at any line of the write ----------------------------------------------------------
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+@pytest.mark.parametrize("replace", [False, True])
+def test_a_write_killed_at_any_line_leaves_the_old_file_or_the_whole_new_one(
+    tmp_path: Path, replace: bool
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.support.kill_at_line import TEXT
+
+    script = Path(__file__).parent / "support" / "kill_at_line.py"
+    repo = Path(__file__).parent.parent
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    kills = 0
+    for line in range(1, 500):
+        folder = tmp_path / f"run{line}"
+        folder.mkdir()
+        target = folder / "config.toml"
+        if replace:
+            target.write_text("old = true\n")
+        proc = subprocess.run([sys.executable, str(script), str(line), str(target),
+                               "1" if replace else "0"], env=env, cwd=folder, timeout=60,
+                              capture_output=True, text=True, check=False)
+        content = target.read_text() if target.exists() else None
+        allowed = ("old = true\n", TEXT) if replace else (None, TEXT)
+        assert content in allowed, (line, proc.stderr)
+        if proc.returncode == 0:
+            assert content == TEXT
+            break
+        assert proc.returncode == -9, proc.stderr
+        kills += 1
+    else:
+        pytest.fail("the write never finished")
+    assert kills >= 10  # every line of the write was a kill point
