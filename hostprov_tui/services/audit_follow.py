@@ -7,6 +7,10 @@ again from its start; a last line still being written waits for its newline. :cl
 polls on a daemon thread and hands each batch to a callback, so a caller's UI never waits for the
 disk. :class:`RecordMerger` shows each record once when it arrives both from this process (a
 live listener) and from the file.
+
+The file is opened for each poll and closed again (so Windows can still rename or delete it);
+records appended to the old file between the last poll and its rotation stay in the rotated
+file.
 """
 
 from __future__ import annotations
@@ -188,7 +192,10 @@ class FollowThread:
             except OSError:  # unreadable for now (permissions, a network share): try again
                 batch = FollowBatch()
             if (batch.records or batch.restarted) and not self._stop.is_set():
-                self._on_batch(batch)
+                try:
+                    self._on_batch(batch)
+                except RuntimeError:  # the receiver is gone (its event loop closed): done
+                    return
             self._wake.wait(self._interval)
             self._wake.clear()
 
