@@ -60,8 +60,8 @@ guid_texts = st.one_of(st.sampled_from(GUID_SHAPES), st.uuids().map(str),
 #: Both databases are up, so 3 (unreachable) would be wrong too.
 CLI_CODES = {0, 2, 4}
 #: LIKE / regex / FTS metacharacters: no demo name contains them, so they must match nothing.
-#: Pattern characters of LIKE/FTS. Not "-": it is real text in the demo (album "Al-Kahf"), so a
-#: search for "-" rightly finds those sessions (FTS's NOT operator is still covered by "*" etc.).
+#: Not "-": it is real text in the demo (album "Al-Kahf"), so a search for "-" rightly finds
+#: those sessions.
 WILDCARDS = set("%_\\'\"[]^*")
 
 
