@@ -35,8 +35,10 @@ DEFAULT_BASE = "https://localhost:9091"
 
 
 @pytest.fixture
-def app_env(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Env:
-    return build_app_env(backend, tmp_path, request)
+def app_env(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Env:
+    return build_app_env(backend, tmp_path_factory.mktemp("app"), request)
 
 
 @pytest.fixture
