@@ -227,6 +227,8 @@ def test_rows_the_app_made_are_never_touched(
     assert refused.code == 4 and "Expired" in refused.output, refused.output
     nothing = hostprov(app_env, "revoke", "--ksessions-id", str(expired.session_id))
     assert nothing.code == 4, nothing.output
+    said = hostprov(app_env, "verify", "--token", expired.host_token, "--json")
+    assert said.code == 4 and said.json()["status"] == "expired", said.output
     # ... and showing the active one's links again reads, never writes
     shown = hostprov(app_env, "links", "--ksessions-id", str(active.session_id), "--json")
     assert shown.code == 0 and shown.json()["host_token"] == active.host_token, shown.output
@@ -377,3 +379,30 @@ def test_expires_sets_the_expiry_and_a_past_one_is_refused(
         assert "in the past" in run.json()["error"]["message"] + run.stdout
     assert app.snapshot() == before
     assert app.host_signs_in(doc["host_token"]) == [good[0]]
+
+
+def test_bulk_reports_the_lines_it_cannot_issue_and_writes_only_the_others(
+    app_env: Env, app: AppDb, good: list[int], app_rows: tuple[AppRow, AppRow], tmp_path: Path
+) -> None:
+    _active, expired = app_rows
+    before = app.snapshot()
+    missing = max(good) + 1000
+    id_file = tmp_path / "ids.txt"
+    id_file.write_text(f"{good[0]}\n{expired.session_id}\n{missing}\n", encoding="utf-8")
+    out = tmp_path / "tokens.csv"
+    run = hostprov(app_env, "issue", "--from-file", str(id_file), "--output", str(out))
+    assert run.code == 4, run.output
+    assert f"line 2 ({expired.session_id})" in run.stderr and "Expired" in run.stderr
+    assert f"line 3 ({missing})" in run.stderr
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["ksessions_id"]) for r in rows] == [good[0]]
+    assert app.host_signs_in(rows[0]["host_token"]) == [good[0]]
+    after = app.snapshot()
+    assert [r for r in after["Sessions"] if r[0] != good[0]] == before["Sessions"]
+
+
+def test_links_of_a_session_without_tokens_is_refused(app_env: Env, good: list[int]) -> None:
+    run = hostprov(app_env, "links", "--ksessions-id", str(good[0]), "--json")
+    assert run.code == 4, run.output
+    assert "no tokens yet" in run.json()["error"]["message"]
