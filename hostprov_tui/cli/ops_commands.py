@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +129,9 @@ def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str |
         result = provisioner(ctx).issue(target, created_by=created_by, expires=expires,
                                         reason=reason, allow_production=allow_production,
                                         new_user_token=new_user_token)
-        data = {**result.document(), "expires_at": result.expires_at,
-                "created_by": result.created_by}
+        data = result.document()  # tokens: exactly DESIGN.md's document
+        if result.generation == "guid":
+            data.update(expires_at=result.expires_at, created_by=result.created_by)
         return Outcome(data, lambda c: render.render_issue(c, result))
 
     execute(ctx, body)
@@ -156,9 +158,11 @@ def revoke(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str 
 
 
 @click.command()
-@click.option("--guid", metavar="GUID", help="The Host GUID to check (guid generation).")
+@click.option("--guid", metavar="GUID",
+              help="The Host GUID to check (guid generation); - reads it from stdin.")
 @click.option("--token", metavar="TOKEN",
-              help="A host or participant token to check (tokens generation).")
+              help="A host or participant token to check (tokens generation); - reads it "
+              "from stdin.")
 @global_options
 @click.pass_context
 def verify(ctx: click.Context, guid: str | None, token: str | None) -> None:
@@ -172,8 +176,11 @@ def verify(ctx: click.Context, guid: str | None, token: str | None) -> None:
     def body() -> Outcome:
         if (guid is None) == (token is None):
             raise InputError("Give exactly one of --guid GUID or --token TOKEN.")
+        given = guid if guid is not None else token or ""
+        if given == "-":  # read from stdin: the secret stays off the command line
+            given = sys.stdin.readline()
         prov = provisioner(ctx)
-        result = prov.verify(guid) if guid is not None else prov.verify_token(token or "")
+        result = prov.verify(given) if guid is not None else prov.verify_token(given)
         code = 0 if result.status is GuidStatus.ACTIVE else 4
         return Outcome(result, lambda c: render.render_verify(c, result), code)
 
