@@ -153,6 +153,15 @@ def test_sp_getapplock_always_runs_inside_an_open_transaction(
     assert not outside, outside
 
 
+def test_a_bulk_chunk_stays_within_sql_servers_2100_parameters() -> None:
+    """SQL Server takes at most 2,100 parameters per request. SQLAlchemy splits a multi-row
+    INSERT itself; the widest other statement of a chunk is the token check (tokens
+    generation): ``HostToken IN (n) OR UserToken IN (n)`` with up to two new tokens per ID."""
+    from hostprov_tui.services.bulk import CHUNK_SIZE
+
+    assert 2 * 2 * CHUNK_SIZE <= 2099
+
+
 def test_golden_files_are_plain_text(rendered: dict[str, Rendered]) -> None:
     """No secret or moment leaks into a golden file: parameters show types, never values."""
     for name in NAMES:
