@@ -181,3 +181,53 @@ def test_our_extra_indexes_are_filtered_and_unique() -> None:
         "CREATE UNIQUE INDEX [UX_HostSessions_OneActive] ON canvas.[HostSessions] ([SessionId]) "
         "WHERE [IsActive] = 1"
     )
+
+
+# The tokens generation: canvas.Sessions as DESIGN.md "Two generations" lists it (SQL Server types).
+TOKENS_EXPECTED: dict[str, tuple[str, bool]] = {
+    "SessionId": ("BIGINT IDENTITY(1,1)", False),
+    "AlbumId": ("UNIQUEIDENTIFIER", False),
+    "HostToken": ("NVARCHAR(8)", False),
+    "UserToken": ("NVARCHAR(8)", False),
+    "Status": ("NVARCHAR(20)", False),
+    "CreatedAt": ("DATETIME2", False),
+    "ModifiedAt": ("DATETIME2", False),
+    "StartedAt": ("DATETIME2", True),
+    "EndedAt": ("DATETIME2", True),
+    "ExpiresAt": ("DATETIME2", True),
+    "ParticipantCount": ("INTEGER", True),
+    "MaxParticipants": ("INTEGER", True),
+    "ScheduledDate": ("NVARCHAR(20)", True),
+    "ScheduledTime": ("NVARCHAR(20)", True),
+    "ScheduledDuration": ("NVARCHAR(10)", True),
+}
+
+
+def _tokens_table() -> Table:
+    from hostprov_tui.db.tokens_models import TokensBase
+
+    (table,) = TokensBase.metadata.sorted_tables
+    return table
+
+
+def test_tokens_generation_columns_match_the_design() -> None:
+    ddl = _ddl(_tokens_table())
+    assert ddl.lstrip().startswith("CREATE TABLE canvas.[Sessions] (")
+    # no server defaults: the app's database may carry some, hostprov relies on none
+    assert _columns(ddl) == TOKENS_EXPECTED
+    assert "PRIMARY KEY ([SessionId])" in ddl
+    assert ddl.count("IDENTITY(1,1)") == 1
+    # DATETIME2 without a precision is datetime2(7): 100 ns, finer than Python's microseconds
+    assert "DEFAULT" not in ddl and "DATETIME2(" not in ddl
+    assert "DATETIME " not in ddl.replace("DATETIME2", "")
+
+
+def test_tokens_generation_indexes_match_the_design() -> None:
+    assert _index_ddl(_tokens_table()) == {
+        "UQ_Sessions_HostToken":
+            "CREATE UNIQUE INDEX [UQ_Sessions_HostToken] ON canvas.[Sessions] ([HostToken])",
+        "UQ_Sessions_UserToken":
+            "CREATE UNIQUE INDEX [UQ_Sessions_UserToken] ON canvas.[Sessions] ([UserToken])",
+        "IX_Sessions_Status_Expires": "CREATE INDEX [IX_Sessions_Status_Expires] "
+            "ON canvas.[Sessions] ([Status], [ExpiresAt])",
+    }

@@ -20,6 +20,9 @@ from hostprov_tui.db.ksessions_models import KSESSIONS_SCHEMA, KSessionsBase
 from hostprov_tui.db.tokens_models import TokensBase
 from hostprov_tui.errors import SchemaMissing
 
+#: SQL Server has no CREATE SCHEMA IF NOT EXISTS (and CREATE SCHEMA must start its batch).
+MSSQL_CREATE_SCHEMA = "IF SCHEMA_ID('{0}') IS NULL EXEC('CREATE SCHEMA [{0}]')"
+
 #: The tables hostprov relies on, per database (canvas: per generation of its schema).
 _CANVAS_METADATA: dict[GenerationName, MetaData] = {
     "guid": CanvasBase.metadata,
@@ -163,9 +166,7 @@ def init_schema(
             if handle.backend == "postgresql":
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{logical}"'))
             elif handle.backend == "mssql":
-                conn.execute(
-                    text(f"IF SCHEMA_ID('{logical}') IS NULL EXEC('CREATE SCHEMA [{logical}]')")
-                )
+                conn.execute(text(MSSQL_CREATE_SCHEMA.format(logical)))
             metadata.create_all(conn)
     except DBAPIError as exc:
         raise translate_db_error(exc, handle.target) from None

@@ -28,6 +28,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    true,
 )
 from sqlalchemy.exc import DBAPIError
 
@@ -152,7 +153,8 @@ def _filter_conditions(c: Any, filters: SearchFilters) -> list[ColumnElement[boo
     if filters.category_id is not None:
         found.append(c.CategoryID == filters.category_id)
     if filters.active_only:
-        found.append(c.IsActive.is_not(False))
+        # NULL counts as active; not IS NOT FALSE: T-SQL has IS [NOT] NULL only
+        found.append(or_(c.IsActive.is_(None), c.IsActive == true()))
     return found
 
 

@@ -9,6 +9,13 @@ from hostprov_tui.errors import ConcurrentChange
 
 #: First key of PostgreSQL's two-key advisory lock: "HP" — ours, not the app's.
 _PG_NAMESPACE = 0x4850
+#: SQL Server: an exclusive application lock owned by the transaction (the batch is kept as
+#: T-SQL under tests/golden/tsql).
+MSSQL_APPLOCK = (
+    "SET NOCOUNT ON; DECLARE @status int; "
+    "EXEC @status = sp_getapplock @Resource = :res, @LockMode = 'Exclusive', "
+    "@LockOwner = 'Transaction', @LockTimeout = :ms; SELECT @status"
+)
 
 
 def lock_ksessions_id(conn: Connection, ksessions_id: int, timeout_s: float) -> None:
@@ -27,11 +34,7 @@ def lock_ksessions_id(conn: Connection, ksessions_id: int, timeout_s: float) -> 
         # sp_getapplock reports a timeout or deadlock by its return code, not by an error:
         # a negative status means the lock was NOT taken, so nothing may be written.
         status = conn.execute(
-            text(
-                "SET NOCOUNT ON; DECLARE @status int; "
-                "EXEC @status = sp_getapplock @Resource = :res, @LockMode = 'Exclusive', "
-                "@LockOwner = 'Transaction', @LockTimeout = :ms; SELECT @status"
-            ),
+            text(MSSQL_APPLOCK),
             {"res": f"hostprov:ksessions:{ksessions_id}", "ms": lock_timeout_ms(timeout_s)},
         ).scalar()
         if status is None or int(status) < 0:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, true
 
 from hostprov_tui.db.canvas_models import CanvasSession, HostSession
 from hostprov_tui.db.ksessions_models import Group, KSession, SessionTranscript
@@ -123,9 +123,9 @@ def active_hosts_of(
     """Active host rows per canvas session, newest first (legacy data may hold several)."""
     if not canvas_ids:
         return {}
-    stmt = (
+    stmt = (  # IsActive = true, not IS TRUE: T-SQL has IS [NOT] NULL only
         select(*HOST_COLUMNS)
-        .where(HostSession.SessionId.in_(canvas_ids), HostSession.IsActive.is_(True))
+        .where(HostSession.SessionId.in_(canvas_ids), HostSession.IsActive == true())
         .order_by(HostSession.HostSessionId.desc())
     )
     found: dict[int, list[HostInfo]] = {}
