@@ -140,14 +140,12 @@ def test_the_checks_catch_what_sqlglot_lets_through() -> None:
         check_tsql(Statement("canvas", "SET IDENTITY_INSERT canvas.Sessions", "hostprov"))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sp_getapplock with @LockOwner = 'Transaction' is the first statement of its transaction on "
-    "the canvas connection (revoke always; issue and bulk when canvas and KSESSIONS are two "
-    "databases): under the ODBC driver's implicit transactions nothing is open yet, so SQL "
-    "Server answers -999 (message 15626) and hostprov reports a concurrent change"))
 def test_sp_getapplock_always_runs_inside_an_open_transaction(
     rendered: dict[str, Rendered],
 ) -> None:
+    """sp_getapplock with @LockOwner = 'Transaction' needs an open transaction; under the ODBC
+    driver's implicit transactions only a table statement opens one, so the lock batch opens
+    it itself when it comes first on its connection (revoke; issue with two databases)."""
     outside = {n: r.applocks_outside_transaction for n, r in rendered.items()
                if r.applocks_outside_transaction}
     assert not outside, outside

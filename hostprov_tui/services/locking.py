@@ -11,8 +11,14 @@ from hostprov_tui.errors import ConcurrentChange
 _PG_NAMESPACE = 0x4850
 #: SQL Server: an exclusive application lock owned by the transaction (the batch is kept as
 #: T-SQL under tests/golden/tsql).
+#: Opens the transaction sp_getapplock needs. With autocommit off the ODBC driver runs the
+#: session with IMPLICIT_TRANSACTIONS ON, where only a statement that touches a table opens a
+#: transaction — EXEC does not — and sp_getapplock with @LockOwner = 'Transaction' refuses to run
+#: outside one (-999). Assigning a variable from canvas.Sessions (both generations have it)
+#: opens it without a result set, and changes nothing when one is already open.
+MSSQL_OPEN_TRANSACTION = "SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions];"
 MSSQL_APPLOCK = (
-    "SET NOCOUNT ON; DECLARE @status int; "
+    "SET NOCOUNT ON; DECLARE @opened int; " + MSSQL_OPEN_TRANSACTION + " DECLARE @status int; "
     "EXEC @status = sp_getapplock @Resource = :res, @LockMode = 'Exclusive', "
     "@LockOwner = 'Transaction', @LockTimeout = :ms; SELECT @status"
 )

@@ -31,7 +31,7 @@ from hostprov_tui.db.tokens_models import TokensBase
 from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.catalogue import SearchFilters
 from hostprov_tui.services.inputs import Target
-from hostprov_tui.services.locking import MSSQL_APPLOCK
+from hostprov_tui.services.locking import MSSQL_APPLOCK, MSSQL_OPEN_TRANSACTION
 from tests.conftest import Env, demo_ids
 from tests.support.tsql import DIALECT, Statement, compile_step, mssql_dialect
 from tests.support.tsql_capture import Step, capture
@@ -239,7 +239,7 @@ def _render(generation: str, flow: str, about: str, steps: list[Step], dialect: 
             statements.append(st)
             note = ""
             if st.sql == text(MSSQL_APPLOCK).compile(dialect=dialect).string and \
-                    not opened.get(st.database):
+                    not opened.get(st.database) and MSSQL_OPEN_TRANSACTION not in st.sql:
                 note, outside = APPLOCK_NOTE + "\n", outside + 1
                 if any(opened.get(other) for other in opened if other != st.database):
                     note += SHARED_NOTE + "\n"

@@ -35,7 +35,7 @@ WHERE dbo.[Sessions].[SessionID] IN (?)
 -- [3] canvas
 --   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
 --   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
-SET NOCOUNT ON; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
 
 -- [4] canvas
 --   ?1 SessionId_1_1: BIGINT, int -> SQL_INTEGER/SQL_BIGINT

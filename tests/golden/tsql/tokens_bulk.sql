@@ -30,45 +30,25 @@ WHERE dbo.[SessionTranscripts].[SessionID] = dbo.[Sessions].[SessionID]) AS anon
 FROM dbo.[Sessions] LEFT OUTER JOIN dbo.[Groups] ON dbo.[Groups].[GroupID] = dbo.[Sessions].[GroupID]
 WHERE dbo.[Sessions].[SessionID] IN (?, ?, ?, ?, ?)
 
--- !! No table statement ran in this transaction on this connection yet: under the ODBC
--- !! driver's implicit transactions @@TRANCOUNT is 0 here, and sp_getapplock with
--- !! @LockOwner = 'Transaction' then returns -999 (message 15626) instead of locking.
--- !! (With canvas and KSESSIONS in one database the KSESSIONS read above runs on this
--- !! same connection and opens the transaction first: two databases are affected.)
 -- [2] canvas
 --   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
 --   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
-SET NOCOUNT ON; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
 
--- !! No table statement ran in this transaction on this connection yet: under the ODBC
--- !! driver's implicit transactions @@TRANCOUNT is 0 here, and sp_getapplock with
--- !! @LockOwner = 'Transaction' then returns -999 (message 15626) instead of locking.
--- !! (With canvas and KSESSIONS in one database the KSESSIONS read above runs on this
--- !! same connection and opens the transaction first: two databases are affected.)
 -- [3] canvas
 --   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
 --   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
-SET NOCOUNT ON; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
 
--- !! No table statement ran in this transaction on this connection yet: under the ODBC
--- !! driver's implicit transactions @@TRANCOUNT is 0 here, and sp_getapplock with
--- !! @LockOwner = 'Transaction' then returns -999 (message 15626) instead of locking.
--- !! (With canvas and KSESSIONS in one database the KSESSIONS read above runs on this
--- !! same connection and opens the transaction first: two databases are affected.)
 -- [4] canvas
 --   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
 --   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
-SET NOCOUNT ON; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
 
--- !! No table statement ran in this transaction on this connection yet: under the ODBC
--- !! driver's implicit transactions @@TRANCOUNT is 0 here, and sp_getapplock with
--- !! @LockOwner = 'Transaction' then returns -999 (message 15626) instead of locking.
--- !! (With canvas and KSESSIONS in one database the KSESSIONS read above runs on this
--- !! same connection and opens the transaction first: two databases are affected.)
 -- [5] canvas
 --   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
 --   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
-SET NOCOUNT ON; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
 
 -- [6] canvas
 --   ?1 SessionId_1_1: BIGINT, int -> SQL_INTEGER/SQL_BIGINT
