@@ -14,12 +14,13 @@ from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.results import GuidStatus
 from hostprov_tui.tui.app import HostprovApp
 from hostprov_tui.tui.screens.dashboard import DashboardScreen
+from hostprov_tui.tui.screens.modals.bulk_progress import BulkProgressed
 from hostprov_tui.tui.screens.modals.bulk_results import CSV_HEADER, BulkResultsModal
 from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
 from hostprov_tui.tui.screens.sessions import SessionsScreen
 from hostprov_tui.tui.widgets.session_table import SessionTable
 from tests.conftest import DemoIds, Env
-from tests.support.tui import settle
+from tests.support.tui import MessageLog, settle
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 SIZE = (120, 36)
@@ -74,14 +75,16 @@ async def test_bulk_issue_for_three_marked_sessions(
     app: HostprovApp, prov: Provisioner, ids: DemoIds
 ) -> None:
     marked = [ids.good, ids.no_transcripts, ids.good2]
-    async with app.run_test(size=SIZE) as pilot:
+    progress = MessageLog(BulkProgressed)
+    async with app.run_test(size=SIZE, message_hook=progress) as pilot:
         sessions = await mark_by_search(pilot, marked)
         status = str(sessions.query_one("#results-status").content)  # type: ignore[attr-defined]
         assert "3 marked" in status
         body, results = await run_bulk(pilot)
         assert "3 sessions" in body and "stops working" in body
 
-        assert sessions.bulk_progress == (3, 3)  # the progress bar reached the total
+        last = progress.messages[-1]
+        assert (last.done, last.total) == (3, 3)  # the progress bar reached the total
         summary = str(results.query_one("#bulk-summary").content)  # type: ignore[attr-defined]
         assert summary.startswith("2 issued (created 2, rotated 0) · 1 refused")
         shown = str(results.query_one("#bulk-items").content)  # type: ignore[attr-defined]

@@ -65,7 +65,7 @@ async def test_same_database_as_the_app(tmp_path: Path) -> None:
         security=SecurityOptions(hash_secret=SecretStr(TEST_SECRET)),
         tui=TuiOptions(refresh_s=3600, app_settings=FIXTURES / "issue39" / "appsettings.json"),
     )
-    card, text = await drift_card(HostprovApp(settings, stable=True))
+    card, text = await drift_card(HostprovApp(settings))
     assert card.has_class("-same") and not card.has_class("-differ")
     assert card.verdict == "same database as the app ✓"
     assert text.splitlines()[0] == "same database as the app ✓"
@@ -77,7 +77,7 @@ async def test_same_database_as_the_app(tmp_path: Path) -> None:
 async def test_different_database_is_named(env: Env) -> None:
     settings = env.settings(tui=TuiOptions(
         refresh_s=3600, app_settings=FIXTURES / "issue39" / "appsettings.json"))
-    card, text = await drift_card(HostprovApp(settings, stable=True))
+    card, text = await drift_card(HostprovApp(settings))
     assert card.has_class("-differ") and not card.has_class("-same")
     first = text.splitlines()[0]
     assert first.startswith("canvas: app uses SQL Server AHHOME/KSESSIONS_DEV as sa, you use "
@@ -91,7 +91,7 @@ async def test_different_database_is_named(env: Env) -> None:
 @SQLITE
 async def test_broken_app_file_shows_its_sentence(env: Env) -> None:
     settings = env.settings(tui=TuiOptions(refresh_s=3600, app_settings=FIXTURES / "badconn"))
-    card, text = await drift_card(HostprovApp(settings, stable=True))
+    card, text = await drift_card(HostprovApp(settings))
     assert card.has_class("-broken")
     assert "unterminated quote" in text
     assert "Unterminated-Pw-6" not in text
@@ -99,7 +99,6 @@ async def test_broken_app_file_shows_its_sentence(env: Env) -> None:
 
 @SQLITE
 async def test_not_configured_says_how(env: Env) -> None:
-    card, text = await drift_card(HostprovApp(env.settings(tui=TuiOptions(refresh_s=3600)),
-                                              stable=True))
+    card, text = await drift_card(HostprovApp(env.settings(tui=TuiOptions(refresh_s=3600))))
     assert card.has_class("-none")
     assert text == NOT_CONFIGURED

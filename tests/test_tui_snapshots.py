@@ -1,52 +1,68 @@
-"""Snapshots of every screen at 120×36 on fixed data (stable mode: no clocks, no latencies).
+"""Snapshots of every screen at 120×36 on fixed data.
 
-The databases live under a fixed path so the URLs on the dashboard cards never change; the
+What would differ between runs or machines is held still by the tests, not by the app: the
+wall clock, the latencies and SQLite's version (tests.support.tui.held_still), the cursor blink,
+and the paths (the test runs in its own folder, which the configuration names relatively). The
 GUID modal is shown with a fixed test GUID. Update with ``pytest --snapshot-update``.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
-from hostprov_tui.config.settings import TuiOptions
+from hostprov_tui.config.settings import AuditOptions, DatabaseTarget, TuiOptions
 from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.results import IssueResult
 from hostprov_tui.tui.app import HostprovApp
 from hostprov_tui.tui.screens.modals.guid import GuidModal
 from tests.conftest import build_env
-from tests.support.tui import settle
+from tests.support.tui import held_still, settle, steady_cursors
 
 SIZE = (120, 36)
 FIXED_GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
-Factory = Callable[[str], HostprovApp]
+Factory = Callable[[], HostprovApp]
+Steps = Callable[[Pilot[int]], Awaitable[None]]
 
 
 @pytest.fixture
-def make_app(request: pytest.FixtureRequest) -> Iterator[Factory]:
+def make_app(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Factory]:
+    """The app on a demo catalogue of 60 sessions in this test's folder, named relatively."""
     provisioners: list[Provisioner] = []
+    env = build_env("sqlite", tmp_path, request, sessions=60)
+    monkeypatch.chdir(tmp_path)
+    settings = env.settings(
+        canvas=DatabaseTarget(url="sqlite:///canvas.db"),
+        ksessions=DatabaseTarget(url="sqlite:///ksessions.db"),
+        audit=AuditOptions(path=Path("audit.jsonl")),
+        tui=TuiOptions(refresh_s=3600),
+    )
 
-    def make(name: str) -> HostprovApp:
-        base = Path(tempfile.gettempdir()) / "hostprov-tui-snapshots" / name
-        shutil.rmtree(base, ignore_errors=True)
-        base.mkdir(parents=True)
-        env = build_env("sqlite", base, request, sessions=60)
-        settings = env.settings(tui=TuiOptions(refresh_s=3600))
+    def make() -> HostprovApp:
         prov = Provisioner(settings, operator="tester")
         provisioners.append(prov)
-        return HostprovApp(settings, provisioner=prov, stable=True)
+        return HostprovApp(settings, provisioner=prov)
 
-    yield make
+    with held_still(monkeypatch):
+        yield make
     for prov in provisioners:
         prov.close()
 
 
+def shot(snap_compare, app: HostprovApp, steps: Steps = settle) -> bool:  # type: ignore[no-untyped-def]
+    """``snap_compare`` after ``steps``, with the text cursors steady."""
+
+    async def run_before(pilot: Pilot[int]) -> None:
+        await steps(pilot)
+        steady_cursors(pilot)
+
+    return bool(snap_compare(app, terminal_size=SIZE, run_before=run_before))
 
 
 async def to_provision(pilot: Pilot[int]) -> None:
@@ -63,7 +79,7 @@ async def to_provision(pilot: Pilot[int]) -> None:
 
 
 def test_dashboard(snap_compare, make_app: Factory) -> None:
-    assert snap_compare(make_app("dashboard"), terminal_size=SIZE, run_before=settle)
+    assert shot(snap_compare, make_app())
 
 
 def test_sessions_with_query(snap_compare, make_app: Factory) -> None:
@@ -74,11 +90,11 @@ def test_sessions_with_query(snap_compare, make_app: Factory) -> None:
         await pilot.press(*"fiqh")
         await settle(pilot, typed=True)
 
-    assert snap_compare(make_app("sessions"), terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, make_app(), run_before)
 
 
 def test_provision_checklist(snap_compare, make_app: Factory) -> None:
-    assert snap_compare(make_app("provision"), terminal_size=SIZE, run_before=to_provision)
+    assert shot(snap_compare, make_app(), to_provision)
 
 
 def test_confirm_modal(snap_compare, make_app: Factory) -> None:
@@ -87,7 +103,7 @@ def test_confirm_modal(snap_compare, make_app: Factory) -> None:
         await pilot.press("ctrl+g")
         await settle(pilot)
 
-    assert snap_compare(make_app("confirm"), terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, make_app(), run_before)
 
 
 def test_guid_modal(snap_compare, make_app: Factory) -> None:
@@ -102,7 +118,7 @@ def test_guid_modal(snap_compare, make_app: Factory) -> None:
         await pilot.app.push_screen(GuidModal(result))
         await pilot.pause()
 
-    assert snap_compare(make_app("guid"), terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, make_app(), run_before)
 
 
 def test_audit(snap_compare, make_app: Factory) -> None:
@@ -111,7 +127,7 @@ def test_audit(snap_compare, make_app: Factory) -> None:
         await pilot.press("f5")
         await settle(pilot)
 
-    assert snap_compare(make_app("audit"), terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, make_app(), run_before)
 
 
 def test_help(snap_compare, make_app: Factory) -> None:
@@ -120,4 +136,4 @@ def test_help(snap_compare, make_app: Factory) -> None:
         await pilot.press("f1")
         await pilot.pause()
 
-    assert snap_compare(make_app("help"), terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, make_app(), run_before)

@@ -21,6 +21,7 @@ from hostprov_tui.tui.audit_feed import AuditFeed
 from hostprov_tui.tui.backend import Backend, describe_error
 from hostprov_tui.tui.messages import AuditArrived, AuditFollowed, AuditLoaded, SettingsReady
 from hostprov_tui.tui.modes import SCREEN_MODES, go_bindings
+from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.screens.dashboard import DashboardScreen
 from hostprov_tui.tui.styles import START_STYLES, css_paths
 
@@ -68,7 +69,7 @@ def _audit_screen() -> Screen[None]:
 
 
 class HostprovApp(App[int]):
-    """hostprov's TUI. ``stable=True`` hides clocks and latencies (snapshot tests)."""
+    """hostprov's TUI."""
 
     TITLE = "hostprov"
     CSS_PATH = css_paths(*START_STYLES)  # the other screens load theirs when first shown
@@ -94,12 +95,10 @@ class HostprovApp(App[int]):
         load: Callable[[], Settings] | None = None,
         preview: Preview | None = None,
         provisioner: Provisioner | None = None,
-        stable: bool = False,
     ) -> None:
         """Give ``settings`` (tests), or ``load`` + ``preview``: then the settings load in a
         worker right after the first frame, and the preview paints the banner until then."""
         super().__init__()
-        self.stable = stable
         self.backend = Backend(settings, load=load, provisioner=provisioner,
                                on_audit=self._audit_from_any)
         self.environment = settings.environment if settings else (
@@ -149,7 +148,7 @@ class HostprovApp(App[int]):
             return
         self.call_from_thread(self._settings_loaded, settings)
         try:
-            prov = self.backend.get()
+            prov = self.backend.bootstrapped()
             records = self.audit_feed.start(prov.audit.path, 200)
         except Exception as exc:
             message, hint = describe_error(exc)
@@ -167,9 +166,8 @@ class HostprovApp(App[int]):
 
     def on_settings_ready(self, _message: SettingsReady) -> None:
         for screen in self.screen_stack_all():
-            ready = getattr(screen, "settings_ready", None)
-            if callable(ready):
-                ready()
+            if isinstance(screen, MainScreen):
+                screen.when_settings_loaded()
 
     def _config_failed(self, message: str, hint: str | None, code: int) -> None:
         text = f"Error: {message}" + (f"\nHint: {hint}" if hint else "")
@@ -244,9 +242,8 @@ class HostprovApp(App[int]):
         yield SystemCommand("Toggle dark/light theme", "Switch between the dark and the light "
                             "theme", self.action_toggle_theme)
         yield SystemCommand("Help", "Keys and what each screen does", self.action_help)
-        extra = getattr(screen, "palette_commands", None)
-        if callable(extra):
-            yield from extra()
+        if isinstance(screen, MainScreen):
+            yield from screen.when_palette_opens()
 
     def on_unmount(self) -> None:
         self.audit_feed.stop()

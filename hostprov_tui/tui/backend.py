@@ -1,8 +1,8 @@
 """The TUI's handle on the services: one Provisioner, built and bootstrapped lazily in a worker.
 
 Nothing here runs before the first frame: the first worker that needs the database calls
-:meth:`Backend.get`, which imports the services, runs ``bootstrap()`` once and wires the live
-audit listener. Every call happens on a worker thread; the lock makes the first one win.
+:meth:`Backend.bootstrapped`, which imports the services, runs ``bootstrap()`` once and wires the
+live audit listener. Every call happens on a worker thread; the lock makes the first one win.
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ class Backend:
                 self.settings = self._load()
             return self.settings
 
-    def provisioner(self) -> Provisioner:
-        """The Provisioner, not bootstrapped: for calls that read files only (``drift``), so
+    def without_bootstrap(self) -> Provisioner:
+        """The Provisioner, NOT bootstrapped: for calls that read files only (``drift``), so
         they still answer when the databases do not (call from a worker thread)."""
         with self._lock:
             self.load_settings()
@@ -62,10 +62,11 @@ class Backend:
                 self._prov = Provisioner(self.settings, operator=self.operator)
             return self._prov
 
-    def get(self) -> Provisioner:
-        """The bootstrapped Provisioner (call from a worker thread; may raise HostprovError)."""
+    def bootstrapped(self) -> Provisioner:
+        """The Provisioner, bootstrapped on the first call (the first run creates the embedded
+        databases); call from a worker thread; may raise HostprovError."""
         with self._lock:
-            self.provisioner()
+            self.without_bootstrap()
             assert self._prov is not None
             if not self._ready:
                 self._prov.bootstrap()

@@ -1,8 +1,29 @@
-"""What the TUI tests share: waiting until the app has nothing left to do."""
+"""What the TUI tests share: waiting until the app has nothing left to do, recording the messages
+that ran, and holding still what would make two screenshots differ."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+import pytest
+import time_machine
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from textual.message import Message
 from textual.pilot import Pilot
+from textual.widgets import Input
+
+M = TypeVar("M", bound=Message)
+
+#: The wall clock of a screenshot (the audit lines show its time of day).
+FROZEN_AT = datetime(2025, 1, 6, 9, 30, 0, tzinfo=UTC)
+#: What SQLite answers to ``sqlite_version()`` in a screenshot.
+SQLITE_VERSION = "3.x"
 
 
 async def settle(pilot: Pilot[int], *, typed: bool = False) -> None:
@@ -14,3 +35,49 @@ async def settle(pilot: Pilot[int], *, typed: bool = False) -> None:
         if not getattr(pilot.app.screen, "search_pending", False):
             break
         await pilot.pause(0.05)
+
+
+class MessageLog(Generic[M]):
+    """A ``run_test(message_hook=…)`` that keeps every message of type ``kind`` (that ``keep``
+    accepts) once, in the order they ran; a message that bubbles is seen by each node on its way,
+    and kept only the first time."""
+
+    def __init__(self, kind: type[M], keep: Callable[[M], bool] | None = None) -> None:
+        self.kind = kind
+        self.keep = keep
+        self.messages: list[M] = []
+
+    def __call__(self, message: Message) -> None:
+        if not isinstance(message, self.kind) or any(m is message for m in self.messages):
+            return
+        if self.keep is None or self.keep(message):
+            self.messages.append(message)
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+
+def _fixed_sqlite_version(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("sqlite_version", 0, lambda: SQLITE_VERSION)
+
+
+@contextmanager
+def held_still(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """What differs between two runs or two machines, held still: the wall clock stands at
+    FROZEN_AT (audit times), every timed database round trip takes 0 ms (latencies), and SQLite
+    names SQLITE_VERSION as its version. The databases and the code paths stay real."""
+    monkeypatch.setattr(time, "perf_counter", lambda: 0.0)
+    event.listen(Engine, "connect", _fixed_sqlite_version)
+    try:
+        with time_machine.travel(FROZEN_AT, tick=False):
+            yield
+    finally:
+        event.remove(Engine, "connect", _fixed_sqlite_version)
+
+
+def steady_cursors(pilot: Pilot[int]) -> None:
+    """Stop the text cursors blinking, so a screenshot never catches one half-way."""
+    for screen in pilot.app.screen_stack:
+        for box in screen.query(Input):
+            box.cursor_blink = False

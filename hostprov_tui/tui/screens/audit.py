@@ -30,8 +30,7 @@ class AuditScreen(MainScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
-        yield self.field(placeholder="Filter: action, outcome, operator, IDs, message…",
-                         id="filter")
+        yield Input(placeholder="Filter: action, outcome, operator, IDs, message…", id="filter")
         with VerticalScroll(id="log"):
             yield Static("", id="log-body")
         yield Static("", id="audit-count")
@@ -53,7 +52,7 @@ class AuditScreen(MainScreen):
             return
         needle = self.query_one("#filter", Input).value.strip()
         records = [r for r in self.hp.audit_records if matches(r, needle)]
-        body = Content("\n").join(audit_line(r, self.hp.stable) for r in records)
+        body = Content("\n").join(audit_line(r) for r in records)
         log = self.query_one("#log", VerticalScroll)
         following = log.scroll_y >= log.max_scroll_y  # at the newest record: stay there
         self.query_one("#log-body", Static).update(

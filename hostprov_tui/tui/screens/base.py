@@ -1,27 +1,44 @@
-"""What every main screen shares: header, environment banner, audit strip, footer."""
+"""What every main screen shares: the chrome (header, environment banner, audit strip, footer),
+the hooks the app calls, and the one way a screen calls the services from a worker thread."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
+from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header
+from textual.worker import get_current_worker
 
 from hostprov_tui.tui.widgets.audit_strip import AuditStrip
 from hostprov_tui.tui.widgets.env_banner import EnvBanner
-from hostprov_tui.tui.widgets.steady_input import steady_input
 
 if TYPE_CHECKING:
-    from textual.widgets import Input
-
+    from hostprov_tui.services.api import Provisioner
     from hostprov_tui.tui.app import HostprovApp
+
+T = TypeVar("T")
+
+
+class ServiceDone(Message, bubble=False):
+    """A call of :meth:`MainScreen.call_service` ended: ``follow_up`` holds its result or its
+    error, bound to the callable that handles it on the UI thread."""
+
+    def __init__(self, follow_up: Callable[[], None]) -> None:
+        super().__init__()
+        self.follow_up = follow_up
 
 
 class MainScreen(Screen[None]):
     """A screen with the shared chrome; subclasses implement :meth:`compose_body`."""
 
     SHOW_STRIP = True
+    #: Widgets of this screen whose own key bindings the help (F1) lists with the screen's.
+    KEY_WIDGETS: ClassVar[tuple[type[Widget], ...]] = ()
 
     @property
     def hp(self) -> HostprovApp:
@@ -38,6 +55,44 @@ class MainScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
 
-    def field(self, *args: Any, **kwargs: Any) -> Input:
-        """An Input (its cursor does not blink in stable mode)."""
-        return steady_input(self.hp.stable, *args, **kwargs)
+    # --- hooks the app calls -----------------------------------------------------------------
+
+    def when_settings_loaded(self) -> None:
+        """Runs once, when the configuration has loaded (a worker loads it after the first
+        frame); a screen made later finds ``hp.settings_ready`` true in its ``on_mount``."""
+
+    def when_palette_opens(self) -> Iterable[SystemCommand]:
+        """Runs each time Ctrl+P opens the command palette: the commands this screen adds."""
+        return ()
+
+    # --- calling the services ----------------------------------------------------------------
+
+    def call_service(
+        self,
+        job: Callable[[Provisioner], T],
+        then: Callable[[T], None],
+        failed: Callable[[Exception], None],
+        *,
+        group: str,
+        exclusive: bool = False,
+        bootstrap: bool = True,
+    ) -> None:
+        """Run ``job`` with the Provisioner on a worker thread; then ``then(result)`` or
+        ``failed(error)`` runs on the UI thread. A worker cancelled meanwhile (``exclusive``:
+        a newer call of the same group) runs neither. ``bootstrap=False`` for calls that read
+        files only, so they answer while the databases do not."""
+        backend = self.hp.backend
+
+        def run() -> None:
+            try:
+                prov = backend.bootstrapped() if bootstrap else backend.without_bootstrap()
+                follow_up = partial(then, job(prov))
+            except Exception as exc:  # typed errors and the unexpected alike: handed to failed
+                follow_up = partial(failed, exc)
+            if not get_current_worker().is_cancelled:
+                self.post_message(ServiceDone(follow_up))
+
+        self.run_worker(run, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+
+    def on_service_done(self, message: ServiceDone) -> None:
+        message.follow_up()

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.content import Content
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
 from hostprov_tui.tui.backend import describe_error
 from hostprov_tui.tui.screens.base import MainScreen
@@ -20,28 +17,7 @@ from hostprov_tui.tui.widgets.db_card import DbCard
 from hostprov_tui.tui.widgets.drift_card import DriftCard
 
 if TYPE_CHECKING:
-    from hostprov_tui.services.drift import DriftReport
     from hostprov_tui.services.results import ConnectivityReport
-
-
-class PollDone(Message):
-    def __init__(
-        self, report: ConnectivityReport | None, error: tuple[str, str | None] | None
-    ) -> None:
-        super().__init__()
-        self.report = report
-        self.error = error
-
-
-class DriftDone(Message):
-    """The drift comparison of one poll (it reads files only, so it comes before the check)."""
-
-    def __init__(
-        self, report: DriftReport | None, error: tuple[str, str | None] | None
-    ) -> None:
-        super().__init__()
-        self.report = report
-        self.error = error
 
 
 class DashboardScreen(MainScreen):
@@ -57,8 +33,8 @@ class DashboardScreen(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         with Grid(id="cards"):
-            yield DbCard("canvas", stable=self.hp.stable, id="card-canvas")
-            yield DbCard("ksessions", stable=self.hp.stable, id="card-ksessions")
+            yield DbCard("canvas", id="card-canvas")
+            yield DbCard("ksessions", id="card-ksessions")
         yield DriftCard(id="drift")
         yield Static(self._summary(), id="dash-summary")
 
@@ -78,8 +54,8 @@ class DashboardScreen(MainScreen):
         if self.hp.settings_ready:
             self.call_after_refresh(self.poll_now)
 
-    def settings_ready(self) -> None:
-        """Called by the app once the configuration is loaded: fill in and start polling."""
+    def when_settings_loaded(self) -> None:
+        """Fill in the summary and start polling."""
         self.query_one("#dash-summary", Static).update(self._summary())
         if self.polls_done == 0 and not self._polling:
             self.poll_now()
@@ -96,46 +72,36 @@ class DashboardScreen(MainScreen):
             self._timer = None
         self._polling = True
         self.sub_title = "Dashboard · checking…"
-        self._poll(audit)
+        # drift reads files only: it answers even when the databases do not
+        drift = self.query_one(DriftCard)
+        self.call_service(lambda p: p.drift(), drift.show_report, self._drift_failed,
+                          group="drift", bootstrap=False)
+        self.call_service(lambda p: p.check(audit=audit), self._polled, self._poll_failed,
+                          group="poll", exclusive=True)
 
-    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def _poll(self, audit: bool) -> None:
-        try:
-            drift = self.hp.backend.provisioner().drift()
-        except Exception as exc:  # the app's file is broken: its sentence, not a traceback
-            self.post_message(DriftDone(None, describe_error(exc)))
-        else:
-            self.post_message(DriftDone(drift, None))
-        try:
-            report = self.hp.backend.get().check(audit=audit)
-        except Exception as exc:
-            self.post_message(PollDone(None, describe_error(exc)))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(PollDone(report, None))
+    def _drift_failed(self, exc: Exception) -> None:
+        """The app's settings file is broken: its sentence, not a traceback."""
+        self.query_one(DriftCard).show_error(*describe_error(exc))
 
-    def on_drift_done(self, message: DriftDone) -> None:
-        card = self.query_one(DriftCard)
-        if message.error is not None:
-            card.show_error(*message.error)
-        else:
-            card.show_report(message.report)
+    def _polled(self, report: ConnectivityReport) -> None:
+        cards = self._poll_ended()
+        for status in (report.canvas, report.ksessions):
+            cards[status.name].show_status(status)
+            self._note_transition(status.name, status.reachable, status.error, status.hint)
 
-    def on_poll_done(self, message: PollDone) -> None:
+    def _poll_failed(self, exc: Exception) -> None:
+        text, hint = describe_error(exc)
+        for card in self._poll_ended().values():
+            card.show_failure(text, hint)
+            self._note_transition(card.db_name, False, text, hint)
+
+    def _poll_ended(self) -> dict[str, DbCard]:
+        """Count the poll, plan the next one; the cards by database name."""
         self._polling = False
         self.polls_done += 1
         self.sub_title = "Dashboard"
-        cards = {c.db_name: c for c in self.query(DbCard)}
-        if message.report is not None:
-            for status in (message.report.canvas, message.report.ksessions):
-                cards[status.name].show_status(status)
-                self._note_transition(status.name, status.reachable, status.error, status.hint)
-        elif message.error is not None:
-            text, hint = message.error
-            for card in cards.values():
-                card.show_failure(text, hint)
-                self._note_transition(card.db_name, False, text, hint)
         self._timer = self.set_timer(self.hp.settings.tui.refresh_s, self.poll_now)
+        return {c.db_name: c for c in self.query(DbCard)}
 
     def _note_transition(self, name: str, up: bool, error: str | None, hint: str | None) -> None:
         """Toast once when a database goes down, and once when it comes back."""

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from hostprov_tui.tui.screens.base import MainScreen
@@ -23,22 +23,10 @@ from hostprov_tui.tui.widgets.verify_view import verify_content
 if TYPE_CHECKING:
     from hostprov_tui.services.api import Provisioner
     from hostprov_tui.services.inputs import Target
-    from hostprov_tui.services.results import Plan
+    from hostprov_tui.services.results import IssueResult, Plan, RevokeResult, VerifyResult
 
-FAILURE_TITLES = {"plan": "Validation failed", "plan-then-issue": "Issue refused",
-                  "confirm-issue": "Issue refused", "confirm-revoke": "Revoke refused",
-                  "issued": "Issue failed", "revoked": "Revoke failed", "verified": "Verify failed"}
+T = TypeVar("T")
 KINDS = [("KSESSIONS ID", "ks"), ("Canvas session ID", "canvas")]
-
-
-class ActionDone(Message):
-    """A provisioning call finished on a worker: ``result`` or ``error`` is set."""
-
-    def __init__(self, kind: str, result: Any = None, error: BaseException | None = None) -> None:
-        super().__init__()
-        self.kind = kind
-        self.result = result
-        self.error = error
 
 
 class ProvisionScreen(MainScreen):
@@ -58,27 +46,27 @@ class ProvisionScreen(MainScreen):
                 yield Label("Session", classes="field-label")
                 with Horizontal(classes="field-row"):
                     yield Select(KINDS, value="ks", allow_blank=False, id="kind")
-                    yield self.field(placeholder="e.g. 12", id="target", restrict=r"\d*")
+                    yield Input(placeholder="e.g. 12", id="target", restrict=r"\d*")
                 yield Static("", id="picked")
                 yield Label("Created by", classes="field-label")
-                yield self.field(self.hp.backend.operator, id="created-by")
+                yield Input(self.hp.backend.operator, id="created-by")
                 yield Label("Expires (YYYY-MM-DD, optional)", classes="field-label")
-                yield self.field(placeholder="never", id="expires")
+                yield Input(placeholder="never", id="expires")
                 yield Label("Reason (optional)", classes="field-label")
-                yield self.field(placeholder="why this GUID is issued or revoked", id="reason")
+                yield Input(placeholder="why this GUID is issued or revoked", id="reason")
                 with Horizontal(id="actions"):
                     yield Button("Validate", id="validate")
                     yield Button("Issue", id="issue", variant="primary")
                     yield Button("Revoke", id="revoke", variant="error")
                 yield Label("Verify a Host GUID", classes="field-label")
                 with Horizontal(classes="field-row"):
-                    yield self.field(placeholder="xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", id="guid")
+                    yield Input(placeholder="xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", id="guid")
                     yield Button("Verify", id="verify")
                 yield Static("", id="verify-result")
             with Vertical(id="plan"):
                 yield Label("Checks", id="plan-title")
                 with VerticalScroll(id="plan-scroll"):
-                    yield Checklist(stable=self.hp.stable, id="checklist")
+                    yield Checklist(id="checklist")
 
     def on_mount(self) -> None:
         self._take_pick()
@@ -114,34 +102,73 @@ class ProvisionScreen(MainScreen):
             "reason": self.query_one("#reason", Input).value.strip() or None,
         }
 
-    # --- actions -----------------------------------------------------------------------------
+    # --- actions: each runs its job on a worker, then its typed follow-up --------------------
+
+    def _run(self, job: Callable[[Provisioner], T], then: Callable[[T], None], *,
+             failure: str, checks: bool = False) -> None:
+        """``job`` on a worker, ``then(result)`` after it; an error is reported under the title
+        ``failure`` (``checks``: the job runs the checks, so the checklist must not stay on
+        "Validating…")."""
+        self.call_service(job, then, partial(self._failed, failure, checks), group="provision")
+
+    def _failed(self, title: str, checks: bool, exc: Exception) -> None:
+        plan = getattr(exc, "plan", None)
+        if plan is not None:
+            self.query_one(Checklist).show_plan(plan)
+        elif checks:
+            self.query_one(Checklist).clear("The checks could not run; see the notification.")
+        self.hp.report_exception(exc, title=title)
 
     @on(Input.Submitted, "#target")
     @on(Button.Pressed, "#validate")
     def action_validate(self) -> None:
         raw, opts = self._target(), self._options()
         self.query_one(Checklist).clear("Validating…")
-        self._call("plan", lambda p: p.dry_run(p.target("dry-run", **raw), **opts))
+        self._run(lambda p: p.dry_run(p.target("dry-run", **raw), **opts), self._validated,
+                  failure="Validation failed", checks=True)
+
+    def _validated(self, plan: Plan) -> None:
+        self.query_one(Checklist).show_plan(plan)
+        if not plan.ok:
+            first = plan.failures[0]
+            self.notify(first.message, title="Validation refused", severity="warning",
+                        markup=False)
 
     @on(Button.Pressed, "#issue")
     def action_issue(self) -> None:
         raw, opts = self._target(), self._options()
         if self.hp.production:  # no dry run first: the guard needs the typed confirmation
 
-            def parsed(p: Provisioner) -> tuple[Target, dict[str, Any]]:
+            def parsed(p: Provisioner) -> Target:
                 target = p.target("issue", **raw)
                 p.options(opts["created_by"], opts["expires"], opts["reason"], True)
-                return target, opts
+                return target
 
-            self._call("confirm-issue", parsed)
+            self._run(parsed, partial(self._issue_parsed, opts), failure="Issue refused")
         else:
 
-            def planned(p: Provisioner) -> tuple[Plan, Target, dict[str, Any]]:
+            def planned(p: Provisioner) -> tuple[Plan, Target]:
                 target = p.target("issue", **raw)
-                return p.dry_run(target, **opts), target, opts
+                return p.dry_run(target, **opts), target
 
             self.query_one(Checklist).clear("Validating before issuing…")
-            self._call("plan-then-issue", planned)
+            self._run(planned, partial(self._issue_planned, opts), failure="Issue refused",
+                      checks=True)
+
+    def _issue_planned(self, opts: dict[str, Any], planned: tuple[Plan, Target]) -> None:
+        plan, target = planned
+        self.query_one(Checklist).show_plan(plan)
+        if plan.ok:
+            self._confirm_issue(target, opts, plan.action)
+        else:
+            first = plan.failures[0]
+            self.hp.report(first.message, first.hint, title="Issue refused")
+
+    def _issue_parsed(self, opts: dict[str, Any], target: Target) -> None:
+        picked = self.hp.picked
+        active = (picked is not None and picked.session_id == target.ksessions_id
+                  and str(picked.guid_status) == "active")
+        self._confirm_issue(target, opts, "rotate" if active else None)
 
     def _confirm_issue(self, target: Target, opts: dict[str, Any], action: str | None) -> None:
         who = target.describe()
@@ -166,15 +193,23 @@ class ProvisionScreen(MainScreen):
         def done(ok: bool | None) -> None:
             if ok:
                 prod = self.hp.production
-                self._call("issued", lambda p: p.issue(target, allow_production=prod, **opts))
+                self._run(lambda p: p.issue(target, allow_production=prod, **opts), self._issued,
+                          failure="Issue failed")
 
         self.app.push_screen(ConfirmModal(title, body, confirm_label=label, require=require,
                                           danger=action == "rotate" or self.hp.production), done)
 
+    def _issued(self, result: IssueResult) -> None:
+        self.hp.catalogue_changes += 1
+        if result.plan is not None:
+            self.query_one(Checklist).show_plan(result.plan)
+        self.app.push_screen(GuidModal(result))
+
     @on(Button.Pressed, "#revoke")
     def action_revoke(self) -> None:
         raw = self._target()
-        self._call("confirm-revoke", lambda p: p.target("revoke", **raw))
+        self._run(lambda p: p.target("revoke", **raw), self._confirm_revoke,
+                  failure="Revoke refused")
 
     def _confirm_revoke(self, target: Target) -> None:
         reason = self.query_one("#reason", Input).value.strip() or None
@@ -184,8 +219,8 @@ class ProvisionScreen(MainScreen):
 
         def done(ok: bool | None) -> None:
             if ok:
-                self._call("revoked", lambda p: p.revoke(
-                    target, by=by, reason=reason, allow_production=prod))
+                self._run(lambda p: p.revoke(target, by=by, reason=reason, allow_production=prod),
+                          self._revoked, failure="Revoke failed")
 
         body = Content.assemble(
             (f"Revoke the active Host GUID of {target.describe()}?\n", ""),
@@ -194,67 +229,16 @@ class ProvisionScreen(MainScreen):
         self.app.push_screen(ConfirmModal("Revoke the Host GUID?", body, confirm_label="Revoke",
                                           require=require, danger=True), done)
 
+    def _revoked(self, result: RevokeResult) -> None:
+        self.hp.catalogue_changes += 1
+        self.notify(f"Host session {result.host_session_id} revoked by {result.revoked_by}.",
+                    title="Revoked")
+
     @on(Input.Submitted, "#guid")
     @on(Button.Pressed, "#verify")
     def action_verify(self) -> None:
         raw = self.query_one("#guid", Input).value.strip()
-        self._call("verified", lambda p: p.verify(raw))
+        self._run(lambda p: p.verify(raw), self._verified, failure="Verify failed")
 
-    # --- workers and their results -----------------------------------------------------------
-
-    @work(thread=True, group="provision", exit_on_error=False)
-    def _call(self, kind: str, job: Callable[[Provisioner], Any]) -> None:
-        try:
-            result = job(self.hp.backend.get())
-        except Exception as exc:
-            self.post_message(ActionDone(kind, error=exc))
-            return
-        self.post_message(ActionDone(kind, result=result))
-
-    def on_action_done(self, message: ActionDone) -> None:
-        if message.error is not None:
-            self._failed(message.kind, message.error)
-            return
-        result = message.result
-        checklist = self.query_one(Checklist)
-        if message.kind == "plan":
-            checklist.show_plan(result)
-            if not result.ok:
-                first = result.failures[0]
-                self.notify(first.message, title="Validation refused", severity="warning",
-                            markup=False)
-        elif message.kind == "plan-then-issue":
-            plan, target, opts = result
-            checklist.show_plan(plan)
-            if plan.ok:
-                self._confirm_issue(target, opts, plan.action)
-            else:
-                first = plan.failures[0]
-                self.hp.report(first.message, first.hint, title="Issue refused")
-        elif message.kind == "confirm-issue":
-            target, opts = result
-            picked = self.hp.picked
-            active = (picked is not None and picked.session_id == target.ksessions_id
-                      and str(picked.guid_status) == "active")
-            self._confirm_issue(target, opts, "rotate" if active else None)
-        elif message.kind == "confirm-revoke":
-            self._confirm_revoke(result)
-        elif message.kind == "issued":
-            self.hp.catalogue_changes += 1
-            if result.plan is not None:
-                checklist.show_plan(result.plan)
-            self.app.push_screen(GuidModal(result))
-        elif message.kind == "revoked":
-            self.hp.catalogue_changes += 1
-            self.notify(f"Host session {result.host_session_id} revoked by {result.revoked_by}.",
-                        title="Revoked")
-        elif message.kind == "verified":
-            self.query_one("#verify-result", Static).update(verify_content(result))
-
-    def _failed(self, kind: str, exc: BaseException) -> None:
-        plan = getattr(exc, "plan", None)
-        if plan is not None:
-            self.query_one(Checklist).show_plan(plan)
-        elif kind.startswith("plan"):
-            self.query_one(Checklist).clear("The checks could not run; see the notification.")
-        self.hp.report_exception(exc, title=FAILURE_TITLES.get(kind, "Failed"))
+    def _verified(self, result: VerifyResult) -> None:
+        self.query_one("#verify-result", Static).update(verify_content(result))

@@ -24,6 +24,7 @@ from hostprov_tui.tui.styles import css_paths
 from hostprov_tui.tui.widgets.session_table import SessionTable
 
 if TYPE_CHECKING:
+    from hostprov_tui.services.api import Provisioner
     from hostprov_tui.services.catalogue import Choice
     from hostprov_tui.services.results import SearchPage
 
@@ -33,19 +34,14 @@ NEAR_END = 10
 
 
 class PageLoaded(Message):
+    """One page of search ``generation``: ``page`` or ``error`` is set."""
+
     def __init__(self, generation: int, page: SearchPage | None,
-                 error: BaseException | None) -> None:
+                 error: Exception | None) -> None:
         super().__init__()
         self.generation = generation
         self.page = page
         self.error = error
-
-
-class ChoicesLoaded(Message):
-    def __init__(self, kind: str, choices: list[Choice]) -> None:
-        super().__init__()
-        self.kind = kind
-        self.choices = choices
 
 
 class SessionsScreen(MainScreen):
@@ -58,9 +54,10 @@ class SessionsScreen(MainScreen):
         Binding("ctrl+b", "issue_marked", "Issue for marked"),
     ]
 
+    KEY_WIDGETS = (SessionTable,)
+
     def __init__(self) -> None:
         super().__init__()
-        self.completed_searches = 0  # searches whose results reached the table (tests count them)
         self._generation = 0
         self._debounce: Timer | None = None
         self._page: SearchPage | None = None
@@ -69,11 +66,10 @@ class SessionsScreen(MainScreen):
         self._applied = 0  # generation whose results (or error) are on screen
         self._keep_cursor = False
         self._status_text = ""
-        self.bulk_progress: tuple[int, int] | None = None  # (done, total) of the last bulk issue
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="filters"):
-            yield self.field(placeholder="Search: ID, name, album, category, speaker", id="query")
+            yield Input(placeholder="Search: ID, name, album, category, speaker", id="query")
             yield Select[int]([], prompt="Album", id="album")
             yield Select[int]([], prompt="Category", id="category")
             yield Checkbox("Active only", id="active")
@@ -86,7 +82,7 @@ class SessionsScreen(MainScreen):
 
     @property
     def search_pending(self) -> bool:
-        """True while a debounce timer or a search is under way (tests wait on it)."""
+        """True while a search is due (its debounce timer runs) or under way."""
         return (
             self._debounce is not None
             or self._applied != self._generation
@@ -141,7 +137,7 @@ class SessionsScreen(MainScreen):
         try:
             from hostprov_tui.services.catalogue import SearchFilters
 
-            page = self.hp.backend.get().search(
+            page = self.hp.backend.bootstrapped().search(
                 text, offset=offset, limit=PAGE_SIZE, filters=SearchFilters(**filters)
             )
         except Exception as exc:
@@ -166,7 +162,6 @@ class SessionsScreen(MainScreen):
         if page.offset == 0:
             table.replace_rows(page.rows, keep_cursor=self._keep_cursor)
             self._keep_cursor = False
-            self.completed_searches += 1
         else:
             table.append_rows(page.rows)
         self._page = page
@@ -225,7 +220,6 @@ class SessionsScreen(MainScreen):
     def _bulk_done(self, run: BulkRun | None) -> None:
         if run is None:
             return
-        self.bulk_progress = (run.done, run.total)
         if run.result is None:
             self.hp.report_exception(run.error or RuntimeError("no result"),
                                      title="Bulk issue failed")
@@ -239,8 +233,7 @@ class SessionsScreen(MainScreen):
     def action_clear_marks(self) -> None:
         self.query_one(SessionTable).clear_marks()
 
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        """Commands this screen adds to Ctrl+P."""
+    def when_palette_opens(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Issue for marked sessions",
                             "Issue (or rotate) Host GUIDs for every session marked with Space",
                             self.action_issue_marked)
@@ -248,19 +241,17 @@ class SessionsScreen(MainScreen):
 
     # --- filters -----------------------------------------------------------------------------
 
-    @work(thread=True, group="choices", exit_on_error=False)
     def _load_choices(self, kind: str, album_id: int | None) -> None:
-        try:
-            prov = self.hp.backend.get()
-            choices = prov.albums() if kind == "album" else prov.categories(album_id)
-        except Exception:
-            return  # the search reports the database trouble
-        self.post_message(ChoicesLoaded(kind, choices))
+        def choices(prov: Provisioner) -> list[Choice]:
+            return prov.albums() if kind == "album" else prov.categories(album_id)
 
-    def on_choices_loaded(self, message: ChoicesLoaded) -> None:
-        select = self.query_one(f"#{message.kind}", Select)
-        with select.prevent(Select.Changed):
-            select.set_options([(c.name, c.id) for c in message.choices])
+        def show(found: list[Choice]) -> None:
+            select = self.query_one(f"#{kind}", Select)
+            with select.prevent(Select.Changed):
+                select.set_options([(c.name, c.id) for c in found])
+
+        # a failure is left to the search, which reports the database trouble
+        self.call_service(choices, show, lambda _exc: None, group="choices")
 
     @on(Select.Changed, "#album")
     def _album_changed(self, event: Select.Changed) -> None:

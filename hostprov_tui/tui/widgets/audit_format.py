@@ -12,15 +12,13 @@ if TYPE_CHECKING:
 LEVEL_STYLE = {"INFO": "$success", "WARNING": "$warning", "ERROR": "$error"}
 
 
-def clock(record: AuditRecord, stable: bool) -> str:
-    """HH:MM:SS of the record (masked in stable mode: snapshots hold no clock)."""
-    if stable:
-        return "--:--:--"
+def clock(record: AuditRecord) -> str:
+    """HH:MM:SS of the record."""
     return record.time[11:19] if len(record.time) >= 19 else record.time
 
 
-def detail(record: AuditRecord, stable: bool) -> str:
-    text = record.ids(with_hash=not stable)  # snapshots hold no hash
+def detail(record: AuditRecord) -> str:
+    text = record.ids()
     if record.message:
         text = f"{text} — {record.message}" if text else record.message
     if record.reason:
@@ -28,14 +26,14 @@ def detail(record: AuditRecord, stable: bool) -> str:
     return text
 
 
-def audit_line(record: AuditRecord, stable: bool) -> Content:
+def audit_line(record: AuditRecord) -> Content:
     style = LEVEL_STYLE.get(record.level, "$foreground")
     return Content.assemble(
-        (f"{clock(record, stable)} ", "$text-muted"),
+        (f"{clock(record)} ", "$text-muted"),
         (f"{record.level:<7} ", f"bold {style}"),
         (f"{record.action} {record.outcome} ", style),
         (f"{record.operator} ", "$text-muted"),
-        (detail(record, stable), ""),
+        (detail(record), ""),
     )
 
 
@@ -43,6 +41,6 @@ def matches(record: AuditRecord, needle: str) -> bool:
     if not needle:
         return True
     hay = " ".join(
-        [record.level, record.action, record.outcome, record.operator, detail(record, False)]
+        [record.level, record.action, record.outcome, record.operator, detail(record)]
     )
     return needle.casefold() in hay.casefold()

@@ -18,8 +18,7 @@ class AuditStrip(Static):
 
     def _refresh_lines(self, _count: int = 0) -> None:
         records = list(self.app.audit_records)[-STRIP_LINES:]  # type: ignore[attr-defined]
-        stable = bool(getattr(self.app, "stable", False))
         if not records:
             self.update(Content.styled("No audit records yet.", "$text-muted"))
             return
-        self.update(Content("\n").join(audit_line(r, stable) for r in records))
+        self.update(Content("\n").join(audit_line(r) for r in records))

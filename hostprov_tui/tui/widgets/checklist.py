@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from textual.content import Content
@@ -11,7 +10,6 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from hostprov_tui.services.results import Plan
 
-_MILLIS = re.compile(r"\d+(?:\.\d+)? ms\b")
 INDENT = "\u00a0" * 3
 MARKS = {"pass": ("✔", "$success"), "warn": ("!", "$warning"), "fail": ("✖", "$error")}
 
@@ -27,18 +25,11 @@ def plan_summary(plan: Plan) -> Content:
 
 
 class Checklist(Static):
-    """Renders a Plan (or a placeholder until the first validation).
+    """Renders a Plan (or a placeholder until the first validation)."""
 
-    ``stable`` hides latencies quoted in the sentences (snapshot tests).
-    """
-
-    def __init__(self, *, stable: bool = False, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.stable = stable
         self.plan: Plan | None = None
-
-    def _text(self, text: str) -> str:
-        return _MILLIS.sub("… ms", text) if self.stable else text
 
     def on_mount(self) -> None:
         self.clear()
@@ -52,7 +43,7 @@ class Checklist(Static):
         rows: list[Content] = [plan_summary(plan), Content("")]
         for line in plan.lines:
             mark, style = MARKS.get(str(line.status), ("?", "$foreground"))
-            rows.append(Content.assemble((f"{mark} ", f"bold {style}"), self._text(line.message)))
+            rows.append(Content.assemble((f"{mark} ", f"bold {style}"), line.message))
             if line.hint:
-                rows.append(Content.styled(f"{INDENT}↳ {self._text(line.hint)}", "$text-muted"))
+                rows.append(Content.styled(f"{INDENT}↳ {line.hint}", "$text-muted"))
         self.update(Content("\n").join(rows))

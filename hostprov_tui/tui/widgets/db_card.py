@@ -14,16 +14,14 @@ if TYPE_CHECKING:
     from hostprov_tui.services.results import DatabaseStatus
 
 HISTORY = 30
-STABLE_LATENCY = 1.0
 
 
 class DbCard(Vertical):
     """One card per database; ``-ok``, ``-down`` or ``-warn`` colours its border."""
 
-    def __init__(self, name: str, *, stable: bool = False, id: str | None = None) -> None:
+    def __init__(self, name: str, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="db-card")
         self.db_name = name
-        self.stable = stable
         self.history: deque[float] = deque(maxlen=HISTORY)
         self.border_title = name
 
@@ -42,7 +40,7 @@ class DbCard(Vertical):
 
     def show_status(self, status: DatabaseStatus) -> None:
         if status.reachable and status.latency_ms is not None:
-            self.history.append(STABLE_LATENCY if self.stable else status.latency_ms)
+            self.history.append(status.latency_ms)
         elif not status.reachable:
             self.history.append(0.0)
         self.set_class(not status.reachable, "-down")
@@ -67,7 +65,7 @@ class DbCard(Vertical):
     def _latency(self, status: DatabaseStatus) -> str:
         if not status.reachable or status.latency_ms is None:
             return "down"
-        return "latency hidden" if self.stable else f"{status.latency_ms:.1f} ms"
+        return f"{status.latency_ms:.1f} ms"
 
     def _body(self, s: DatabaseStatus) -> Content:
         if s.reachable:

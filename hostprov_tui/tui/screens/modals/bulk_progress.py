@@ -23,12 +23,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class BulkRun:
-    """What the progress modal hands back: the result or the error, and how far it got."""
+    """What the progress modal hands back: the result or the error."""
 
-    total: int
-    done: int = 0
     result: BulkResult | None = None
-    error: BaseException | None = None
+    error: Exception | None = None
 
 
 class BulkProgressed(Message):
@@ -39,7 +37,7 @@ class BulkProgressed(Message):
 
 
 class BulkFinished(Message):
-    def __init__(self, result: BulkResult | None, error: BaseException | None) -> None:
+    def __init__(self, result: BulkResult | None, error: Exception | None) -> None:
         super().__init__()
         self.result = result
         self.error = error
@@ -54,7 +52,6 @@ class BulkProgressModal(ModalScreen[BulkRun]):
         super().__init__()
         self.ids = list(ids)
         self.allow_production = allow_production
-        self.outcome = BulkRun(total=len(self.ids))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -71,7 +68,7 @@ class BulkProgressModal(ModalScreen[BulkRun]):
     @work(thread=True, group="bulk", exit_on_error=False)
     def _issue(self) -> None:
         try:
-            prov = cast("HostprovApp", self.app).backend.get()
+            prov = cast("HostprovApp", self.app).backend.bootstrapped()
             result = prov.issue_many(
                 self.ids, allow_production=self.allow_production,
                 progress=lambda done, total: self.post_message(BulkProgressed(done, total)),
@@ -82,11 +79,9 @@ class BulkProgressModal(ModalScreen[BulkRun]):
         self.post_message(BulkFinished(result, None))
 
     def on_bulk_progressed(self, message: BulkProgressed) -> None:
-        self.outcome.done, self.outcome.total = message.done, message.total
         self.query_one(ProgressBar).update(total=message.total, progress=message.done)
         self.query_one("#bulk-count", Static).update(
             f"{message.done} of {message.total} settled")
 
     def on_bulk_finished(self, message: BulkFinished) -> None:
-        self.outcome.result, self.outcome.error = message.result, message.error
-        self.dismiss(self.outcome)
+        self.dismiss(BulkRun(message.result, message.error))

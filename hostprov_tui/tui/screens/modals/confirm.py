@@ -12,7 +12,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from hostprov_tui.tui.styles import css_paths
-from hostprov_tui.tui.widgets.steady_input import steady_input
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -39,8 +38,7 @@ class ConfirmModal(ModalScreen[bool]):
             yield Static(self.body, id="dialog-body")
             if self.require is not None:
                 yield Label(f"Type {self.require} to confirm:", id="require-label")
-                stable = bool(getattr(self.app, "stable", False))
-                yield steady_input(stable, placeholder=self.require_hint, id="require")
+                yield Input(placeholder=self.require_hint, id="require")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, id="confirm",
