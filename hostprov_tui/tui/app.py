@@ -81,9 +81,9 @@ class HostprovApp(App[int]):
     }
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
-        Binding("f1", "help", "Help"),
+        Binding("f1", "help", "Help", tooltip="This help: the keys of every screen"),
         *go_bindings(),
-        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False, tooltip="Dark / light theme"),
     ]
 
     audit_count: reactive[int] = reactive(0, init=False)
@@ -218,9 +218,7 @@ class HostprovApp(App[int]):
         self.switch_mode("provision")
 
     def action_go(self, mode: str) -> None:
-        from textual.screen import ModalScreen
-
-        if isinstance(self.screen, ModalScreen) and self.screen.id == "help":
+        if self.screen.id == "help":  # F2–F5 close the help, then switch
             self.screen.dismiss()
         if self.current_mode != mode:
             self.switch_mode(mode)

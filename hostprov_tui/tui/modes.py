@@ -1,4 +1,4 @@
-"""The four screens the F-keys switch between: one table for the bindings, the help text and
+"""The four screens the F-keys switch between: one table for the bindings (and so the help) and
 the command palette."""
 
 from __future__ import annotations
@@ -25,4 +25,6 @@ SCREEN_MODES = (
 
 def go_bindings(*, show: bool = True, namespace: str = "") -> list[Binding]:
     """F2–F5; ``namespace="app."`` for a screen that hides the app's own bindings (a modal)."""
-    return [Binding(m.key, f"{namespace}go('{m.name}')", m.title, show=show) for m in SCREEN_MODES]
+    return [Binding(m.key, f"{namespace}go('{m.name}')", m.title, show=show,
+                    tooltip=f"{m.title}: {m.about[:1].lower()}{m.about[1:]}")
+            for m in SCREEN_MODES]

@@ -25,8 +25,9 @@ class AuditScreen(MainScreen):
     SUB_TITLE = "Audit"
     SHOW_STRIP = False
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter"),
-        Binding("escape", "focus_log", "Log", show=False),
+        Binding("slash", "focus_filter", "Filter",
+                tooltip="Filter the log: action, outcome, operator, IDs, message"),
+        Binding("escape", "focus_log", "Log", show=False, tooltip="From the filter to the log"),
     ]
 
     def compose_body(self) -> ComposeResult:

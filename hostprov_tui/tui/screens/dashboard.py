@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 class DashboardScreen(MainScreen):
     SUB_TITLE = "Dashboard"
-    BINDINGS = [Binding("r", "refresh", "Refresh")]
+    BINDINGS = [Binding("r", "refresh", "Refresh",
+                        tooltip="Check both databases now (also every few seconds)")]
 
     def __init__(self) -> None:
         super().__init__()

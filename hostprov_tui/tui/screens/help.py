@@ -1,56 +1,96 @@
-"""F1: what each screen does and which keys drive it."""
+"""F1: which keys drive each screen, read from the bindings the app and the screens declare (the
+Binding's tooltip, else its description), so the help cannot drift from the keys."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.dom import DOMNode
+from textual.keys import format_key
+from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Label, Static
 
-from hostprov_tui.tui.modes import SCREEN_MODES, go_bindings
+from hostprov_tui.tui.modes import go_bindings
+from hostprov_tui.tui.screens.audit import AuditScreen
+from hostprov_tui.tui.screens.base import MainScreen
+from hostprov_tui.tui.screens.dashboard import DashboardScreen
+from hostprov_tui.tui.screens.modals.dialog import Dialog
+from hostprov_tui.tui.screens.provision import ProvisionScreen
+from hostprov_tui.tui.screens.sessions import SessionsScreen
 from hostprov_tui.tui.styles import css_paths
 
-KEYS = (
-    ("Everywhere", (
-        ("F1", "this help"), *((m.key.upper(), m.title) for m in SCREEN_MODES),
-        ("Ctrl+P", "command palette"), ("Ctrl+T", "dark / light theme"),
-        ("Ctrl+Q", "quit"), ("Tab / Shift+Tab", "next / previous field"),
-    )),
-    ("Dashboard", (("r", "check both databases now (also every few seconds)"),)),
-    ("Sessions", (
-        ("type", "search as you type: ID, name, album, category, speaker"),
-        ("/", "back to the search box"), ("Esc / Enter", "from the search box to the results"),
-        ("↑ ↓ PgUp PgDn", "move; more results load near the end"),
-        ("Enter", "pick the session for the Provision screen"),
-        ("Space", "mark / unmark the session (marks survive a new search)"),
-        ("Ctrl+B", "issue for all marked sessions; their GUIDs shown once"),
-    )),
-    ("Provision", (
-        ("Ctrl+L / Enter", "validate: the dry-run checklist"),
-        ("Ctrl+G", "issue (or rotate) after a confirmation; the GUID is shown once"),
-        ("Ctrl+R", "revoke the active Host GUID after a confirmation"),
-        ("Ctrl+Y", "verify the GUID typed in the Verify box"),
-    )),
-    ("Audit", (("/", "filter the log"),)),
-)
+#: In the order of the F-keys.
+SCREENS: tuple[type[MainScreen], ...] = (
+    DashboardScreen, SessionsScreen, ProvisionScreen, AuditScreen)
+KEY_NAMES = {"escape": "Esc", "enter": "Enter", "space": "Space", "tab": "Tab"}
+PALETTE = "Command palette: screens, theme, help"
 
 
-def help_content() -> Content:
+def key_label(keys: str) -> str:
+    """``"ctrl+l"`` → ``Ctrl+L``, ``"escape,f1,q"`` → ``Esc / F1 / q``."""
+    labels = []
+    for key in keys.split(","):
+        *modifiers, name = key.strip().split("+")
+        shown = KEY_NAMES.get(name) or format_key(name)
+        if name[:1] == "f" and name[1:].isdigit():
+            shown = name.upper()
+        elif modifiers and len(shown) == 1:
+            shown = shown.upper()
+        labels.append("+".join([m.capitalize() for m in modifiers] + [shown]))
+    return " / ".join(labels)
+
+
+def declared_bindings(cls: type[DOMNode], stop: type[DOMNode]) -> list[Binding]:
+    """What ``cls`` and its bases below ``stop`` declare in BINDINGS, nearest class first."""
+    found: list[Binding] = []
+    for klass in cls.__mro__:
+        if klass is stop:
+            break
+        for item in vars(klass).get("BINDINGS", ()):
+            found.append(item if isinstance(item, Binding) else Binding(*item))
+    return found
+
+
+def key_rows(bindings: Iterable[Binding]) -> list[Content]:
     rows: list[Content] = []
-    for section, keys in KEYS:
-        rows.append(Content.styled(section, "bold $accent"))
-        for key, what in keys:
-            rows.append(Content.assemble((f"  {key:<16}", "bold $primary"), what))
-        rows.append(Content(""))
+    seen: set[str] = set()
+    for binding in bindings:
+        what = binding.tooltip or binding.description
+        if binding.system or not what or binding.key in seen:
+            continue
+        seen.add(binding.key)
+        rows.append(Content.assemble((f"  {key_label(binding.key):<17} ", "bold $primary"), what))
+    return rows
+
+
+def section(title: str, bindings: Iterable[Binding]) -> list[Content]:
+    return [Content.styled(title, "bold $accent"), *key_rows(bindings), Content("")]
+
+
+def help_content(app: type[App[Any]]) -> Content:
+    """The keys of ``app`` and of every screen, one section each."""
+    palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette", PALETTE)
+    everywhere = [*declared_bindings(app, stop=DOMNode), palette,
+                  *declared_bindings(Screen, stop=Widget)]
+    rows = section("Everywhere", everywhere)
+    for screen in SCREENS:
+        widgets = [b for w in screen.KEY_WIDGETS  # their own keys, not their base's
+                   for b in declared_bindings(w, stop=w.__mro__[1])]
+        rows += section(screen.SUB_TITLE or screen.__name__,
+                        [*declared_bindings(screen, stop=MainScreen), *widgets])
     rows.append(Content.styled(
         "A GUID is shown once and never logged. In production, writes need the session ID "
         "typed as confirmation.", "$text-muted"))
     return Content("\n").join(rows)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
 
     CSS_PATH = css_paths("modals.tcss", "help.tcss")
     BINDINGS = [  # a modal screen hides the app's keys: F2–F5 close help and go on
@@ -62,7 +102,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="dialog"):
             yield Label("hostprov — keys", id="dialog-title")
             with VerticalScroll(id="help-scroll"):
-                yield Static(help_content(), id="help-body")
+                yield Static(help_content(type(self.app)), id="help-body")
             yield Label("Esc closes", id="help-close")
 
     def action_dismiss_help(self) -> None:

@@ -34,10 +34,14 @@ class ProvisionScreen(MainScreen):
     CSS_PATH = css_paths("provision.tcss", "modals.tcss")
     SUB_TITLE = "Provision"
     BINDINGS = [
-        Binding("ctrl+l", "validate", "Validate"),
-        Binding("ctrl+g", "issue", "Issue"),
-        Binding("ctrl+r", "revoke", "Revoke"),
-        Binding("ctrl+y", "verify", "Verify GUID"),
+        Binding("ctrl+l", "validate", "Validate",
+                tooltip="The dry-run checklist (Enter in the session box too)"),
+        Binding("ctrl+g", "issue", "Issue",
+                tooltip="Issue (or rotate) after a confirmation; GUID shown once"),
+        Binding("ctrl+r", "revoke", "Revoke",
+                tooltip="Revoke the active Host GUID after a confirmation"),
+        Binding("ctrl+y", "verify", "Verify GUID",
+                tooltip="Verify the GUID typed in the Verify box (Enter in it too)"),
     ]
 
     def compose_body(self) -> ComposeResult:

@@ -49,9 +49,12 @@ class SessionsScreen(MainScreen):
     CSS_PATH = css_paths("sessions.tcss", "modals.tcss")
     SUB_TITLE = "Sessions"
     BINDINGS = [
-        Binding("slash", "focus_search", "Search"),
-        Binding("escape", "focus_table", "Results", show=False),
-        Binding("ctrl+b", "issue_marked", "Issue for marked"),
+        Binding("slash", "focus_search", "Search",
+                tooltip="Back to the search box: an ID or words, results as you type"),
+        Binding("escape", "focus_table", "Results", show=False,
+                tooltip="From the search box to the results (Enter too)"),
+        Binding("ctrl+b", "issue_marked", "Issue for marked",
+                tooltip="Issue for every marked session; their GUIDs are shown once"),
     ]
 
     KEY_WIDGETS = (SessionTable,)

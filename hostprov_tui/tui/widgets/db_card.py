@@ -20,7 +20,7 @@ class DbCard(Vertical):
     """One card per database; ``-ok``, ``-down`` or ``-warn`` colours its border."""
 
     def __init__(self, name: str, *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="db-card")
+        super().__init__(id=id)
         self.db_name = name
         self.history: deque[float] = deque(maxlen=HISTORY)
         self.border_title = name
@@ -53,7 +53,7 @@ class DbCard(Vertical):
 
     def show_failure(self, message: str, hint: str | None) -> None:
         """The services could not even be reached (bad config, bootstrap failed)."""
-        self.set_classes("db-card -down")
+        self.set_classes("-down")
         self.history.append(0.0)
         lines = [Content.styled("✖ unreachable", "bold $error"), Content(message)]
         if hint:

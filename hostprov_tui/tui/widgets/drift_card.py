@@ -28,7 +28,7 @@ class DriftCard(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Content("Comparing with the app's settings…"),
-                         id=id, classes="drift-card -pending")
+                         id=id, classes="-pending")
         self.verdict = ""
         self.border_title = "NOOR Canvas app"
 

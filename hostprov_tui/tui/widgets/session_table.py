@@ -36,7 +36,12 @@ def _cut(text: str | None, width: int) -> str:
 class SessionTable(DataTable[object]):
     """``session_rows[i]`` is the SessionRow shown in row ``i``; ``marked`` maps marked IDs."""
 
-    BINDINGS = [Binding("space", "toggle_mark", "Mark")]
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Pick", show=False,
+                tooltip="Pick the session for the Provision screen"),
+        Binding("space", "toggle_mark", "Mark",
+                tooltip="Mark / unmark the session (marks survive a new search)"),
+    ]
 
     class MarksChanged(Message):
         """The set of marked sessions changed."""

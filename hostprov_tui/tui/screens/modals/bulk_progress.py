@@ -11,10 +11,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Label, ProgressBar, Static
 
-from hostprov_tui.tui.styles import css_paths
+from hostprov_tui.tui.screens.modals.dialog import Dialog
 
 if TYPE_CHECKING:
     from hostprov_tui.services.bulk import BulkResult
@@ -43,10 +42,8 @@ class BulkFinished(Message):
         self.error = error
 
 
-class BulkProgressModal(ModalScreen[BulkRun]):
+class BulkProgressModal(Dialog[BulkRun]):
     """Runs ``issue_many`` in a thread worker; no key closes it before the end."""
-
-    CSS_PATH = css_paths("modals.tcss")
 
     def __init__(self, ids: Sequence[int], *, allow_production: bool) -> None:
         super().__init__()

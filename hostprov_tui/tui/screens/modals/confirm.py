@@ -8,16 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from hostprov_tui.tui.styles import css_paths
+from hostprov_tui.tui.screens.modals.dialog import Dialog
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(Dialog[bool]):
     """Dismisses with True only on an explicit confirmation."""
-
-    CSS_PATH = css_paths("modals.tcss")
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 

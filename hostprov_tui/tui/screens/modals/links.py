@@ -11,19 +11,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from hostprov_tui.tui.styles import css_paths
+from hostprov_tui.tui.screens.modals.dialog import Dialog
 
 if TYPE_CHECKING:
     from hostprov_tui.services.results import SessionLinks, TokenIssueResult
 
 
-class LinksModal(ModalScreen[None]):
+class LinksModal(Dialog[None]):
     """Shows a TokenIssueResult or SessionLinks: two links, two copy buttons, the expiry."""
 
-    CSS_PATH = css_paths("modals.tcss")
     BINDINGS = [
         Binding("h", "copy_host", "Copy host link"),
         Binding("p", "copy_participants", "Copy participants' link"),

@@ -7,16 +7,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import ModalScreen
 from textual.widgets import Button
 
-from hostprov_tui.tui.styles import css_paths
+from hostprov_tui.tui.screens.modals.dialog import Dialog
 
 
-class ShownOnceModal(ModalScreen[None]):
+class ShownOnceModal(Dialog[None]):
     """Subclasses compose the body, then :meth:`buttons`, and say what the clipboard gets."""
 
-    CSS_PATH = css_paths("modals.tcss")
     BINDINGS = [
         Binding("c", "copy", "Copy"),
         Binding("escape", "close", "Close"),

@@ -1,0 +1,33 @@
+"""F1's help is read from the bindings the app, the screens and their widgets declare."""
+
+from __future__ import annotations
+
+from textual.dom import DOMNode
+from textual.widgets import DataTable
+
+from hostprov_tui.tui.app import HostprovApp
+from hostprov_tui.tui.modes import SCREEN_MODES
+from hostprov_tui.tui.screens.base import MainScreen
+from hostprov_tui.tui.screens.help import SCREENS, declared_bindings, help_content, key_label
+from hostprov_tui.tui.widgets.session_table import SessionTable
+
+
+def test_key_labels() -> None:
+    assert key_label("ctrl+l") == "Ctrl+L"
+    assert key_label("escape,f1,q") == "Esc / F1 / q"
+    assert key_label("slash") == "/"
+    assert key_label("shift+tab") == "Shift+Tab"
+
+
+def test_every_screen_and_every_key_has_its_line() -> None:
+    text = help_content(HostprovApp).plain
+    assert [s.SUB_TITLE for s in SCREENS] == [m.title for m in SCREEN_MODES]
+    bindings = [b for s in SCREENS for b in declared_bindings(s, stop=MainScreen)]
+    bindings += declared_bindings(HostprovApp, stop=DOMNode)
+    bindings += declared_bindings(SessionTable, stop=DataTable)
+    lines = text.splitlines()
+    for binding in bindings:
+        what = binding.tooltip or binding.description
+        if what and not binding.system:
+            assert any(key_label(binding.key) in line and what in line for line in lines), what
+    assert any("Ctrl+P" in line for line in lines)  # the command palette's key
