@@ -77,6 +77,17 @@ def test_duplicate_key_differing_only_in_case_is_refused(tmp_path: Path) -> None
         read_jsonc(path)
 
 
+@pytest.mark.parametrize("text", [
+    '{"a": \'single quotes\'}', '{bare: 1}', '{"a": 0x10}', '{"a": NaN}', '{"a": -Infinity}',
+    '{"a": +1}', '{"a": .5}', '{"a": "line \\\n continued"}',
+])
+def test_json5_only_syntax_is_refused_as_dotnet_refuses_it(tmp_path: Path, text: str) -> None:
+    """JSONC is JSON plus comments and trailing commas, no more: what the app cannot load."""
+    path = write(tmp_path, "a.json", text)
+    with pytest.raises(ConfigError, match="is not valid JSON"):
+        read_jsonc(path)
+
+
 @pytest.mark.parametrize(
     ("text", "sentence"),
     [("[1, 2]", "does not hold a JSON object"), ("", "not valid JSON")],
@@ -287,8 +298,20 @@ def test_edit_keeps_a_trailing_comment_of_a_replaced_key() -> None:
     assert edited == '[tui]\napp_settings = "new"  # the app\n'
 
 
+@pytest.mark.parametrize("text", [
+    'canvas = { url = "sqlite:///a.db", odbc_driver = "FreeTDS" }  # inline\n',
+    'canvas.url = "sqlite:///a.db"\ncanvas.odbc_driver = "FreeTDS"\n',
+])
+def test_edit_follows_inline_tables_and_dotted_keys(text: str) -> None:
+    edited = edit_tables(text, {"canvas": TableEdit(set={"connection_string": ("S=x", None)},
+                                                    remove=("url",))})
+    assert tomllib.loads(edited) == {
+        "canvas": {"connection_string": "S=x", "odbc_driver": "FreeTDS"}}
+    assert edited.count("\n") == text.count("\n")  # written in the file's own layout
+
+
 def test_edit_refuses_a_layout_it_cannot_follow() -> None:
-    text = 'canvas = { url = "sqlite:///a.db" }\n'
+    text = '[[canvas]]\nurl = "sqlite:///a.db"\n'  # an array of tables, not a table
     with pytest.raises(ConfigError, match="cannot be edited safely"):
         edit_tables(text, {"canvas": TableEdit(set={"connection_string": ("S=x", None)},
                                                remove=("url",))})

@@ -6,7 +6,8 @@
 * The environment is ``--environment``, else ``[tui] app_environment``, else
   ``DOTNET_ENVIRONMENT``/``ASPNETCORE_ENVIRONMENT``, else ``Production`` (the .NET default).
 * Comments (``//`` and ``/* */``) and trailing commas are accepted, as .NET accepts them; a UTF-8
-  byte-order mark is skipped.
+  byte-order mark is skipped. Nothing else beyond JSON is (no JSON5: single quotes, bare keys,
+  hex or NaN are refused, as .NET refuses them), so a file the app cannot load is not read here.
 
 Which connection string is which database (``map_targets``):
 
@@ -302,7 +303,8 @@ def read_jsonc(path: Path) -> Any:
         raise ConfigError(f"The app settings file {path} cannot be read: {exc.strerror}.") from None
     try:
         cleaned = strip_jsonc(text)
-        document = json.loads(cleaned, object_pairs_hook=_no_duplicates)
+        document = json.loads(cleaned, object_pairs_hook=_no_duplicates,
+                              parse_constant=_no_named_numbers)
     except _JsoncError as exc:
         raise ConfigError(f"The app settings file {path} is not valid JSON: {exc}.") from None
     except json.JSONDecodeError as exc:
@@ -317,6 +319,11 @@ def read_jsonc(path: Path) -> Any:
 
 class _JsoncError(ValueError):
     pass
+
+
+def _no_named_numbers(name: str) -> Any:
+    """NaN and Infinity: Python's json takes them, .NET's reader (and JSON) does not."""
+    raise _JsoncError(f"{name} is not a JSON value")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -1,30 +1,28 @@
-"""Set or remove a few keys of ``config.toml`` tables while keeping the rest of the file intact.
+"""Set or remove a few keys of ``config.toml`` tables with tomlkit, keeping the rest as written.
 
-Comments, blank lines, key order and every other table stay as they were: only the lines of the
-keys being set or removed change (a new key goes after the last key of its table, a missing table
-is appended). The result is read back with ``tomllib`` and compared with what was meant; a file
-laid out in a way this editor does not follow (inline tables, dotted keys) is refused rather than
-damaged.
+tomlkit keeps the document's comments, blank lines, key order and layout, and takes any valid
+TOML (inline tables, dotted keys). A key set again keeps its trailing comment unless a new one is
+given; a new key goes at the end of its table; a missing table is appended. The result is read
+back with ``tomllib`` and compared with what was meant: a file that could not be edited exactly
+is refused rather than damaged.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import os
-import re
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hostprov_tui.errors import ConfigError
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import String
 
-_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?$")
-_ANY_HEADER = re.compile(r"^\s*\[")
-_KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+from hostprov_tui.errors import ConfigError
 
 
 @dataclass
@@ -36,30 +34,34 @@ class TableEdit:
 
 
 def toml_string(value: str) -> str:
-    """A TOML basic string: JSON's escapes are TOML's, and TOML also forbids a raw DEL."""
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+    """``value`` as a TOML basic string."""
+    return tomlkit.string(value).as_string()
+
+
+def toml_line(key: str, value: str, comment: str | None = None) -> str:
+    line = f"{key} = {toml_string(value)}"
+    return f"{line}  # {comment}" if comment else line
 
 
 def edit_tables(text: str, edits: Mapping[str, TableEdit]) -> str:
-    """``text`` with ``edits`` applied; ConfigError when that cannot be done safely."""
+    """``text`` with ``edits`` applied; ConfigError when that cannot be done exactly."""
     try:
         before = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"The config file is not valid TOML: {exc}.") from None
-    lines = text.splitlines()
-    for table, edit in edits.items():
-        lines = _edit_table(lines, table, edit)
-    result = "\n".join(lines) + "\n"
-    expected = _expected(before, edits)
     try:
-        after = tomllib.loads(result)
-    except tomllib.TOMLDecodeError:
-        after = None
-    if after != expected:
+        document = tomlkit.parse(text)
+        for table, edit in edits.items():
+            _edit_table(document, table, edit)
+        result = document.as_string()
+        exact = tomllib.loads(result) == _expected(before, edits)
+    except (TOMLKitError, tomllib.TOMLDecodeError, TypeError, ValueError, KeyError):
+        exact = False
+    if not exact:
         names = ", ".join(f"[{t}]" for t in edits)
         raise ConfigError(
-            f"The config file cannot be edited safely (its {names} tables are not written as "
-            "plain [table] sections).",
+            f"The config file cannot be edited safely (its {names} tables are not plain "
+            "tables).",
             hint="Write the tables by hand, or use --write with a new file.",
         )
     return result
@@ -80,6 +82,28 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def _edit_table(document: tomlkit.TOMLDocument, name: str, edit: TableEdit) -> None:
+    if name not in document:
+        if not edit.set:
+            return
+        document[name] = tomlkit.table()
+    section = document[name]
+    if not isinstance(section, MutableMapping):  # an array of tables, a plain value
+        raise TypeError(f"[{name}] is not a table")
+    for key in edit.remove:
+        section.pop(key, None)
+    for key, (value, comment) in edit.set.items():
+        section[key] = _string(value, comment)
+
+
+def _string(value: str, comment: str | None) -> String:
+    item = tomlkit.string(value)
+    if comment:
+        item.comment(comment)
+        item.trivia.comment_ws = "  "
+    return item
+
+
 def _expected(before: dict[str, Any], edits: Mapping[str, TableEdit]) -> dict[str, Any]:
     expected = copy.deepcopy(before)
     for table, edit in edits.items():
@@ -89,67 +113,3 @@ def _expected(before: dict[str, Any], edits: Mapping[str, TableEdit]) -> dict[st
         for key, (value, _comment) in edit.set.items():
             section[key] = value
     return expected
-
-
-def toml_line(key: str, value: str, comment: str | None = None) -> str:
-    line = f"{key} = {toml_string(value)}"
-    return f"{line}  # {comment}" if comment else line
-
-
-def _edit_table(lines: list[str], table: str, edit: TableEdit) -> list[str]:
-    start = next((i for i, line in enumerate(lines) if _header_name(line) == table), None)
-    if start is None:
-        if not edit.set:
-            return lines
-        block = [f"[{table}]"] + [toml_line(k, v, c) for k, (v, c) in edit.set.items()]
-        tail = [""] if lines and lines[-1].strip() else []
-        return lines + tail + block
-    end = next(
-        (i for i in range(start + 1, len(lines)) if _ANY_HEADER.match(lines[i])), len(lines)
-    )
-    body = lines[start + 1 : end]
-    pending = dict(edit.set)
-    new_body: list[str] = []
-    replaced_at: int | None = None
-    for line in body:
-        match = _KEY_LINE.match(line)
-        key = match.group(1) if match else None
-        if key is not None and key in pending:
-            value, comment = pending.pop(key)
-            new_body.append(toml_line(key, value, comment or _trailing_comment(line)))
-            continue
-        if key is not None and key in edit.remove:
-            replaced_at = len(new_body) if replaced_at is None else replaced_at
-            continue
-        new_body.append(line)
-    if pending:
-        new_lines = [toml_line(k, v, c) for k, (v, c) in pending.items()]
-        at = replaced_at if replaced_at is not None else _after_last_key(new_body)
-        new_body[at:at] = new_lines
-    return lines[: start + 1] + new_body + lines[end:]
-
-
-def _header_name(line: str) -> str | None:
-    match = _HEADER.match(line)
-    return match.group(1) if match else None
-
-
-def _after_last_key(body: list[str]) -> int:
-    last = -1
-    for i, line in enumerate(body):
-        if line.strip() and not line.lstrip().startswith("#"):
-            last = i
-    return last + 1
-
-
-def _trailing_comment(line: str) -> str | None:
-    """The comment after a one-line ``key = value``: the first ``#`` after a complete value."""
-    for i, char in enumerate(line):
-        if char != "#":
-            continue
-        try:
-            tomllib.loads(line[:i])
-        except tomllib.TOMLDecodeError:
-            continue
-        return line[i + 1 :].strip() or None
-    return None
