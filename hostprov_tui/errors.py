@@ -1,7 +1,7 @@
 """Typed errors shared by every layer.
 
 Each error carries one sentence for a person (``message``), an optional ``hint`` saying what to do,
-and the CLI exit code of DESIGN.md. Nothing here imports a database driver or Textual.
+and the CLI exit code of docs/design.md. Nothing here imports a database driver or Textual.
 """
 
 from __future__ import annotations

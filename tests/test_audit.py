@@ -1,4 +1,5 @@
-"""The audit trail: one record per operation, the DESIGN fields, never a GUID; fail closed."""
+"""The audit trail of docs/design.md: one record per operation, its fields, never a GUID; fail
+closed."""
 
 from __future__ import annotations
 

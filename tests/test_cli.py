@@ -1,4 +1,5 @@
-"""The CLI contract of DESIGN.md: JSON shapes, exit codes, sentences, nothing written on errors."""
+"""The CLI contract of docs/design.md: JSON shapes, exit codes, sentences, nothing written on
+errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The happy path of DESIGN.md on every backend: issue, verify, rotate, revoke."""
+"""The happy path of docs/design.md on every backend: issue, verify, rotate, revoke."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The layers of DESIGN.md: config → db → services → cli | tui; services never import Textual."""
+"""The layers of docs/design.md: config → db → services → cli | tui; services never import
+Textual."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The rules of issuance of DESIGN.md, each with its sentence, on every backend (service layer)."""
+"""The rules of issuance of docs/design.md, each with its sentence, on every backend (service
+layer)."""
 
 from __future__ import annotations
 

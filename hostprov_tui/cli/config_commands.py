@@ -18,7 +18,7 @@ from hostprov_tui.cli.runner import Outcome, cli_settings, execute, state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: exit code of ``config drift`` when hostprov and the app disagree (DESIGN: validation refused)
+#: exit code of ``config drift`` when hostprov and the app disagree (docs/design.md: a rule refused)
 DRIFT_EXIT_CODE = 4
 FLAG_NAMES = {
     "environment": "--environment",

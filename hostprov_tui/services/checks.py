@@ -1,4 +1,4 @@
-"""The check lines of DESIGN.md, each a sentence a person understands."""
+"""The check lines of docs/design.md, each a sentence a person understands."""
 
 from __future__ import annotations
 

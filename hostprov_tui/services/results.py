@@ -117,7 +117,7 @@ class SearchPage:
 
 @dataclass(frozen=True)
 class Plan:
-    """The checks of DESIGN.md for one target, and what issuing would do."""
+    """The checks of docs/design.md for one target, and what issuing would do."""
 
     lines: tuple[CheckLine, ...]
     ksessions_id: int | None = None

@@ -28,7 +28,7 @@ def cli_flow(config: Path, ksessions_id: int, env: Mapping[str, str]) -> dict[st
     return runs
 
 
-#: The exit code each step of cli_flow must end with (DESIGN.md's CLI contract).
+#: The exit code each step of cli_flow must end with (the exit codes of docs/design.md).
 EXPECTED_CODES = {"check": 0, "sessions": 0, "dry-run": 0, "issue": 0, "verify": 0, "rotate": 0,
                   "verify-old": 4, "revoke": 0, "verify-revoked": 4}
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-#: DESIGN: issuance of a new Host GUID in a fixed, small number of statements
+#: issuance of a new Host GUID in a fixed, small number of statements (README, Performance)
 MAX_ISSUE_STATEMENTS = 8
 
 
