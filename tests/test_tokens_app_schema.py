@@ -1,4 +1,5 @@
-"""The tokens generation against the NOOR Canvas app's own canvas schema (raw DDL from DESIGN.md).
+"""The tokens generation against the NOOR Canvas app's own canvas schema (raw DDL from
+docs/design.md).
 
 Every check asks the app's own sign-in query (``tests/support/app_schema.py``), never hostprov:
 an issued host token signs in as the KSESSIONS session; a rotation ends the old host token and

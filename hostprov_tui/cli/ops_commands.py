@@ -129,7 +129,7 @@ def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str |
         result = provisioner(ctx).issue(target, created_by=created_by, expires=expires,
                                         reason=reason, allow_production=allow_production,
                                         new_user_token=new_user_token)
-        data = result.document()  # tokens: exactly DESIGN.md's document
+        data = result.document()  # tokens: exactly docs/design.md's document
         if result.generation == "guid":
             data.update(expires_at=result.expires_at, created_by=result.created_by)
         return Outcome(data, lambda c: render.render_issue(c, result))

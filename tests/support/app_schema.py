@@ -1,6 +1,6 @@
 """The NOOR Canvas app's own canvas schema of the tokens generation, and its sign-in query.
 
-Written from DESIGN.md's column list ("Two generations of the canvas schema"), never from
+Written from docs/design.md's column list ("Two generations of the canvas schema"), never from
 hostprov's models: if hostprov's idea of the table drifted from the app's, the tests built on
 this module would notice. ``canvas.Sessions`` carries the app's defaults ('' for the tokens,
 'Active' for Status) that hostprov must not rely on, and the app's other tables
@@ -26,7 +26,7 @@ from hostprov_tui.db.engines import open_databases
 from hostprov_tui.db.schema import init_schema
 from tests.conftest import Env
 
-#: The app's token alphabet and length, as DESIGN.md states them (33 characters: no O, 0, 1).
+#: The app's token alphabet and length, as docs/design.md states them (33 characters: no O, 0, 1).
 ALPHABET = "ABCDEFGHIJKLMNPQRSTUVWXYZ23456789"
 TOKEN_LENGTH = 8
 
