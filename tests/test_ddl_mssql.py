@@ -183,7 +183,8 @@ def test_our_extra_indexes_are_filtered_and_unique() -> None:
     )
 
 
-# The tokens generation: canvas.Sessions as DESIGN.md "Two generations" lists it (SQL Server types).
+# The tokens generation: canvas.Sessions as docs/design.md ("Two generations") lists it (SQL
+# Server types).
 TOKENS_EXPECTED: dict[str, tuple[str, bool]] = {
     "SessionId": ("BIGINT IDENTITY(1,1)", False),
     "AlbumId": ("UNIQUEIDENTIFIER", False),
