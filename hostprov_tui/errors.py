@@ -6,7 +6,10 @@ and the CLI exit code of docs/design.md. Nothing here imports a database driver 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from hostprov_tui.services.results import Plan
 
 #: Exit codes of a refusal (bad input, a rule, the environment guard): the rest failed.
 REFUSED_EXIT_CODES = frozenset({2, 4, 5})
@@ -19,10 +22,14 @@ class HostprovError(Exception):
     code: ClassVar[str] = "error"
     retryable: ClassVar[bool] = False
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, hint: str | None = None, *, plan: Plan | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: the checklist of a refused issuance or dry run (None for any other failure)
+        self.plan = plan
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -26,6 +26,7 @@ from hostprov_tui.config.settings import (
 )
 from hostprov_tui.db.demo import fill_demo
 from hostprov_tui.db.engines import open_databases
+from hostprov_tui.db.generation import GenerationName
 from hostprov_tui.db.ksessions_models import KSession, SessionTranscript
 from hostprov_tui.db.schema import init_databases
 from hostprov_tui.services.api import Provisioner
@@ -123,12 +124,12 @@ def _new_env(backend: str, tmp: Path, request: pytest.FixtureRequest, shared: bo
 
 def build_env(
     backend: str, tmp: Path, request: pytest.FixtureRequest, *, shared: bool = True,
-    sessions: int = DEMO_SESSIONS,
+    sessions: int = DEMO_SESSIONS, generation: GenerationName = "guid",
 ) -> Env:
     env = _new_env(backend, tmp, request, shared)
     dbs = open_databases(env.settings(), create=True)
     try:
-        init_databases(dbs)
+        init_databases(dbs, generation)
         fill_demo(dbs.ksessions, sessions=sessions, seed=7)
     finally:
         dbs.dispose()

@@ -78,7 +78,7 @@ def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str
         plan = provisioner(ctx).dry_run(target, created_by=created_by, expires=expires,
                                         reason=reason, allow_production=allow_production,
                                         new_user_token=new_user_token)
-        code = 0 if plan.ok else refusal(plan, "dry-run").exit_code
+        code = 0 if plan.ok else refusal(plan).exit_code
         data = {"ok": plan.ok, "generation": plan.generation, "plan": plan,
                 "checks": plan.lines}
         return Outcome(data, lambda c: render.render_checks(c, plan.lines), code)

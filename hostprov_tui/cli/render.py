@@ -108,7 +108,7 @@ def render_sessions(console: Console, page: SearchPage) -> None:
     table.add_column("Speaker", ratio=1, overflow="ellipsis", no_wrap=True)
     table.add_column("Date", no_wrap=True)
     table.add_column("Tr.", justify="right", no_wrap=True)
-    table.add_column("GUID", no_wrap=True)
+    table.add_column("Host", no_wrap=True)
     for r in page.rows:
         name = escape(r.name) + ("" if r.is_active else " [dim](inactive)[/]")
         status = r.guid_status.value

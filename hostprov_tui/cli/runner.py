@@ -59,7 +59,7 @@ def report_error(st: CliState, exc: HostprovError) -> int:
     err.print(f"[bold red]Error:[/] {escape(exc.message)}", markup=True, highlight=False)
     if exc.hint:
         err.print(f"[dim]Hint:[/] {escape(exc.hint)}", markup=True, highlight=False)
-    plan = getattr(exc, "plan", None)
+    plan = exc.plan
     if st.json:
         doc: dict[str, Any] = {"ok": False, "error": exc.to_dict()}
         if plan is not None:

@@ -146,6 +146,11 @@ class Provisioner:
         """What a host or participant token opens (tokens generation), by the app's rule."""
         return verification.verify(self.ctx, token, "token")
 
+    def verify_credential(self, text: str) -> VerifyResult:
+        """A GUID or a token, whichever the canvas database's generation issues."""
+        kind = "token" if self.ctx.generation().name == "tokens" else "guid"
+        return verification.verify(self.ctx, text, kind)
+
     def links(self, target: Target, reason: str | None = None) -> SessionLinks:
         """Show a session's links again (tokens generation): an explicit, audited request."""
         from hostprov_tui.services.links import show_links

@@ -237,7 +237,7 @@ def issue_many(
 
 
 def _refused(ctx: ServiceContext, entry: _Entry, plan: Plan) -> BulkItem:
-    err = checks.refusal(plan, "issue")
+    err = checks.refusal(plan)
     issuance.audit_failure(ctx, "issue", Target(ksessions_id=entry.ksessions_id), err, plan)
     return _failed(entry.line, entry.text, entry.ksessions_id, err)
 

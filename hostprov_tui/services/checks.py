@@ -35,14 +35,11 @@ def stamp(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
-def refusal(plan: Plan, action: str) -> HostprovError:
+def refusal(plan: Plan) -> HostprovError:
     """The error for the first failing line, carrying the whole plan."""
     first = plan.failures[0]
     cls = _ERROR_BY_CODE.get(first.code, ValidationRefused)
-    err = cls(first.message, hint=first.hint)
-    err.plan = plan  # type: ignore[attr-defined]
-    err.action = action  # type: ignore[attr-defined]
-    return err
+    return cls(first.message, hint=first.hint, plan=plan)
 
 
 def session_line(ksessions_id: int, ks: KSessionInfo | None) -> CheckLine:

@@ -65,7 +65,7 @@ def issue(ctx: ServiceContext, target: Target, opts: IssueOptions) -> Issued:
             audit_failure(ctx, "issue", target, exc)
             raise
         if result is None:
-            err = checks.refusal(plan, "issue")
+            err = checks.refusal(plan)
             audit_failure(ctx, "issue", target, err, plan)
             raise err
         return result
@@ -185,7 +185,7 @@ def _summary(plan: Plan) -> str:
 def audit_failure(
     ctx: ServiceContext, action: str, target: Target, exc: HostprovError, plan: Plan | None = None
 ) -> None:
-    plan = plan or getattr(exc, "plan", None)
+    plan = plan or exc.plan
     ctx.audit.failure(
         action, exc,
         ksessions_id=(plan.ksessions_id if plan else None) or target.ksessions_id,

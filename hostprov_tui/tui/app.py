@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from hostprov_tui.errors import DatabaseUnavailable, SchemaMissing
 from hostprov_tui.tui.audit_feed import AuditFeed
 from hostprov_tui.tui.backend import Backend, describe_error
 from hostprov_tui.tui.messages import AuditArrived, AuditFollowed, AuditLoaded, SettingsReady
@@ -199,7 +200,7 @@ class HostprovApp(App[int]):
     def report_exception(self, exc: BaseException, *, title: str = "Error") -> None:
         message, hint = describe_error(exc)
         self.report(message, hint, title=title)
-        if getattr(exc, "exit_code", None) == 3:  # unreachable or schema missing
+        if isinstance(exc, DatabaseUnavailable | SchemaMissing):  # exit 3: the dashboard looks
             self.database_trouble()
 
     def database_trouble(self) -> None:

@@ -1,4 +1,5 @@
-"""Validate (dry run), issue or rotate, revoke, and verify Host GUIDs for one session."""
+"""Validate (dry run), issue or rotate, revoke, and verify the credential of one session: its
+Host GUID (guid generation) or its host and participant tokens (tokens generation)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from hostprov_tui.errors import HostprovError
+from hostprov_tui.tui.credential_words import WORDS, CredentialWords
 from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
 from hostprov_tui.tui.screens.modals.guid import GuidModal
+from hostprov_tui.tui.screens.modals.links import LinksModal
 from hostprov_tui.tui.styles import css_paths
 from hostprov_tui.tui.widgets.checklist import Checklist
 from hostprov_tui.tui.widgets.verify_view import verify_content
@@ -23,7 +27,13 @@ from hostprov_tui.tui.widgets.verify_view import verify_content
 if TYPE_CHECKING:
     from hostprov_tui.services.api import Provisioner
     from hostprov_tui.services.inputs import Target
-    from hostprov_tui.services.results import IssueResult, Plan, RevokeResult, VerifyResult
+    from hostprov_tui.services.results import (
+        Issued,
+        Plan,
+        RevokeResult,
+        SessionLinks,
+        VerifyResult,
+    )
 
 T = TypeVar("T")
 KINDS = [("KSESSIONS ID", "ks"), ("Canvas session ID", "canvas")]
@@ -40,9 +50,16 @@ class ProvisionScreen(MainScreen):
                 tooltip="Issue (or rotate) after a confirmation; GUID shown once"),
         Binding("ctrl+r", "revoke", "Revoke",
                 tooltip="Revoke the active Host GUID after a confirmation"),
-        Binding("ctrl+y", "verify", "Verify GUID",
-                tooltip="Verify the GUID typed in the Verify box (Enter in it too)"),
+        Binding("ctrl+y", "verify", "Verify",
+                tooltip="Verify the GUID or token typed in the Verify box (Enter in it too)"),
+        Binding("ctrl+o", "links", "Links",
+                tooltip="Show the session's host and participant links again (tokens "
+                "generation; audited)"),
     ]
+
+    #: what this canvas database issues; guid until the worker has asked the database
+    words: CredentialWords = WORDS["guid"]
+    generation_known = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="provision"):
@@ -52,17 +69,20 @@ class ProvisionScreen(MainScreen):
                     yield Select(KINDS, value="ks", allow_blank=False, id="kind")
                     yield Input(placeholder="e.g. 12", id="target", restrict=r"\d*")
                 yield Static("", id="picked")
+                yield Static("Canvas schema: …", id="generation")
                 yield Label("Created by", classes="field-label")
                 yield Input(self.hp.backend.operator, id="created-by")
                 yield Label("Expires (YYYY-MM-DD, optional)", classes="field-label")
                 yield Input(placeholder="never", id="expires")
                 yield Label("Reason (optional)", classes="field-label")
-                yield Input(placeholder="why this GUID is issued or revoked", id="reason")
+                yield Input(placeholder="why this is issued or revoked", id="reason")
+                yield Checkbox("New participant link too", id="new-user-token")
                 with Horizontal(id="actions"):
                     yield Button("Validate", id="validate")
                     yield Button("Issue", id="issue", variant="primary")
                     yield Button("Revoke", id="revoke", variant="error")
-                yield Label("Verify a Host GUID", classes="field-label")
+                    yield Button("Links", id="links")
+                yield Label("Verify a Host GUID", classes="field-label", id="verify-label")
                 with Horizontal(classes="field-row"):
                     yield Input(placeholder="xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", id="guid")
                     yield Button("Verify", id="verify")
@@ -73,10 +93,49 @@ class ProvisionScreen(MainScreen):
                     yield Checklist(id="checklist")
 
     def on_mount(self) -> None:
+        self._show_words()
         self._take_pick()
+        self._learn_generation()
 
     def on_screen_resume(self) -> None:
         self._take_pick()
+
+    def when_settings_loaded(self) -> None:
+        self._learn_generation()
+
+    # --- the generation of the canvas schema: asked once, on a worker -----------------------
+
+    def _learn_generation(self) -> None:
+        if not self.generation_known and self.hp.settings_ready:
+            self.call_service(lambda p: p.generation(), self._generation_learned,
+                              self._generation_unknown, group="generation")
+
+    def _generation_learned(self, generation: str) -> None:
+        self.words, self.generation_known = WORDS[generation], True
+        self._show_words()
+        self._show_picked()
+        self.refresh_bindings()
+
+    def _generation_unknown(self, exc: Exception) -> None:
+        message = getattr(exc, "message", str(exc))
+        self.query_one("#generation", Static).update(
+            Content.styled(f"Canvas schema: not known yet — {message}", "$warning"))
+
+    def _show_words(self) -> None:
+        w = self.words
+        known = "" if self.generation_known else " (not checked yet)"
+        self.query_one("#generation", Static).update(Content.assemble(
+            ("Canvas schema: ", "$text-muted"), (w.summary + known, "")))
+        self.query_one("#expires", Input).placeholder = w.expires_default
+        self.query_one("#verify-label", Label).update(w.verify_label)
+        self.query_one("#guid", Input).placeholder = w.verify_placeholder
+        self.query_one("#new-user-token", Checkbox).display = w.shows_links
+        self.query_one("#links", Button).display = w.shows_links
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "links":
+            return self.words.shows_links
+        return True
 
     def _take_pick(self) -> None:
         row = self.hp.picked
@@ -85,12 +144,18 @@ class ProvisionScreen(MainScreen):
             self.query_one("#kind", Select).value = "ks"
             target.value = str(row.session_id)
             self.query_one(Checklist).clear()
-            self.query_one("#picked", Static).update(Content.assemble(
-                (row.name, "bold"),
-                (f"\n{row.album or '—'} · {row.category or '—'}", "$text-muted"),
-                (f" · Host GUID: {row.guid_status}", "$text-muted"),
-            ))
+            self._show_picked()
         target.focus()
+
+    def _show_picked(self) -> None:
+        row = self.hp.picked
+        if row is None:
+            return
+        self.query_one("#picked", Static).update(Content.assemble(
+            (row.name, "bold"),
+            (f"\n{row.album or '—'} · {row.category or '—'}", "$text-muted"),
+            (f" · {self.words.noun}: {row.guid_status}", "$text-muted"),
+        ))
 
     # --- reading the form: parsed by the services on the worker (bad input is audited) -------
 
@@ -100,11 +165,14 @@ class ProvisionScreen(MainScreen):
         return {"canvas_session_id" if kind == "canvas" else "ksessions_id": raw}
 
     def _options(self) -> dict[str, Any]:
-        return {
+        options = {
             "created_by": self.query_one("#created-by", Input).value.strip() or None,
             "expires": self.query_one("#expires", Input).value.strip() or None,
             "reason": self.query_one("#reason", Input).value.strip() or None,
         }
+        if self.words.shows_links:
+            options["new_user_token"] = self.query_one("#new-user-token", Checkbox).value
+        return options
 
     # --- actions: each runs its job on a worker, then its typed follow-up --------------------
 
@@ -116,7 +184,7 @@ class ProvisionScreen(MainScreen):
         self.call_service(job, then, partial(self._failed, failure, checks), group="provision")
 
     def _failed(self, title: str, checks: bool, exc: Exception) -> None:
-        plan = getattr(exc, "plan", None)
+        plan = exc.plan if isinstance(exc, HostprovError) else None
         if plan is not None:
             self.query_one(Checklist).show_plan(plan)
         elif checks:
@@ -175,20 +243,20 @@ class ProvisionScreen(MainScreen):
         self._confirm_issue(target, opts, "rotate" if active else None)
 
     def _confirm_issue(self, target: Target, opts: dict[str, Any], action: str | None) -> None:
-        who = target.describe()
+        who, noun = target.describe(), self.words.noun
         if action == "rotate":
             body = Content.assemble(
-                (f"{who} already has an active Host GUID.\n", ""),
-                ("Rotating makes the current GUID stop working immediately.", "bold $warning"),
+                (f"{who} already has a {noun}.\n", ""),
+                (self.words.rotate_effect, "bold $warning"),
             )
-            title, label = "Rotate the Host GUID?", "Rotate"
+            title, label = f"Rotate the {noun}?", "Rotate"
         elif action == "create":
-            body = Content(f"A new Host GUID will be issued for {who}.")
-            title, label = "Issue a Host GUID?", "Issue"
+            body = Content(f"A new {noun} will be issued for {who}.")
+            title, label = f"Issue a {noun}?", "Issue"
         else:
-            body = Content(f"Issue a Host GUID for {who}. If one is active it is rotated: the "
-                           "current GUID stops working.")
-            title, label = "Issue or rotate the Host GUID?", "Issue"
+            body = Content(f"Issue a {noun} for {who}. If one is active it is rotated: "
+                           f"{self.words.rotate_effect}")
+            title, label = f"Issue or rotate the {noun}?", "Issue"
         require = None
         if self.hp.production:
             body = Content.assemble(body, ("\nThis is the PRODUCTION environment.", "bold $error"))
@@ -203,11 +271,15 @@ class ProvisionScreen(MainScreen):
         self.app.push_screen(ConfirmModal(title, body, confirm_label=label, require=require,
                                           danger=action == "rotate" or self.hp.production), done)
 
-    def _issued(self, result: IssueResult) -> None:
+    def _issued(self, result: Issued) -> None:
         self.hp.catalogue_changes += 1
         if result.plan is not None:
             self.query_one(Checklist).show_plan(result.plan)
-        self.app.push_screen(GuidModal(result))
+        if result.generation == "tokens":
+            verb = "rotated" if result.action == "rotated" else "issued"
+            self.app.push_screen(LinksModal(result, f"Host token {verb}"))  # type: ignore[arg-type]
+        else:
+            self.app.push_screen(GuidModal(result))  # type: ignore[arg-type]
 
     @on(Button.Pressed, "#revoke")
     def action_revoke(self) -> None:
@@ -226,23 +298,35 @@ class ProvisionScreen(MainScreen):
                 self._run(lambda p: p.revoke(target, by=by, reason=reason, allow_production=prod),
                           self._revoked, failure="Revoke failed")
 
+        noun = self.words.noun
         body = Content.assemble(
-            (f"Revoke the active Host GUID of {target.describe()}?\n", ""),
-            ("The host will no longer be able to open the session with it.", "bold $warning"),
+            (f"Revoke the {noun} of {target.describe()}?\n", ""),
+            (self.words.revoke_effect, "bold $warning"),
         )
-        self.app.push_screen(ConfirmModal("Revoke the Host GUID?", body, confirm_label="Revoke",
+        self.app.push_screen(ConfirmModal(f"Revoke the {noun}?", body, confirm_label="Revoke",
                                           require=require, danger=True), done)
 
     def _revoked(self, result: RevokeResult) -> None:
         self.hp.catalogue_changes += 1
-        self.notify(f"Host session {result.host_session_id} revoked by {result.revoked_by}.",
-                    title="Revoked")
+        what = (f"Host session {result.host_session_id}" if result.host_session_id is not None
+                else f"The tokens of canvas session {result.canvas_session_id}")
+        self.notify(f"{what} revoked by {result.revoked_by}.", title="Revoked")
+
+    @on(Button.Pressed, "#links")
+    def action_links(self) -> None:
+        raw = self._target()
+        reason = self.query_one("#reason", Input).value.strip() or None
+        self._run(lambda p: p.links(p.target("show-links", **raw), reason), self._links_shown,
+                  failure="No links to show")
+
+    def _links_shown(self, links: SessionLinks) -> None:
+        self.app.push_screen(LinksModal(links, "Session links (shown again; audited)"))
 
     @on(Input.Submitted, "#guid")
     @on(Button.Pressed, "#verify")
     def action_verify(self) -> None:
         raw = self.query_one("#guid", Input).value.strip()
-        self._run(lambda p: p.verify(raw), self._verified, failure="Verify failed")
+        self._run(lambda p: p.verify_credential(raw), self._verified, failure="Verify failed")
 
     def _verified(self, result: VerifyResult) -> None:
         self.query_one("#verify-result", Static).update(verify_content(result))

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.widgets import Static
 
+from hostprov_tui.tui.credential_words import WORDS
+
 if TYPE_CHECKING:
     from hostprov_tui.services.results import Plan
 
@@ -18,10 +20,11 @@ def plan_summary(plan: Plan) -> Content:
     if not plan.ok:
         n = len(plan.failures)
         return Content.styled(f"Refused: {n} check{'s' if n != 1 else ''} failed.", "bold $error")
+    noun = WORDS.get(plan.generation or "guid", WORDS["guid"]).noun
     if plan.action == "rotate":
-        return Content.styled("Ready to ROTATE: the current Host GUID would stop working.",
+        return Content.styled(f"Ready to ROTATE: the current {noun} would stop working.",
                               "bold $warning")
-    return Content.styled("Ready to issue a new Host GUID.", "bold $success")
+    return Content.styled(f"Ready to issue a new {noun}.", "bold $success")
 
 
 class Checklist(Static):

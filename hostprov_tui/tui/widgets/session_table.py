@@ -1,4 +1,4 @@
-"""The catalogue table: one row per KSESSIONS session, with its Host GUID status.
+"""The catalogue table: one row per KSESSIONS session, with the status of its host credential.
 
 Space marks or unmarks the highlighted row (the first column shows the mark); marks are kept by
 session ID across searches, so a bulk issue can gather sessions from several searches.
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 COLUMNS = (
     ("", 1), ("ID", 6), ("Name", 24), ("Album", 18), ("Category", 14), ("Speaker", 14),
-    ("Date", 10), ("Tr.", 3), ("Host GUID", 9),
+    ("Date", 10), ("Tr.", 3), ("Host", 9),
 )
 # Rich styles (DataTable cells are Rich Text); ANSI names follow the theme's palette.
 GUID_STYLE = {"active": "bold green", "expired": "yellow", "revoked": "red", "none": "dim",

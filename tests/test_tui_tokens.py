@@ -1,0 +1,152 @@
+"""The TUI on a canvas database of the tokens generation: the provision screen names the
+generation, an issue shows the host and participant links (each copied with a toast), the
+links can be shown again (audited), and the sessions table reads the status from the tokens."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from hostprov_tui.config.settings import AuditOptions, DatabaseTarget, TuiOptions
+from hostprov_tui.services.api import Provisioner
+from hostprov_tui.services.inputs import Target
+from hostprov_tui.services.results import GuidStatus, TokenIssueResult
+from hostprov_tui.tui.app import HostprovApp
+from hostprov_tui.tui.screens.modals.links import LinksModal
+from tests.conftest import Env, build_env
+from tests.support.tui import held_still, settle, steady_cursors
+
+SIZE = (120, 36)
+
+
+@pytest.fixture
+def tokens_env(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Env]:
+    env = build_env("sqlite", tmp_path, request, sessions=60, generation="tokens")
+    monkeypatch.chdir(tmp_path)
+    with held_still(monkeypatch):
+        yield env
+
+
+def _app(env: Env) -> tuple[HostprovApp, Provisioner]:
+    settings = env.settings(
+        canvas=DatabaseTarget(url="sqlite:///canvas.db"),
+        ksessions=DatabaseTarget(url="sqlite:///ksessions.db"),
+        audit=AuditOptions(path=Path("audit.jsonl")),
+        tui=TuiOptions(refresh_s=3600),
+    )
+    prov = Provisioner(settings, operator="tester")
+    return HostprovApp(settings, provisioner=prov), prov
+
+
+async def to_provision(pilot: Pilot[int]) -> None:
+    await settle(pilot)
+    await pilot.press("f3")
+    await settle(pilot)
+    await pilot.press(*"concept")
+    await settle(pilot, typed=True)
+    await pilot.press("escape", "enter")
+    await settle(pilot)
+    await pilot.press("ctrl+l")
+    await settle(pilot)
+
+
+def test_provision_checklist_tokens(snap_compare, tokens_env: Env) -> None:  # type: ignore[no-untyped-def]
+    app, prov = _app(tokens_env)
+
+    async def run_before(pilot: Pilot[int]) -> None:
+        await to_provision(pilot)
+        steady_cursors(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    finally:
+        prov.close()
+
+
+def test_links_modal(snap_compare, tokens_env: Env) -> None:  # type: ignore[no-untyped-def]
+    app, prov = _app(tokens_env)
+    result = TokenIssueResult(
+        host_token="K7XM3QPA", user_token="HXRFEAJ6",
+        host_url="https://localhost:9091/host/K7XM3QPA",
+        participant_url="https://localhost:9091/user/landing/HXRFEAJ6",
+        canvas_session_id=12, ksessions_id=12, action="rotated",
+        expires_at=datetime(2026, 12, 31, 9, 30), created_by="tester", new_user_token=False,
+    )
+
+    async def run_before(pilot: Pilot[int]) -> None:
+        await settle(pilot)
+        await pilot.press("f4")
+        await pilot.app.push_screen(LinksModal(result, "Host token rotated"))
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    finally:
+        prov.close()
+
+
+async def test_issue_shows_links_copies_each_and_shows_them_again(tokens_env: Env) -> None:
+    app, prov = _app(tokens_env)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await to_provision(pilot)
+            screen = pilot.app.screen
+            assert "tokens generation" in str(screen.query_one("#generation", Static).render())
+            await pilot.press("ctrl+g")  # confirmation
+            await settle(pilot)
+            await pilot.click("#confirm")
+            await settle(pilot)
+            modal = pilot.app.screen
+            assert isinstance(modal, LinksModal)
+            links = modal.links
+            assert isinstance(links, TokenIssueResult) and links.action == "created"
+            await pilot.press("h")
+            await pilot.press("p")
+            await pilot.pause()
+            assert copied == [links.host_url, links.participant_url]
+            toasts = [n.message for n in pilot.app._notifications]
+            assert any("host link is on the clipboard" in t for t in toasts)
+            assert any("participants' link is on the clipboard" in t for t in toasts)
+            await pilot.press("escape")
+            await settle(pilot)
+            await pilot.press("ctrl+o")  # show the links again: audited
+            await settle(pilot)
+            again = pilot.app.screen
+            assert isinstance(again, LinksModal)
+            assert again.links.host_url == links.host_url
+            await pilot.press("escape")
+            await settle(pilot)
+        verdict = prov.verify_token(links.host_token)
+        assert verdict.status is GuidStatus.ACTIVE and verdict.ksessions_id == links.ksessions_id
+        text = Path("audit.jsonl").read_text(encoding="utf-8")
+        records = [json.loads(line) for line in text.splitlines()]
+        assert [r["action"] for r in records if r["action"] == "show-links"] == ["show-links"]
+        assert links.host_token not in text and links.user_token not in text
+    finally:
+        prov.close()
+
+
+def test_sessions_status_reads_the_tokens(tokens_env: Env) -> None:
+    prov = Provisioner(tokens_env.settings(), operator="tester")
+    try:
+        rows = [r for r in prov.search("concept", limit=20).rows if r.transcripts]
+        issued, revoked = rows[0].session_id, rows[1].session_id
+        prov.issue(Target(ksessions_id=issued))
+        prov.issue(Target(ksessions_id=revoked))
+        prov.revoke(Target(ksessions_id=revoked))
+        status = {r.session_id: r.guid_status for r in prov.search("concept", limit=20).rows}
+        assert status[issued] is GuidStatus.ACTIVE
+        assert status[revoked] is GuidStatus.EXPIRED
+        assert status[rows[2].session_id] is GuidStatus.NONE
+    finally:
+        prov.close()
