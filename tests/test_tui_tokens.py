@@ -21,6 +21,7 @@ from hostprov_tui.tui.app import HostprovApp
 from hostprov_tui.tui.screens.modals.links import LinksModal
 from tests.conftest import Env, build_env
 from tests.support.tui import held_still, settle, steady_cursors
+from tests.test_tui_snapshots import to_provision
 
 SIZE = (120, 36)
 
@@ -44,18 +45,6 @@ def _app(env: Env) -> tuple[HostprovApp, Provisioner]:
     )
     prov = Provisioner(settings, operator="tester")
     return HostprovApp(settings, provisioner=prov), prov
-
-
-async def to_provision(pilot: Pilot[int]) -> None:
-    await settle(pilot)
-    await pilot.press("f3")
-    await settle(pilot)
-    await pilot.press(*"concept")
-    await settle(pilot, typed=True)
-    await pilot.press("escape", "enter")
-    await settle(pilot)
-    await pilot.press("ctrl+l")
-    await settle(pilot)
 
 
 def test_provision_checklist_tokens(snap_compare, tokens_env: Env) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from sqlalchemy import Connection
 
 from hostprov_tui.db.generation import GenerationName
+from hostprov_tui.services import checks, lookups
+from hostprov_tui.services.locking import lock_ksessions_ids
 from hostprov_tui.services.lookups import CanvasInfo, KSessionInfo
 from hostprov_tui.services.results import CheckLine, CheckStatus, GuidStatus, Plan
 
@@ -64,6 +66,25 @@ class Decision:
             creates_canvas_session=self.creates_canvas,
             generation=generation,
         )
+
+
+def checked_and_locked(
+    ctx: ServiceContext, canvas_conn: Connection, ks_conn: Connection, ids: list[int],
+    preamble: list[CheckLine],
+) -> tuple[list[Decision], list[int]]:
+    """The KSESSIONS checks every generation makes for a chunk (the session exists, it has
+    transcripts), then the per-ID locks of the IDs found; the decisions and those IDs."""
+    decisions = [Decision(i, list(preamble)) for i in ids]
+    infos = lookups.ksessions(ks_conn, ids)
+    found: list[int] = []
+    for d, ks_id in zip(decisions, ids, strict=True):
+        d.ks = infos.get(ks_id)
+        d.lines.append(checks.session_line(ks_id, d.ks))
+        if d.ks is not None:
+            d.lines.extend(checks.transcript_lines(d.ks))
+            found.append(ks_id)
+    lock_ksessions_ids(canvas_conn, found, ctx.settings.database.statement_timeout_s)
+    return decisions, found
 
 
 class Generation(ABC):

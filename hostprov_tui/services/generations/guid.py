@@ -14,12 +14,12 @@ from hostprov_tui.errors import HostprovError, InputError, NotFound, ValidationR
 from hostprov_tui.services import checks, lookups
 from hostprov_tui.services.checks import FAIL, PASS, WARN, CheckLine
 from hostprov_tui.services.context import ServiceContext
-from hostprov_tui.services.generations.base import Decision, Generation
+from hostprov_tui.services.generations.base import Decision, Generation, checked_and_locked
 from hostprov_tui.services.generations.verify_guid import verify_guid
 from hostprov_tui.services.hashing import hash_prefix
 from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.issuance_options import IssueOptions
-from hostprov_tui.services.locking import lock_ksessions_id, lock_ksessions_ids
+from hostprov_tui.services.locking import lock_ksessions_id
 from hostprov_tui.services.results import GuidStatus, IssueResult, RevokeResult, VerifyResult
 from hostprov_tui.services.secret_check import secret_line
 
@@ -88,15 +88,7 @@ class GuidGeneration(Generation):
         self, ctx: ServiceContext, canvas_conn: Connection, ks_conn: Connection, ids: list[int],
         preamble: list[CheckLine], opts: IssueOptions, now: datetime,
     ) -> list[Decision]:
-        decisions = [Decision(i, list(preamble)) for i in ids]
-        infos = lookups.ksessions(ks_conn, ids)
-        for d in decisions:
-            d.ks = infos.get(d.ksessions_id)  # type: ignore[arg-type]
-            d.lines.append(checks.session_line(d.ksessions_id, d.ks))  # type: ignore[arg-type]
-            if d.ks is not None:
-                d.lines.extend(checks.transcript_lines(d.ks))
-        found = [d.ksessions_id for d in decisions if d.ks is not None]
-        lock_ksessions_ids(canvas_conn, found, ctx.settings.database.statement_timeout_s)  # type: ignore[arg-type]
+        decisions, found = checked_and_locked(ctx, canvas_conn, ks_conn, ids, preamble)
         canvas = lookups.canvas_by_ksessions_ids(canvas_conn, found, lock=True)  # type: ignore[arg-type]
         hosts = lookups.active_hosts_of(canvas_conn, [c.session_id for c in canvas.values()],
                                         lock=True)

@@ -16,7 +16,7 @@ from hostprov_tui.services import checks, lookups
 from hostprov_tui.services.checks import CheckLine, stamp
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.generations import tokens_checks
-from hostprov_tui.services.generations.base import Decision, Generation
+from hostprov_tui.services.generations.base import Decision, Generation, checked_and_locked
 from hostprov_tui.services.generations.guid import no_canvas
 from hostprov_tui.services.generations.token_rows import (
     TokenRow,
@@ -72,15 +72,7 @@ class TokensGeneration(Generation):
         self, ctx: ServiceContext, canvas_conn: Connection, ks_conn: Connection, ids: list[int],
         preamble: list[CheckLine], opts: IssueOptions, now: datetime,
     ) -> list[Decision]:
-        decisions = [Decision(i, list(preamble)) for i in ids]
-        infos = lookups.ksessions(ks_conn, ids)
-        for d in decisions:
-            d.ks = infos.get(d.ksessions_id)  # type: ignore[arg-type]
-            d.lines.append(checks.session_line(d.ksessions_id, d.ks))  # type: ignore[arg-type]
-            if d.ks is not None:
-                d.lines.extend(checks.transcript_lines(d.ks))
-        found = [d.ksessions_id for d in decisions if d.ks is not None]
-        lock_ksessions_ids(canvas_conn, found, ctx.settings.database.statement_timeout_s)  # type: ignore[arg-type]
+        decisions, found = checked_and_locked(ctx, canvas_conn, ks_conn, ids, preamble)
         rows = rows_by_id(canvas_conn, found, lock=True)  # type: ignore[arg-type]
         expires = self.expiry(ctx, opts, now)
         expiry = tokens_checks.expiry_line(opts.expires, expires, now,
