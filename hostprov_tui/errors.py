@@ -109,3 +109,19 @@ class PermissionRefused(DatabaseUnavailable):
 
     code = "permission_refused"
     retryable = False
+
+
+class DatabaseBusy(HostprovError):
+    """Another process kept a lock this change needs past the statement timeout; nothing was
+    saved. Not retried at once: the wait already used the whole timeout."""
+
+    exit_code = 1
+    code = "database_busy"
+    retryable = True
+
+
+class OutputUnavailable(HostprovError):
+    """The file that must hold new GUIDs before their commit cannot be written (fail closed)."""
+
+    exit_code = 1
+    code = "output_unavailable"

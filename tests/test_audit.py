@@ -41,11 +41,17 @@ def test_one_record_per_operation_with_the_design_fields(
     with pytest.raises(NotFound):
         prov.issue(Target(ksessions_id=ids.missing))
 
-    records = _records(env.audit_path)
-    assert [(r["action"], r["outcome"]) for r in records] == [
-        ("check", "ok"), ("dry-run", "ok"), ("issue", "ok"), ("rotate", "ok"),
-        ("verify", "ok"), ("revoke", "ok"), ("issue", "refused"),
+    in_file = _records(env.audit_path)
+    assert [(r["action"], r["outcome"]) for r in in_file] == [
+        ("check", "ok"), ("dry-run", "ok"), ("issue", "pending"), ("issue", "ok"),
+        ("rotate", "pending"), ("rotate", "ok"), ("verify", "ok"), ("revoke", "pending"),
+        ("revoke", "ok"), ("issue", "refused"),
     ]
+    # each change: "pending" before its commit, its outcome after, paired by ref
+    refs = [r["ref"] for r in in_file if r["action"] in ("issue", "rotate", "revoke")][:6]
+    assert refs[0] == refs[1] and refs[2] == refs[3] and refs[4] == refs[5]
+    assert len(set(refs)) == 3 and all(refs)
+    records = [r for r in in_file if r["outcome"] != "pending"]
     for r in records:
         assert set(r) >= FIELDS, FIELDS - set(r)
         assert r["operator"] == "tester" and r["time"].startswith("20")
@@ -84,7 +90,7 @@ def test_audit_never_holds_a_guid_a_secret_or_a_password(
     assert not GUID_RE.search(text)
     assert "[guid]" in text  # the planted GUIDs were scrubbed, not dropped silently
     assert TEST_SECRET not in text
-    assert len(_records(env.audit_path)) == 4 + 4 + 3
+    assert len(_records(env.audit_path)) == 4 * 2 + 4 + 2 + 1 + 1  # a change: pending + ok
 
 
 def test_issuance_without_audit_is_refused_and_rolled_back(

@@ -161,9 +161,10 @@ def test_cli_writes_a_0600_csv_and_never_overwrites(
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     with out.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == ["ksessions_id", "canvas_session_id", "host_session_id", "action",
-                             "guid"]
+    assert list(rows[0]) == ["state", "ksessions_id", "canvas_session_id", "host_session_id",
+                             "action", "guid", "line"]
     assert [int(r["ksessions_id"]) for r in rows] == [ids.good, ids.good2]
+    assert [(r["state"], r["line"]) for r in rows] == [("applied", "2"), ("applied", "6")]
     for row in rows:
         verify = hostprov(env, "verify", "--guid", row["guid"], "--json")
         assert verify.code == 0 and verify.json()["status"] == "active"
@@ -184,10 +185,16 @@ def test_cli_json_document_and_default_file(
     run = hostprov(env, "--json", "issue", "--from-file", str(ids_file))
     assert run.code == 0, run.output
     doc = run.json()
-    assert doc["ok"] is True and doc["exit_code"] == 0 and doc["output"] is None
+    assert doc["ok"] is True and doc["exit_code"] == 0
     assert doc["summary"]["created"] == 2 and doc["summary"]["failed"] == 0
     assert [r["status"] for r in doc["results"]] == ["ok", "ok"]
-    assert not list(tmp_path.glob("host-guids-*.csv"))  # --json alone: the document only
+    # --json too: the GUIDs reach a file before their commit, the document comes at the end
+    made = list(tmp_path.glob("host-guids-*.csv"))
+    assert [str(m) for m in made] == [doc["output"]]
+    assert stat.S_IMODE(made[0].stat().st_mode) == 0o600
+    assert {r["guid"] for r in csv.DictReader(made[0].open(newline=""))} == {
+        r["guid"] for r in doc["results"]}
+    made[0].unlink()
     human = hostprov(env, "issue", "--from-file", str(ids_file))
     assert human.code == 0, human.output
     made = list(tmp_path.glob("host-guids-*.csv"))

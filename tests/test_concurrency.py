@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from hostprov_tui.config.settings import DatabaseOptions, Settings
-from hostprov_tui.errors import ConcurrentChange, HostprovError
+from hostprov_tui.errors import DatabaseBusy, HostprovError
 from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.results import GuidStatus
@@ -196,7 +196,7 @@ def test_held_lock_gives_a_retryable_refusal(env: Env, ids: DemoIds) -> None:
     config = env.write_config()
     try:
         with _held_session_lock(env, ids.good):
-            with pytest.raises(ConcurrentChange) as caught:
+            with pytest.raises(DatabaseBusy) as caught:
                 prov.issue(Target(ksessions_id=ids.good), created_by="late")
             run = invoke(
                 ["issue", "--ksessions-id", str(ids.good), "--config", str(config)],

@@ -1,12 +1,11 @@
-"""``hostprov issue --from-file``: many IDs, a progress bar on stderr, GUIDs to a 0600 CSV file."""
+"""``hostprov issue --from-file``: many IDs, a progress bar on stderr, GUIDs to a 0600 CSV file
+(written chunk by chunk BEFORE each commit: see services/bulk_journal.py)."""
 
 from __future__ import annotations
 
-import csv
-import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -14,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hostprov_tui.cli.runner import Outcome, stderr_console
 from hostprov_tui.errors import HostprovError, InputError
-from hostprov_tui.services.bulk import BulkItem, BulkResult
+from hostprov_tui.services.bulk import BulkResult
 from hostprov_tui.services.results import GUID_CSV_COLUMNS, TOKENS_CSV_COLUMNS
 
 #: Failures listed one per line on stderr before "… and N more".
@@ -43,47 +42,9 @@ def read_id_file(path: Path) -> list[str]:
         raise InputError(f"The ID file {path} cannot be read ({exc.strerror}).") from None
 
 
-class GuidFile:
-    """The CSV of issued GUIDs: created new with mode 0600, never overwriting; synced per chunk."""
-
-    def __init__(self, path: Path, columns: tuple[str, ...] = GUID_CSV_COLUMNS) -> None:
-        self.path = path
-        self.rows = 0
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            raise InputError(
-                f"{path} already exists; hostprov never overwrites a file of Host GUIDs.",
-                hint="Give another --output path, or move the old file away first.",
-            ) from None
-        except OSError as exc:
-            raise InputError(f"Cannot create {path} ({exc.strerror}).") from None
-        os.fchmod(fd, 0o600)  # whatever the umask
-        self._handle: TextIO = os.fdopen(fd, "w", newline="", encoding="utf-8")
-        self._writer = csv.writer(self._handle)
-        self._writer.writerow(columns)
-
-    def write(self, items: list[BulkItem]) -> None:
-        for item in items:
-            if item.ok:
-                self._writer.writerow(item.csv_row())
-                self.rows += 1
-        self._handle.flush()
-        os.fsync(self._handle.fileno())  # the GUIDs of a committed chunk must not be lost
-
-    def close(self) -> None:
-        self._handle.close()
-
-    def discard(self) -> None:
-        """Remove the file when the run failed before any GUID was written to it."""
-        self.close()
-        if self.rows == 0:
-            self.path.unlink(missing_ok=True)
-
-
 def csv_columns(prov: Any) -> tuple[str, ...]:
     """The CSV columns of the canvas database's generation (GUIDs when it cannot be told: the
-    run then fails before any row, and the file is removed)."""
+    run then fails before any row, and no file is left)."""
     try:
         return TOKENS_CSV_COLUMNS if prov.generation() == "tokens" else GUID_CSV_COLUMNS
     except HostprovError:
@@ -95,10 +56,17 @@ def run_bulk(
     created_by: str | None, expires: str | None, reason: str | None, allow_production: bool,
     new_user_token: bool = False,
 ) -> Outcome:
-    """Issue for every ID of the file; the outcome's exit code is the worst failure class."""
+    """Issue for every ID of the file; the outcome's exit code is the worst failure class.
+
+    The GUIDs go to a new 0600 CSV file (``--output`` or ./host-guids-<time>.csv, also with
+    --json), each chunk's rows written before its commit (services/bulk_journal.py).
+    """
+    from hostprov_tui.services.bulk_journal import BulkJournal, check_new_file
+
     lines = read_id_file(id_file)
-    target = output if output is not None else (None if json_mode else default_output())
-    guid_file = GuidFile(target, csv_columns(prov)) if target is not None else None
+    target = output if output is not None else default_output()
+    check_new_file(target)  # refused before anything is done (exit 2)
+    journal = BulkJournal(target, csv_columns(prov))
     err = stderr_console()
     progress = Progress(
         TextColumn("Issuing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -113,21 +81,21 @@ def run_bulk(
         with progress:
             result: BulkResult = prov.issue_many(
                 lines, created_by=created_by, expires=expires, reason=reason,
-                allow_production=allow_production, progress=advance,
+                allow_production=allow_production, progress=advance, journal=journal,
                 new_user_token=new_user_token,
-                on_result=guid_file.write if guid_file is not None else None,
             )
-    except (HostprovError, KeyboardInterrupt):
-        if guid_file is not None:
-            guid_file.discard()
-        raise
-    if guid_file is not None:
-        guid_file.close()
+    finally:
+        journal.close()  # a file with no GUID that may work is removed: no empty CSV behind
     _report_failures(err, result)
+    kept = target.exists()
+    rows = journal.applied + journal.pending
     saved = (
-        f" GUIDs of {guid_file.rows} sessions are in {guid_file.path} (mode 0600; each is shown "
-        "only there)." if guid_file is not None else ""
+        f" GUIDs of {rows} sessions are in {target} (mode 0600; each is shown only there)."
+        if kept else ""
     )
+    if journal.pending:
+        saved += (f" {journal.pending} of them are marked pending (the commit went "
+                  f"unanswered): run `hostprov bulk status {target}`.")
     if json_mode:  # stdout holds the document; people still get the summary
         err.print(escape(result.summary() + saved), highlight=False)
     outcomes = result.outcomes()
@@ -140,15 +108,17 @@ def run_bulk(
             "failed": result.count("failed"), "skipped": result.count("skipped"),
             "seconds": result.seconds,
         },
-        "output": str(guid_file.path) if guid_file is not None else None,
+        "output": str(target) if kept else None,
         "results": list(result.items),
     }
 
     def show(console: Console) -> None:
         console.print(escape(result.summary()), highlight=False)
-        if guid_file is not None:
-            console.print(f"GUIDs: {escape(str(guid_file.path))} ({guid_file.rows} rows, mode "
-                          "0600).", highlight=False)
+        if kept:
+            console.print(f"GUIDs: {escape(str(target))} ({rows} rows, mode 0600).",
+                          highlight=False)
+        if journal.pending:
+            console.print(escape(saved.strip()), highlight=False)
 
     return Outcome(data, show, result.exit_code)
 

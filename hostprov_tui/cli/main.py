@@ -22,6 +22,7 @@ EPILOG = (
 #: --help), so `hostprov` / `hostprov tui` start the TUI without loading the others.
 LAZY_COMMANDS = {
     "audit": "hostprov_tui.cli.ops_commands:audit",
+    "bulk": "hostprov_tui.cli.bulk_commands:bulk",
     "check": "hostprov_tui.cli.ops_commands:check",
     "config": "hostprov_tui.cli.config_commands:config",
     "db": "hostprov_tui.cli.db_commands:db",

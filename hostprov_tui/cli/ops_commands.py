@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +93,7 @@ def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str
               help="Issue for every KSESSIONS ID in this file (one per line; # comments).")
 @click.option("--output", metavar="PATH", type=click.Path(path_type=Path, dir_okay=False),
               help="With --from-file: the new CSV of GUIDs or tokens (mode 0600; never "
-              "overwritten; default ./host-guids-<time>.csv, none with --json).")
+              "overwritten; written before each commit; default ./host-guids-<time>.csv).")
 @global_options
 @click.pass_context
 def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str | None,
@@ -105,8 +104,9 @@ def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str |
     the current one stops working). A GUID is shown once.
 
     With --from-file, issue for many sessions: a progress bar on stderr, the GUIDs in a new
-    0600 CSV file (or the --json document), each failed line reported without stopping; the
+    0600 CSV file (also with --json), each failed line reported without stopping; the
     exit code is that of the most severe failure (3, 1, 5, 4, 2 in that order), 0 if none.
+    After an interruption, `hostprov bulk status FILE` tells which GUIDs are in force.
     """
 
     def body() -> Outcome:
@@ -158,29 +158,34 @@ def revoke(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str 
 
 
 @click.command()
-@click.option("--guid", metavar="GUID",
-              help="The Host GUID to check (guid generation); - reads it from stdin.")
-@click.option("--token", metavar="TOKEN",
-              help="A host or participant token to check (tokens generation); - reads it "
-              "from stdin.")
+@click.option("--guid", metavar="GUID|-",
+              help="The Host GUID to check (guid generation); '-' reads it from standard "
+              "input. Given here, other users can see it (ps) while the command runs.")
+@click.option("--token", metavar="TOKEN|-",
+              help="A host or participant token to check (tokens generation); '-' reads it "
+              "from standard input. Given here, other users can see it (ps).")
 @global_options
 @click.pass_context
 def verify(ctx: click.Context, guid: str | None, token: str | None) -> None:
     """Which session a GUID or token opens, and whether it would sign in.
 
+    With neither option, at a terminal, hostprov asks for the credential of the canvas
+    database's generation without echoing it.
+
     Exits 0 only when it would sign in; 4 when it is expired, revoked or unknown.
     """
+    from hostprov_tui.cli.secret_input import secret_value
     from hostprov_tui.errors import InputError
     from hostprov_tui.services.results import GuidStatus
 
     def body() -> Outcome:
-        if (guid is None) == (token is None):
-            raise InputError("Give exactly one of --guid GUID or --token TOKEN.")
-        given = guid if guid is not None else token or ""
-        if given == "-":  # read from stdin: the secret stays off the command line
-            given = sys.stdin.readline()
+        if guid is not None and token is not None:
+            raise InputError("Give one of --guid GUID or --token TOKEN, not both.")
         prov = provisioner(ctx)
-        result = prov.verify(given) if guid is not None else prov.verify_token(given)
+        tokens = token is not None or (guid is None and prov.generation() == "tokens")
+        given = (secret_value(token, label="host or participant token", option="--token")
+                 if tokens else secret_value(guid, label="Host GUID", option="--guid"))
+        result = prov.verify_token(given) if tokens else prov.verify(given)
         code = 0 if result.status is GuidStatus.ACTIVE else 4
         return Outcome(result, lambda c: render.render_verify(c, result), code)
 

@@ -123,6 +123,7 @@ def provisioner(ctx: click.Context) -> Any:
 
     st = state(ctx)
     prov = Provisioner(cli_settings(ctx))
+    prov.audit  # noqa: B018 - an audit path hostprov refuses (a link) stops it before any write
     made = prov.bootstrap()
     settings = prov.settings
     if made.created_databases and made.demo is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import stat
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from hostprov_tui.config.private_files import O_NOFOLLOW, make_private_folder
 from hostprov_tui.config.settings import DatabaseTarget, Settings
 from hostprov_tui.errors import ConfigError
 
@@ -50,10 +52,11 @@ def hash_secret(settings: Settings) -> SecretStr | None:
 
 def generate_secret_file(path: Path) -> SecretStr:
     """Create a random hash secret readable by the owner only (mode 0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(path.parent)
     value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SECRET_FILE_MODE)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_NOFOLLOW, SECRET_FILE_MODE)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value + "\n")
-    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+    with contextlib.suppress(OSError):  # some platforms keep no POSIX modes
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
     return SecretStr(value)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, Pool, QueuePool
 
+from hostprov_tui.config.private_files import create_private_file, make_private_folder
 from hostprov_tui.config.settings import DatabaseOptions, Settings
 from hostprov_tui.db.canvas_models import CANVAS_SCHEMA
 from hostprov_tui.db.errors import did_not_answer, translate_db_error
@@ -38,6 +40,9 @@ class DatabaseHandle:
     base_engine: Engine
     #: wall-clock bound of :meth:`connect` (0: none); set from [database] connect_timeout_s
     connect_limit_s: float = 0.0
+    #: how the engine was made, so :meth:`fresh` can make an unpooled twin
+    options: DatabaseOptions | None = None
+    read_only: bool = False
 
     @property
     def name(self) -> DbName:
@@ -63,6 +68,21 @@ class DatabaseHandle:
             raise did_not_answer(self.target, self.connect_limit_s) from None
         except DBAPIError as exc:
             raise translate_db_error(exc, self.target) from None
+
+    @contextmanager
+    def fresh(self) -> Iterator[DatabaseHandle]:
+        """This database through an engine without a pool: every connection is opened anew
+        (a health check must see the file or server as it is now, not a pooled connection)."""
+        if self.options is None:
+            yield self
+            return
+        base = make_engine(self.target, self.options, read_only=self.read_only,
+                           poolclass=NullPool)
+        schema = CANVAS_SCHEMA if self.name == "canvas" else KSESSIONS_SCHEMA
+        try:
+            yield replace(self, engine=_mapped(base, schema), base_engine=base)
+        finally:
+            base.dispose()
 
 
 @dataclass
@@ -117,14 +137,16 @@ def open_databases(
             )
         base = make_engine(canvas_t, opts, create=create)
         return Databases(
-            DatabaseHandle(canvas_t, base, base, limit), DatabaseHandle(ks_t, base, base, limit),
-            shared=True,
+            DatabaseHandle(canvas_t, base, base, limit, opts),
+            DatabaseHandle(ks_t, base, base, limit, opts), shared=True,
         )
+    ks_read_only = ksessions_read_only and not create
     canvas_base = make_engine(canvas_t, opts, create=create)
-    ks_base = make_engine(ks_t, opts, create=create, read_only=ksessions_read_only and not create)
+    ks_base = make_engine(ks_t, opts, create=create, read_only=ks_read_only)
     return Databases(
-        DatabaseHandle(canvas_t, _mapped(canvas_base, CANVAS_SCHEMA), canvas_base, limit),
-        DatabaseHandle(ks_t, _mapped(ks_base, KSESSIONS_SCHEMA), ks_base, limit),
+        DatabaseHandle(canvas_t, _mapped(canvas_base, CANVAS_SCHEMA), canvas_base, limit, opts),
+        DatabaseHandle(ks_t, _mapped(ks_base, KSESSIONS_SCHEMA), ks_base, limit, opts,
+                       ks_read_only),
     )
 
 
@@ -135,17 +157,22 @@ def _mapped(engine: Engine, schema: str) -> Engine:
 
 
 def make_engine(
-    target: TargetUrl, opts: DatabaseOptions, *, create: bool = False, read_only: bool = False
+    target: TargetUrl, opts: DatabaseOptions, *, create: bool = False, read_only: bool = False,
+    poolclass: type[Pool] | None = None,
 ) -> Engine:
+    """An engine for ``target``; ``poolclass=NullPool`` opens every connection anew."""
     if target.backend == "sqlite":
-        return _sqlite_engine(target, opts, create=create, read_only=read_only)
+        return _sqlite_engine(target, opts, create=create, read_only=read_only,
+                              poolclass=poolclass or QueuePool)
+    pooling: dict[str, Any] = {} if poolclass is None else {"poolclass": poolclass}
     if target.backend == "postgresql":
-        return _postgres_engine(target, opts, read_only=read_only)
-    return _mssql_engine(target, opts)
+        return _postgres_engine(target, opts, read_only=read_only, pooling=pooling)
+    return _mssql_engine(target, opts, pooling)
 
 
 def _sqlite_engine(
-    target: TargetUrl, opts: DatabaseOptions, *, create: bool, read_only: bool
+    target: TargetUrl, opts: DatabaseOptions, *, create: bool, read_only: bool,
+    poolclass: type[Pool],
 ) -> Engine:
     path = target.sqlite_path
     if path is None:
@@ -153,8 +180,9 @@ def _sqlite_engine(
     mode = "rwc" if create else "rw"
 
     def connect() -> sqlite3.Connection:
-        if create:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if create:  # a new database is the operator's alone: folder 0700, file 0600
+            make_private_folder(path.parent)
+            create_private_file(path)
         return sqlite3.connect(
             f"file:{path}?mode={mode}",
             uri=True,
@@ -164,12 +192,14 @@ def _sqlite_engine(
 
     # The URL names no file (the creator opens it), so SQLAlchemy would pick SingletonThreadPool,
     # which closes other threads' connections once more than five threads connect: a crash.
+    sizes = {"pool_size": 5, "max_overflow": 20} if poolclass is QueuePool else {}
     engine = create_engine(
-        "sqlite+pysqlite://", creator=connect, poolclass=QueuePool, pool_size=5, max_overflow=20
+        "sqlite+pysqlite://", creator=connect, poolclass=poolclass, **sizes
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: sqlite3.Connection, _rec: ConnectionPoolEntry) -> None:
+    def _on_connect(dbapi_conn: sqlite3.Connection, rec: ConnectionPoolEntry) -> None:
+        rec.info["file"] = _file_identity(path)
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
@@ -179,6 +209,13 @@ def _sqlite_engine(
             cur.execute("PRAGMA query_only=ON")
         cur.close()
 
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(_dbapi: Any, rec: ConnectionPoolEntry, _proxy: Any) -> None:
+        # A pooled connection keeps a deleted or replaced file open: it would read and write a
+        # file nobody else sees. The pool then opens the path anew (and fails if it is gone).
+        if rec.info.get("file") != _file_identity(path):
+            raise DisconnectionError(f"{path} is no longer the file this connection opened")
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get(SQLITE_IMMEDIATE, False)
@@ -187,12 +224,23 @@ def _sqlite_engine(
     return engine
 
 
+def _file_identity(path: os.PathLike[str]) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path`` now; None when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def lock_timeout_ms(statement_timeout_s: float) -> int:
     """How long to wait for another operator's lock: most of the statement timeout."""
     return max(1, int(statement_timeout_s * 1000 * LOCK_SHARE))
 
 
-def _postgres_engine(target: TargetUrl, opts: DatabaseOptions, *, read_only: bool) -> Engine:
+def _postgres_engine(
+    target: TargetUrl, opts: DatabaseOptions, *, read_only: bool, pooling: dict[str, Any]
+) -> Engine:
     options = f"-c statement_timeout={int(opts.statement_timeout_s * 1000)}"
     # A lock wait gives up first (55P03: "another operator, try again"), before the statement
     # timeout would report the server as too slow.
@@ -206,19 +254,23 @@ def _postgres_engine(target: TargetUrl, opts: DatabaseOptions, *, read_only: boo
             "options": options,
             "application_name": "hostprov",
         },
-        pool_pre_ping=True,
-        pool_timeout=opts.connect_timeout_s,
+        **_pool_args(opts, pooling),
     )
 
 
-def _mssql_engine(target: TargetUrl, opts: DatabaseOptions) -> Engine:
+def _pool_args(opts: DatabaseOptions, pooling: dict[str, Any]) -> dict[str, Any]:
+    if pooling.get("poolclass") is NullPool:
+        return pooling
+    return {"pool_pre_ping": True, "pool_timeout": opts.connect_timeout_s, **pooling}
+
+
+def _mssql_engine(target: TargetUrl, opts: DatabaseOptions, pooling: dict[str, Any]) -> Engine:
     check_odbc_driver(target)
     try:
         engine = create_engine(
             target.url,
             connect_args={"timeout": max(1, math.ceil(opts.connect_timeout_s))},
-            pool_pre_ping=True,
-            pool_timeout=opts.connect_timeout_s,
+            **_pool_args(opts, pooling),
         )
     except ImportError as exc:  # pragma: no cover - guarded by check_odbc_driver
         raise DatabaseUnavailable(f"pyodbc cannot be loaded: {exc}.") from None

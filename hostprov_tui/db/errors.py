@@ -6,13 +6,20 @@ words decide otherwise (SQLite, and connection failures that carry no SQLSTATE).
 
 from __future__ import annotations
 
+import os
 import re
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
 from hostprov_tui.config.masking import mask_text
 from hostprov_tui.db.urls import TargetUrl
-from hostprov_tui.errors import ConcurrentChange, DatabaseUnavailable, HostprovError, SchemaMissing
+from hostprov_tui.errors import (
+    ConcurrentChange,
+    DatabaseBusy,
+    DatabaseUnavailable,
+    HostprovError,
+    SchemaMissing,
+)
 
 _NOISE = re.compile(r"\[[^\]]*\]|\(\d+\)|\(SQL\w+\)|\s+")
 _SQLSTATE = re.compile(r"^[0-9A-Z]{5}$")
@@ -22,9 +29,13 @@ _MISSING = re.compile(
     r"(relation|column|table|schema) \S+( of relation \S+)? does not exist",
     re.IGNORECASE,
 )
-_BUSY_WORDS = ("database is locked", "lock request time out", "deadlock")
-#: Another transaction holds what we need: lock timeout, deadlock, serialisation failure.
-_CONTENTION_STATES = {"55P03", "40P01", "40001"}
+#: Another process held a lock past the timeout (SQLite's busy timeout, SQL Server's lock timeout).
+_BUSY_WORDS = ("database is locked", "database table is locked", "lock request time out")
+#: PostgreSQL: lock_timeout ran out (55P03).
+_BUSY_STATES = {"55P03"}
+#: Two transactions met and the server chose one to fail: trying again at once is fine.
+_CONTENTION_STATES = {"40P01", "40001"}
+_CONTENTION_WORDS = ("deadlock",)
 #: The server answered but the statement ran out of time (or the login did).
 _TIMEOUT_STATES = {"HYT00", "HYT01", "57014"}
 #: The schema lacks a table, column or schema (PostgreSQL, ODBC).
@@ -79,7 +90,12 @@ def did_not_answer(target: TargetUrl, limit_s: float) -> DatabaseUnavailable:
 
 #: kind → (error class, sentence, hint); {name} {NAME} {where} {text} are filled in
 _SENTENCES: dict[str, tuple[type[HostprovError], str, str]] = {
-    "busy": (ConcurrentChange,
+    "busy": (DatabaseBusy,
+             "Another process is writing to the {name} database ({where}) and kept it locked "
+             "past the statement timeout; nothing was saved.",
+             "Try again when it has finished; [database] statement_timeout_s sets how long "
+             "hostprov waits."),
+    "contention": (ConcurrentChange,
              "Another operator is changing the same session in the {name} database right now, "
              "so this change waited and gave up ({text}).",
              "Nothing was saved. Try again in a moment."),
@@ -101,9 +117,22 @@ _SENTENCES: dict[str, tuple[type[HostprovError], str, str]] = {
               "Check the user in the URL and HOSTPROV_{NAME}__PASSWORD (or the password file)."),
     "other": (DatabaseUnavailable, "The {name} database ({where}) failed: {text}.",
               "Run `hostprov check` for details."),
+    # SQLite: a file, not a server
+    "no_file": (DatabaseUnavailable, "The {name} database file {path} does not exist.",
+                "`hostprov db init` creates it{demo}; nothing else creates it, so that a "
+                "moved or deleted file is noticed."),
+    "read_only": (DatabaseUnavailable,
+                  "The {name} database file {path} cannot be written: its folder {folder} or "
+                  "the file is read-only for this user ({text}); nothing was saved.",
+                  "Make both writable for this user (SQLite keeps its -wal and -shm files "
+                  "beside the database)."),
+    "file": (DatabaseUnavailable, "The {name} database file {path} cannot be opened: {text}.",
+             "Check that it is a SQLite database and that this user may read and write it "
+             "and its folder."),
 }
-_STATE_KINDS = ((_CONTENTION_STATES, "busy"), (_TIMEOUT_STATES, "slow"),
-                (_MISSING_STATES, "missing"), (_DENIED_STATES, "denied"))
+_STATE_KINDS = ((_BUSY_STATES, "busy"), (_CONTENTION_STATES, "contention"),
+                (_TIMEOUT_STATES, "slow"), (_MISSING_STATES, "missing"),
+                (_DENIED_STATES, "denied"))
 
 
 def _kind_of_state(state: str) -> str | None:
@@ -120,6 +149,8 @@ def _kind_of_words(exc: DBAPIError, lowered: str) -> str:
         return "unreachable"
     if any(w in lowered for w in _BUSY_WORDS):
         return "busy"
+    if any(w in lowered for w in _CONTENTION_WORDS):
+        return "contention"
     if _MISSING.search(lowered):
         return "missing"
     if "permission denied" in lowered or "read-only" in lowered or "readonly" in lowered:
@@ -131,13 +162,36 @@ def _kind_of_words(exc: DBAPIError, lowered: str) -> str:
     return "missing" if isinstance(exc, ProgrammingError) else "other"
 
 
+def _sqlite_kind(target: TargetUrl, kind: str, lowered: str) -> str:
+    """A file is missing or read-only, not a server down: say so."""
+    path = target.sqlite_path
+    if path is None or kind not in ("unreachable", "denied", "other"):
+        return kind
+    if not path.exists():
+        return "no_file"
+    if "readonly" in lowered or "read-only" in lowered or not _writable(path):
+        return "read_only"
+    return "file"
+
+
+def _writable(path: os.PathLike[str]) -> bool:
+    folder = os.path.dirname(os.fspath(path)) or "."
+    return os.access(folder, os.W_OK) and os.access(path, os.W_OK)
+
+
 def translate_db_error(exc: DBAPIError, target: TargetUrl) -> HostprovError:
     state = sqlstate(exc)
+    lowered = _raw_message(getattr(exc, "orig", exc)).lower()
     kind = "conflict" if isinstance(exc, IntegrityError) else (
-        (state and _kind_of_state(state))
-        or _kind_of_words(exc, _raw_message(getattr(exc, "orig", exc)).lower())
+        (state and _kind_of_state(state)) or _kind_of_words(exc, lowered)
     )
+    if target.backend == "sqlite":
+        kind = _sqlite_kind(target, kind, lowered)
     cls, sentence, hint = _SENTENCES[kind]
+    path = target.sqlite_path
     fields = {"name": target.name, "NAME": target.name.upper(), "where": where(target),
-              "text": driver_sentence(exc)}
+              "text": driver_sentence(exc), "path": path,
+              "folder": path.parent if path is not None else None,
+              "demo": " (then `hostprov demo` fills it with the demo catalogue)"
+              if target.name == "ksessions" else ""}
     return cls(sentence.format(**fields), hint=hint.format(**fields))

@@ -27,7 +27,11 @@ from hostprov_tui.services.results import (
 )
 
 if TYPE_CHECKING:  # bulk issuance and drift load when first used (most commands need neither)
+    from pathlib import Path
+
     from hostprov_tui.services.bulk import BulkItem, BulkResult
+    from hostprov_tui.services.bulk_journal import BulkJournal
+    from hostprov_tui.services.bulk_status import BulkStatusReport
     from hostprov_tui.services.drift import DriftReport
 
 
@@ -119,13 +123,22 @@ class Provisioner:
         expires: str | date | datetime | None = None, reason: str | None = None,
         allow_production: bool = False, progress: Callable[[int, int], None] | None = None,
         on_result: Callable[[list[BulkItem]], None] | None = None, new_user_token: bool = False,
+        journal: BulkJournal | None = None,
     ) -> BulkResult:
-        """Issue for many KSESSIONS IDs (or raw lines of an ID file); per-ID results, no stop."""
+        """Issue for many KSESSIONS IDs (or raw lines of an ID file); per-ID results, no stop.
+        ``journal`` receives every chunk's GUIDs before its commit (the caller closes it)."""
         from hostprov_tui.services.bulk import issue_many
 
         opts = self.options(created_by, expires, reason, allow_production,
                             new_user_token=new_user_token)
-        return issue_many(self.ctx, ids, opts, progress, on_result=on_result)
+        return issue_many(self.ctx, ids, opts, progress, on_result=on_result, journal=journal)
+
+    def bulk_status(self, guid_file: Path, id_lines: list[str] | None = None) -> BulkStatusReport:
+        """Which GUIDs of a bulk run's file are in force, asked of the database by hash (and,
+        given the run's ID file, which of its lines have no GUID in force)."""
+        from hostprov_tui.services.bulk_status import bulk_status
+
+        return bulk_status(self.ctx, guid_file, id_lines)
 
     def revoke(
         self, target: Target, *, by: str | None = None, reason: str | None = None,

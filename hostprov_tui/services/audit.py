@@ -3,6 +3,17 @@
 Never a GUID, never a password: the API takes no GUID, and anything GUID-shaped in free text is
 scrubbed. A record marked ``required`` that cannot reach the file raises AuditUnavailable, so the
 caller can roll back (fail closed).
+
+A change is recorded twice: a "pending" record before its commit (required: no record, no
+commit) and its outcome after — "ok" once the commit returned, "failed" when the database
+refused it, "unknown" when the connection broke during it (services/recorded_commit.py). Both
+carry the same ``ref``. So the file never claims a change the database does not hold, and a
+change it holds always has a record. A pending record with no outcome (the process was killed
+around its commit) reads back as "unknown — check the database". Pending records go to the file
+only; stderr and the TUI see the outcome.
+
+The file is opened with ``O_NOFOLLOW`` and is refused when it is a symbolic link (created with
+mode 0600, in a 0700 folder if hostprov makes the folder).
 """
 
 from __future__ import annotations
@@ -16,19 +27,26 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from loguru import logger
 
+from hostprov_tui.config.private_files import link_sentence, make_private_folder, open_private
 from hostprov_tui.errors import REFUSED_EXIT_CODES, AuditUnavailable, HostprovError
 
 _GUID = re.compile(
     r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 )
-_LEVEL_BY_OUTCOME = {"ok": "INFO", "refused": "WARNING", "failed": "ERROR", "dry-run": "INFO"}
+_LEVEL_BY_OUTCOME = {"ok": "INFO", "refused": "WARNING", "failed": "ERROR", "dry-run": "INFO",
+                     "pending": "INFO", "unknown": "WARNING"}
+PENDING = "pending"
+UNKNOWN = "unknown"
+#: What a pending record with no outcome says when read back.
+UNKNOWN_MESSAGE = ("unknown — check the database: the process stopped between recording this "
+                   "change and learning whether its commit happened")
 
 
 @dataclass(frozen=True)
@@ -44,6 +62,7 @@ class AuditRecord:
     hash_prefix: str | None = None
     reason: str | None = None
     message: str = ""
+    ref: str | None = None  # pairs a "pending" record with its outcome
 
     @property
     def level(self) -> str:
@@ -83,6 +102,9 @@ class AuditLog:
     """One audit trail bound to a file. Several can coexist (tests): each filters its own."""
 
     def __init__(self, path: Path, operator: str, environment: str) -> None:
+        refused = link_sentence(path, "audit path")
+        if refused:  # before anything is written anywhere
+            raise AuditUnavailable(refused, hint="Point [audit] path at a regular file.")
         self.path = path
         self.operator = operator
         self.environment = environment
@@ -99,9 +121,14 @@ class AuditLog:
     def _mine(self, record: Any) -> bool:
         return record["extra"].get("hostprov_audit") == self._channel
 
+    def _mine_shown(self, record: Any) -> bool:
+        """Records people watch (stderr, the TUI): outcomes, not the pending half of a change."""
+        return self._mine(record) and record["extra"]["audit"]["outcome"] != PENDING
+
     def _open(self) -> TextIO:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        make_private_folder(self.path.parent)
+        fd = open_private(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, "audit path",
+                          AuditUnavailable)
         return os.fdopen(fd, "a", encoding="utf-8")
 
     def _unavailable(self, exc: Exception) -> AuditUnavailable:
@@ -172,6 +199,7 @@ class AuditLog:
         reason: str | None = None,
         message: str = "",
         required: bool = False,
+        ref: str | None = None,
     ) -> AuditRecord:
         """Write one record; ``required`` makes a failure raise AuditUnavailable."""
         rec = AuditRecord(
@@ -186,6 +214,7 @@ class AuditLog:
             hash_prefix=hash_prefix[:8] if hash_prefix else None,
             reason=scrub(reason),
             message=scrub(message) or "",
+            ref=ref,
         )
         try:
             self._logger.bind(audit=asdict(rec), audit_required=required).log(
@@ -195,6 +224,38 @@ class AuditLog:
             if required:
                 raise
         return rec
+
+    def pending(
+        self,
+        action: str,
+        *,
+        ksessions_id: int | None = None,
+        canvas_session_id: int | None = None,
+        host_session_id: int | None = None,
+        hash_prefix: str | None = None,
+        reason: str | None = None,
+        message: str = "",
+    ) -> AuditRecord:
+        """The first half of a change, written before its commit (raises AuditUnavailable when
+        it cannot be: then nothing may be committed). :meth:`settle` writes the second half."""
+        return self.record(
+            action, PENDING, ksessions_id=ksessions_id, canvas_session_id=canvas_session_id,
+            host_session_id=host_session_id, hash_prefix=hash_prefix, reason=reason,
+            message=message, required=True, ref=uuid.uuid4().hex[:16],
+        )
+
+    def settle(
+        self, pending: AuditRecord, outcome: str, *, reason: str | None = None,
+        message: str | None = None,
+    ) -> AuditRecord:
+        """The outcome of a pending change (ok, failed, unknown): same IDs, same ``ref``."""
+        return self.record(
+            pending.action, outcome, ksessions_id=pending.ksessions_id,
+            canvas_session_id=pending.canvas_session_id,
+            host_session_id=pending.host_session_id, hash_prefix=pending.hash_prefix,
+            reason=reason if reason is not None else pending.reason,
+            message=message if message is not None else pending.message, ref=pending.ref,
+        )
 
     def failure(
         self,
@@ -217,7 +278,8 @@ class AuditLog:
 
     def add_stream(self, stream: TextIO = sys.stderr) -> int:
         """Echo records to a stream (the CLI's stderr)."""
-        sink = logger.add(stream, level="DEBUG", filter=self._mine, catch=True, colorize=False,
+        sink = logger.add(stream, level="DEBUG", filter=self._mine_shown, catch=True,
+                          colorize=False,
                           format="audit {time:HH:mm:ss} {level: <7} {message}")
         self._sinks.append(sink)
         return sink
@@ -228,7 +290,8 @@ class AuditLog:
         def sink(message: Any) -> None:
             callback(AuditRecord(**message.record["extra"]["audit"]))
 
-        sink_id = logger.add(sink, level="DEBUG", filter=self._mine, catch=True, format="{message}")
+        sink_id = logger.add(sink, level="DEBUG", filter=self._mine_shown, catch=True,
+                             format="{message}")
         self._sinks.append(sink_id)
         return sink_id
 
@@ -238,21 +301,37 @@ class AuditLog:
             logger.remove(sink_id)
 
     def tail(self, count: int = 20) -> list[AuditRecord]:
-        """The last ``count`` records of the file (unreadable lines are skipped)."""
+        """The last ``count`` records of the file (unreadable lines are skipped), as people
+        read them: a pending record is dropped when its outcome follows, and shown as
+        "unknown — check the database" when none does."""
         if count <= 0 or not self.path.exists():
             return []
         with self.path.open(encoding="utf-8", errors="replace") as handle:
-            lines = deque(handle, maxlen=count)
+            lines = deque(handle, maxlen=2 * count + 64)  # each change may be two lines
         records = []
         for line in lines:
             try:
                 records.append(AuditRecord(**json.loads(line)))
             except (ValueError, TypeError):
                 continue
-        return records
+        return resolve_pending(records)[-count:]
 
     def close(self) -> None:
         for sink_id in self._sinks:
             with contextlib.suppress(ValueError):
                 logger.remove(sink_id)
         self._sinks.clear()
+
+
+def resolve_pending(records: list[AuditRecord]) -> list[AuditRecord]:
+    """``records`` in order, each pending record replaced by nothing when a later record settles
+    it, else by an "unknown" record: a change nobody knows the outcome of is never shown as ok."""
+    settled = {r.ref for r in records if r.ref and r.outcome != PENDING}
+    shown = []
+    for rec in records:
+        if rec.outcome != PENDING:
+            shown.append(rec)
+        elif rec.ref not in settled:
+            what = f" (it was: {rec.message})" if rec.message else ""
+            shown.append(replace(rec, outcome=UNKNOWN, message=UNKNOWN_MESSAGE + what))
+    return shown

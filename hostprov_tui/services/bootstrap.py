@@ -27,19 +27,23 @@ def is_embedded(settings: Settings) -> bool:
 
 
 def ensure_embedded(settings: Settings) -> BootstrapResult:
-    """Idempotent: builds only what is missing, and only for embedded SQLite with auto_create."""
+    """The first run of the embedded default, and only that: when NEITHER SQLite file exists
+    (and ``[demo] auto_create`` is on) both are built, with the demo catalogue and, if none is
+    configured, a hash secret. One file without the other is not a first run: it is reported
+    by the checks (moved, deleted, wrong path), never rebuilt behind the operator's back — and
+    a missing secret is never replaced next to existing hashes."""
     if not settings.demo.auto_create or not is_embedded(settings):
+        return BootstrapResult(False, False, None)
+    paths = [
+        target_url(settings.canvas, "canvas").sqlite_path,
+        target_url(settings.ksessions, "ksessions").sqlite_path,
+    ]
+    if any(p is None or p.exists() for p in paths):
         return BootstrapResult(False, False, None)
     created_secret = False
     if hash_secret(settings) is None and settings.security.hash_secret_file is not None:
         generate_secret_file(settings.security.hash_secret_file)
         created_secret = True
-    paths = [
-        target_url(settings.canvas, "canvas").sqlite_path,
-        target_url(settings.ksessions, "ksessions").sqlite_path,
-    ]
-    if all(p is not None and p.exists() for p in paths):
-        return BootstrapResult(False, created_secret, None)
     dbs = open_databases(settings, create=True)
     try:
         generation = settings.canvas.generation

@@ -1,17 +1,21 @@
 """Issue Host GUIDs for many KSESSIONS IDs at once: per-ID results, fast, still fail-closed.
 
 Every ID gets the check lines and the writes of ``issuance.issue``. What changes is how they are
-grouped: IDs go in chunks, each chunk in ONE transaction with a fixed number of statements
-(bulk_chunk.py: one query per kind for the whole chunk, no N+1), and the chunk's audit records
-go to the audit file kept open for the chunk (flushed per record) and are fsynced once, BEFORE
-the commit. So every committed issuance has its audit record on disk, and an audit file that
-cannot be written rolls the chunk back (fail closed), at two fsyncs per chunk instead of two per
-ID.
+grouped: IDs go in chunks, each chunk in ONE transaction with a fixed number of statements (the
+generation's ``decide`` and ``write``: one query per kind for the whole chunk, no N+1). Before a
+chunk commits, its GUIDs (or tokens) are fsynced to the run's file (bulk_journal.py, state
+"pending") and its "pending" audit records are fsynced; after the commit, the records get their
+outcome and the rows are marked "applied". So a kill -9 at any moment loses no GUID the database
+holds, and the audit file claims no change the database does not hold (recorded_commit.py). A
+file or an audit file that cannot be written rolls the chunk back (fail closed), at four fsyncs
+per chunk instead of per ID.
 
 A refusal (unknown ID, no transcripts) writes nothing, so it does not disturb its chunk. Any other
-failure inside a chunk (a database error, a lock, the audit file) rolls the whole chunk back and
-its IDs are retried one by one through the ordinary single issuance, so one bad ID costs only
-itself. GUIDs of a chunk are handed out (``on_result``) only after its commit.
+failure inside a chunk (a database error, the audit file) rolls the whole chunk back and its IDs
+are retried one by one (chunks of one), so one bad ID costs only itself. A lock another process
+kept past the statement timeout, an unwritable file and a commit nobody answered stop the run
+instead: every later ID would wait or fail the same way. GUIDs of a chunk are handed out
+(``on_result``) only after its commit.
 """
 
 from __future__ import annotations
@@ -28,17 +32,23 @@ from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.errors import (
     REFUSED_EXIT_CODES,
     AuditUnavailable,
+    ConcurrentChange,
+    DatabaseBusy,
     DatabaseUnavailable,
     HostprovError,
     InputError,
+    OutputUnavailable,
 )
 from hostprov_tui.services import checks, issuance
+from hostprov_tui.services.audit import AuditRecord
+from hostprov_tui.services.bulk_journal import BulkJournal, Staged
 from hostprov_tui.services.checks import CheckLine
 from hostprov_tui.services.clock import utcnow
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.generations import Generation
 from hostprov_tui.services.inputs import Target, parse_ksessions_id
 from hostprov_tui.services.issuance import IssueOptions
+from hostprov_tui.services.recorded_commit import commit_recorded, refused_cleanly, settle_all
 from hostprov_tui.services.results import Issued, Plan
 
 #: IDs per transaction: large enough that the two fsyncs per chunk vanish, small enough that a
@@ -49,7 +59,12 @@ SEVERITY = (3, 1, 5, 4, 2)
 
 #: Failures every later ID would meet as well (and wait for: connect timeouts): the batch reports
 #: the rest instead of trying them. Anything else is tried ID by ID.
-STOPPERS = (DatabaseUnavailable, AuditUnavailable)
+STOPPERS = (DatabaseUnavailable, AuditUnavailable, DatabaseBusy, OutputUnavailable)
+#: ... and these stop the run even inside a chunk's transaction: trying its IDs one by one would
+#: wait the whole lock timeout again per ID, or fail the same way.
+ALWAYS_STOP = (DatabaseBusy, OutputUnavailable)
+#: Tries of a chunk of one when two issuers met at the same instant (issuance.MAX_ATTEMPTS).
+ALONE_ATTEMPTS = 3
 
 Status = Literal["ok", "failed", "skipped"]
 
@@ -189,14 +204,17 @@ def issue_many(
     progress: Progress | None = None,
     *,
     on_result: Callable[[list[BulkItem]], None] | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = None,
+    journal: BulkJournal | None = None,
 ) -> BulkResult:
-    """Issue (or rotate) for every ID; never stops at a failed one.
+    """Issue (or rotate) for every ID; never stops at a failed one (but see STOPPERS).
 
     ``ids`` are KSESSIONS IDs or raw lines of an ID file. ``progress(done, total)`` is called as
     lines are settled; ``on_result(items)`` receives each settled group (GUIDs only after their
-    commit), so a caller can save GUIDs as they come.
+    commit). ``journal`` gets every chunk's GUIDs before its commit (bulk_journal.py): without
+    one, a crash loses the GUIDs of committed chunks, so the CLI and the TUI always pass one.
     """
+    chunk_size = CHUNK_SIZE if chunk_size is None else chunk_size
     started = time.perf_counter()
     entries, settled = parse_lines(ids)
     total = len(entries) + len(settled)
@@ -225,7 +243,7 @@ def issue_many(
         elif not allowed:  # refused before any database is read
             items = _refuse_all(ctx, chunk, preamble)
         else:
-            items = _issue_chunk(ctx, chunk, opts, stopper, preamble, generation)
+            items = _issue_chunk(ctx, chunk, opts, stopper, preamble, generation, journal)
         results.extend(items)
         if on_result is not None:
             on_result(items)
@@ -254,7 +272,8 @@ def _refuse_all(
 
 def _issue_chunk(
     ctx: ServiceContext, chunk: list[_Entry], opts: IssueOptions, stopper: list[HostprovError],
-    preamble: list[CheckLine], generation: Generation,
+    preamble: list[CheckLine], generation: Generation, journal: BulkJournal | None,
+    *, alone: bool = False,
 ) -> list[BulkItem]:
     """One transaction for the chunk; on trouble, roll back and retry its IDs one by one.
 
@@ -263,11 +282,14 @@ def _issue_chunk(
     """
     dbs = ctx.databases()
     items: dict[int, BulkItem] = {}
-    audited: list[Issued] = []
+    pending: list[AuditRecord] = []
+    staged: Staged | None = None
     started = False  # the chunk's transaction began (before: nothing was tried yet)
+    committing = False  # COMMIT was sent: the pending records got an outcome there
+    committed = False
     try:
         with ctx.audit.batch() as sync, dbs.write_connections() as (canvas_conn, ks_conn), \
-                canvas_conn.begin():
+                canvas_conn.begin() as tx:
             started = True
             now = utcnow()
             decisions = generation.decide(
@@ -278,49 +300,86 @@ def _issue_chunk(
                 if not d.ok:
                     entry = entry_of[d.ksessions_id]  # type: ignore[index]
                     items[entry.line] = _refused(ctx, entry, d.plan(generation.name))
-            for result in generation.write(ctx, canvas_conn, decisions, opts, now):
-                issuance.audit_issued(ctx, result, opts, bulk=True)
-                audited.append(result)
-                entry = entry_of[result.ksessions_id]  # type: ignore[index]
-                items[entry.line] = _issued(entry, result)
-            sync()  # the chunk's audit records reach the disk before its commit
+            results = generation.write(ctx, canvas_conn, decisions, opts, now)
+            issued = [_issued(entry_of[r.ksessions_id], r) for r in results]  # type: ignore[index]
+            if issued and journal is not None:
+                staged = journal.stage(issued)  # the credentials are on disk before the commit
+            pending = [issuance.audit_issued(ctx, r, opts, bulk=True) for r in results]
+            sync()  # ... and so are their pending audit records
+            committing = True
+            commit_recorded(tx, ctx.audit, pending)
+            committed = True
+            items.update((i.line, i) for i in issued)
     except (HostprovError, DBAPIError) as caught:
-        exc = caught if isinstance(caught, HostprovError) else translate_db_error(
-            caught, dbs.canvas.target
-        )
-        if not started and isinstance(exc, STOPPERS):  # no ID alone would get further
-            stopper.append(exc)
-            return [_failed(e.line, e.text, e.ksessions_id, exc) for e in chunk]
-        reason = exc.message
-        for result in audited:  # their "ok" records describe writes that were rolled back
-            ctx.audit.record(
-                "issue", "failed", ksessions_id=result.ksessions_id,
-                canvas_session_id=result.canvas_session_id, reason="bulk_chunk_rolled_back",
-                message=f"rolled back with its bulk chunk ({reason}); retried alone",
-            )
-        refused = {line: item for line, item in items.items() if not item.ok}
-        retried: list[BulkItem] = []
-        for entry in chunk:
-            if entry.line in refused:
-                retried.append(refused[entry.line])
-            elif stopper:
-                retried.append(_not_tried(entry, stopper[0]))
-            else:
-                retried.append(_issue_alone(ctx, entry, opts, stopper))
-        return retried
+        if committed:  # a slip after the commit (closing a connection): the chunk stands
+            pass
+        else:
+            return _chunk_failed(ctx, chunk, opts, stopper, preamble, generation, journal, caught,
+                                 started=started, committing=committing, pending=pending,
+                                 staged=staged, refused=items, alone=alone)
+    if staged is not None and journal is not None:
+        journal.settle(staged, committed=True)
     return [items[e.line] for e in chunk]
 
 
-def _issue_alone(
-    ctx: ServiceContext, entry: _Entry, opts: IssueOptions, stopper: list[HostprovError]
-) -> BulkItem:
-    try:
-        result = issuance.issue(ctx, Target(ksessions_id=entry.ksessions_id), opts)
-    except HostprovError as exc:
+def _chunk_failed(
+    ctx: ServiceContext, chunk: list[_Entry], opts: IssueOptions, stopper: list[HostprovError],
+    preamble: list[CheckLine], generation: Generation, journal: BulkJournal | None,
+    caught: HostprovError | DBAPIError, *, started: bool, committing: bool,
+    pending: list[AuditRecord], staged: Staged | None, refused: dict[int, BulkItem], alone: bool,
+) -> list[BulkItem]:
+    """The chunk rolled back (or its commit went unanswered): record it, then retry or stop."""
+    dbs = ctx.databases()
+    exc = caught if isinstance(caught, HostprovError) else translate_db_error(
+        caught, dbs.canvas.target
+    )
+    in_doubt = committing and isinstance(caught, DBAPIError) and not refused_cleanly(caught)
+    if pending and not committing:  # rolled back before the commit was sent
+        settle_all(ctx.audit, pending, "failed", "bulk_chunk_rolled_back",
+                   f"rolled back with its bulk chunk ({exc.message})")
+    if staged is not None and journal is not None and not in_doubt:
+        journal.settle(staged, committed=False)
+    if in_doubt:  # its GUIDs stay "pending" in the file: only the database knows
+        exc = DatabaseUnavailable(
+            f"The commit of a chunk went unanswered ({exc.message}); whether its GUIDs are in "
+            "force is unknown, so nothing more was tried.",
+            hint="Run `hostprov bulk status FILE` on the GUID file once the database answers.",
+        )
+    if in_doubt or isinstance(exc, ALWAYS_STOP) or (not started and isinstance(exc, STOPPERS)):
+        stopper.append(exc)  # no ID alone would get further
+        return [refused.get(e.line) or _failed_audited(ctx, e, exc) for e in chunk]
+    if alone:
         if isinstance(exc, STOPPERS):
             stopper.append(exc)
-        return _failed(entry.line, entry.text, entry.ksessions_id, exc)
-    return _issued(entry, result)
+        return [refused.get(e.line) or _failed_audited(ctx, e, exc) for e in chunk]
+    retried: list[BulkItem] = []
+    for entry in chunk:
+        if entry.line in refused:
+            retried.append(refused[entry.line])
+        elif stopper:
+            retried.append(_not_tried(entry, stopper[0]))
+        else:
+            retried.extend(_issue_alone(ctx, entry, opts, stopper, preamble, generation, journal))
+    return retried
+
+
+def _issue_alone(
+    ctx: ServiceContext, entry: _Entry, opts: IssueOptions, stopper: list[HostprovError],
+    preamble: list[CheckLine], generation: Generation, journal: BulkJournal | None,
+) -> list[BulkItem]:
+    """One ID in a chunk of its own (its GUID saved like any chunk's); tried again when another
+    issuer met it at the same instant."""
+    for attempt in range(1, ALONE_ATTEMPTS + 1):
+        items = _issue_chunk(ctx, [entry], opts, stopper, preamble, generation, journal, alone=True)
+        if items[0].error_code != ConcurrentChange.code or attempt == ALONE_ATTEMPTS:
+            return items
+        time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _failed_audited(ctx: ServiceContext, entry: _Entry, exc: HostprovError) -> BulkItem:
+    issuance.audit_failure(ctx, "issue", Target(ksessions_id=entry.ksessions_id), exc)
+    return _failed(entry.line, entry.text, entry.ksessions_id, exc)
 
 
 def _audit_stopped(ctx: ServiceContext, items: list[BulkItem]) -> None:

@@ -64,8 +64,9 @@ def probe_database(
         "environment_verdict": verdict.sentence,
     }
     try:
-        latency, version, dbname = call_with_timeout(lambda: _ping(handle), limit_s)
-        schema = call_with_timeout(lambda: check_schema(handle, generation), limit_s)
+        with handle.fresh() as fresh:  # opened anew: never a pooled view of a file now gone
+            latency, version, dbname = call_with_timeout(lambda: _ping(fresh), limit_s)
+            schema = call_with_timeout(lambda: check_schema(fresh, generation), limit_s)
     except SchemaMissing as exc:  # reachable, but of the wrong generation or of neither
         return DatabaseStatus(
             **{**base, "database": dbname or target.database_name}, reachable=True,

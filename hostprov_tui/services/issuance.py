@@ -18,6 +18,7 @@ from hostprov_tui.db.engines import Databases
 from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.errors import ConcurrentChange, HostprovError
 from hostprov_tui.services import checks
+from hostprov_tui.services.audit import AuditRecord
 from hostprov_tui.services.checks import FAIL, PASS, CheckLine
 from hostprov_tui.services.clock import utcnow
 from hostprov_tui.services.context import ServiceContext
@@ -25,6 +26,7 @@ from hostprov_tui.services.generations import Decision, Generation
 from hostprov_tui.services.guard import evaluate_guard
 from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.issuance_options import IssueOptions
+from hostprov_tui.services.recorded_commit import commit_recorded
 from hostprov_tui.services.results import Issued, Plan
 
 __all__ = ["IssueOptions", "audit_failure", "audit_issued", "dry_run", "issue", "preamble"]
@@ -106,7 +108,8 @@ def _attempt(
                     ))
                     plan = _plan(lines, decision, generation)
                     return replace(plan, dry_run_verified=True), None
-                audit_issued(ctx, result, opts)
+                pending = audit_issued(ctx, result, opts)  # no record, no commit
+                commit_recorded(tx, ctx.audit, [pending])  # then "ok" (or what became of it)
             plan = _plan(lines, decision, generation)
             return plan, replace(result, plan=plan)
         except DBAPIError as exc:
@@ -153,18 +156,18 @@ def preamble(
 
 def audit_issued(
     ctx: ServiceContext, result: Issued, opts: IssueOptions, *, bulk: bool = False
-) -> None:
-    """The "ok" record of an issue or rotation (required: no record, no commit). It holds the
-    hash prefix of a GUID, never a GUID or a token."""
+) -> AuditRecord:
+    """The "pending" record of an issue or rotation, before its commit (required: no record,
+    no commit; recorded_commit.py writes its outcome). It holds the hash prefix of a GUID,
+    never a GUID or a token."""
     expires = result.expires_at
-    ctx.audit.record(
-        "rotate" if result.action == "rotated" else "issue", "ok",
+    return ctx.audit.pending(
+        "rotate" if result.action == "rotated" else "issue",
         ksessions_id=result.ksessions_id, canvas_session_id=result.canvas_session_id,
         host_session_id=result.host_session_id, hash_prefix=result.hash_prefix,
         reason=opts.reason,
         message=f"{result.action} by {opts.created_by}" + (" (bulk)" if bulk else "")
         + (f", expires {checks.stamp(expires)}" if expires else ""),
-        required=True,
     )
 
 

@@ -12,6 +12,7 @@ from hostprov_tui.services.clock import utcnow
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.guard import evaluate_guard
 from hostprov_tui.services.inputs import Target
+from hostprov_tui.services.recorded_commit import commit_recorded
 from hostprov_tui.services.results import RevokeResult
 
 
@@ -45,15 +46,16 @@ def _revoke(
     try:
         with dbs.canvas.connect() as conn:
             conn = conn.execution_options(**{SQLITE_IMMEDIATE: True})
-            with conn.begin():
+            with conn.begin() as tx:
                 result = generation.revoke(ctx, conn, target, by, utcnow())
-                ctx.audit.record(
-                    "revoke", "ok", ksessions_id=result.ksessions_id,
+                pending = ctx.audit.pending(  # no record, no commit
+                    "revoke", ksessions_id=result.ksessions_id,
                     canvas_session_id=result.canvas_session_id,
                     host_session_id=result.host_session_id,
                     hash_prefix=result.hash_prefix, reason=reason,
-                    message=f"revoked by {by}", required=True,
+                    message=f"revoked by {by}",
                 )
+                commit_recorded(tx, ctx.audit, [pending])  # then "ok" (or what became of it)
     except DBAPIError as exc:
         raise translate_db_error(exc, dbs.canvas.target) from None
     return result

@@ -69,6 +69,7 @@ class Backend:
             self.without_bootstrap()
             assert self._prov is not None
             if not self._ready:
+                self._prov.audit  # noqa: B018 - a refused audit path stops it before any write
                 self._prov.bootstrap()
                 if self._on_audit is not None:
                     self._listener = self._prov.on_audit(self._on_audit)

@@ -226,12 +226,16 @@ class SessionsScreen(MainScreen):
         if run.result is None:
             self.hp.report_exception(run.error or RuntimeError("no result"),
                                      title="Bulk issue failed")
+            if run.journal is not None and run.journal.path.exists():
+                self.notify(f"GUIDs committed before the failure are in {run.journal.path}; "
+                            "`hostprov bulk status` tells which are in force.",
+                            title="GUIDs saved", severity="warning", timeout=30)
             return
         self.query_one(SessionTable).clear_marks()
         self.hp.catalogue_changes += 1
         self._keep_cursor = True
         self.start_search()  # the new Host GUID statuses
-        self.app.push_screen(BulkResultsModal(run.result))
+        self.app.push_screen(BulkResultsModal(run.result, run.journal))
 
     def action_clear_marks(self) -> None:
         self.query_one(SessionTable).clear_marks()

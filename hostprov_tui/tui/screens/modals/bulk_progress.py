@@ -17,15 +17,18 @@ from hostprov_tui.tui.screens.modals.dialog import Dialog
 
 if TYPE_CHECKING:
     from hostprov_tui.services.bulk import BulkResult
+    from hostprov_tui.services.bulk_journal import BulkJournal
     from hostprov_tui.tui.app import HostprovApp
 
 
 @dataclass
 class BulkRun:
-    """What the progress modal hands back: the result or the error."""
+    """What the progress modal hands back: the result or the error, and the file that holds
+    the GUIDs until the results are closed (None when nothing was saved)."""
 
     result: BulkResult | None = None
     error: Exception | None = None
+    journal: BulkJournal | None = None
 
 
 class BulkProgressed(Message):
@@ -49,6 +52,7 @@ class BulkProgressModal(Dialog[BulkRun]):
         super().__init__()
         self.ids = list(ids)
         self.allow_production = allow_production
+        self.journal: BulkJournal | None = None  # set by the worker, handed on with the result
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -56,23 +60,31 @@ class BulkProgressModal(Dialog[BulkRun]):
             yield ProgressBar(total=len(self.ids), show_eta=False, id="bulk-bar")
             yield Static(f"0 of {len(self.ids)} settled", id="bulk-count")
             yield Static(Content.styled(
-                "Keep the app open: the GUIDs are shown once, when this ends.", "$text-muted"),
-                id="bulk-note")
+                "Keep the app open: the GUIDs are shown once, when this ends. Until you close "
+                "them, they are also saved (0600) beside the audit log, so a crash loses none.",
+                "$text-muted"), id="bulk-note")
 
     def on_mount(self) -> None:
         self._issue()
 
     @work(thread=True, group="bulk", exit_on_error=False)
     def _issue(self) -> None:
+        from hostprov_tui.services.bulk_journal import BulkJournal, tui_journal_path
+
+        journal: BulkJournal | None = None
         try:
             prov = cast("HostprovApp", self.app).backend.bootstrapped()
+            journal = self.journal = BulkJournal(tui_journal_path(prov.settings.audit.path))
             result = prov.issue_many(
-                self.ids, allow_production=self.allow_production,
+                self.ids, allow_production=self.allow_production, journal=journal,
                 progress=lambda done, total: self.post_message(BulkProgressed(done, total)),
             )
         except Exception as exc:  # typed errors and the unexpected alike: reported, no crash
             self.post_message(BulkFinished(None, exc))
             return
+        finally:
+            if journal is not None:
+                journal.close()  # kept while it holds GUIDs; BulkResultsModal removes it
         self.post_message(BulkFinished(result, None))
 
     def on_bulk_progressed(self, message: BulkProgressed) -> None:
@@ -81,4 +93,4 @@ class BulkProgressModal(Dialog[BulkRun]):
             f"{message.done} of {message.total} settled")
 
     def on_bulk_finished(self, message: BulkFinished) -> None:
-        self.dismiss(BulkRun(message.result, message.error))
+        self.dismiss(BulkRun(message.result, message.error, self.journal))

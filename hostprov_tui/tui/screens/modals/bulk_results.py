@@ -17,6 +17,7 @@ from hostprov_tui.tui.screens.modals.shown_once import ShownOnceModal
 
 if TYPE_CHECKING:
     from hostprov_tui.services.bulk import BulkItem, BulkResult
+    from hostprov_tui.services.bulk_journal import BulkJournal
 
 CSV_HEADER = ",".join(GUID_CSV_COLUMNS)
 
@@ -68,17 +69,23 @@ def item_lines(item: BulkItem) -> list[Content]:
 
 
 class BulkResultsModal(ShownOnceModal):
-    """Per-ID outcomes of a BulkResult; the GUIDs are shown here and nowhere else."""
+    """Per-ID outcomes of a BulkResult; the GUIDs are shown here and nowhere else. The file
+    that kept them safe during the run (``journal``) is removed when this closes."""
 
     COPY_LABEL = "Copy GUIDs as CSV"
 
-    def __init__(self, result: BulkResult) -> None:
+    def __init__(self, result: BulkResult, journal: BulkJournal | None = None) -> None:
         super().__init__()
         self.result = result
+        self.journal = journal
         self.guid_count = sum(1 for i in result.items if i.ok and i.issued is not None)
         self.tokens = _columns(result) != GUID_CSV_COLUMNS
         if self.tokens:
             self.COPY_LABEL = "Copy links as CSV"
+
+    def on_unmount(self) -> None:
+        if self.journal is not None:  # shown once: after this, the GUIDs are gone
+            self.journal.remove()
 
     def clipboard_text(self) -> str | None:
         return guid_csv(self.result) if self.guid_count else None

@@ -1,0 +1,65 @@
+"""Commit a change whose "pending" audit records are on disk, then record what became of it.
+
+Before: the caller wrote a pending record per change (``AuditLog.pending``, required — no record,
+no commit) and made it durable. Here: COMMIT, then the outcome of each record —
+
+* ``ok`` once the commit returned: the database holds the change;
+* ``failed`` when the database answered that it rolled the transaction back (a constraint
+  checked at commit, a serialisation failure);
+* ``unknown`` when the answer never came (the connection broke during the commit): only the
+  database can tell, and the record says so instead of guessing.
+
+A kill between the commit and the outcome leaves the pending record alone, which ``audit`` reads
+back as "unknown — check the database". An outcome that cannot be written after a commit does
+not undo it (nothing can): the pending record stays and says the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Transaction
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from hostprov_tui.db.errors import sqlstate
+from hostprov_tui.services.audit import UNKNOWN, AuditLog, AuditRecord
+
+#: SQLSTATE classes of a transaction the server rolled back (and said so).
+_ROLLED_BACK_CLASSES = ("40", "23")
+
+
+def commit_recorded(tx: Transaction, audit: AuditLog, pending: Sequence[AuditRecord]) -> None:
+    """COMMIT ``tx``, then settle every ``pending`` record; re-raises a failed commit."""
+    try:
+        tx.commit()
+    except DBAPIError as exc:
+        if refused_cleanly(exc):
+            settle_all(audit, pending, "failed", "commit_refused",
+                       "the database refused the commit and rolled the change back")
+        else:
+            settle_all(audit, pending, UNKNOWN, "commit_unanswered",
+                       "the connection broke during the commit: check the database")
+        raise
+    except BaseException:  # interrupted while waiting for the answer
+        settle_all(audit, pending, UNKNOWN, "commit_unanswered",
+                   "interrupted during the commit: check the database")
+        raise
+    settle_all(audit, pending, "ok")
+
+
+def refused_cleanly(exc: DBAPIError) -> bool:
+    """Did the database answer that the transaction was rolled back (not: no answer)?"""
+    if exc.connection_invalidated:
+        return False
+    state = sqlstate(exc) or ""
+    return isinstance(exc, IntegrityError) or state[:2] in _ROLLED_BACK_CLASSES
+
+
+def settle_all(
+    audit: AuditLog, pending: Sequence[AuditRecord], outcome: str, reason: str | None = None,
+    message: str | None = None,
+) -> None:
+    """The outcome of each pending record (best effort: the change is already decided)."""
+    for record in pending:
+        audit.settle(record, outcome, reason=reason,
+                     message=f"{record.message}; {message}" if message else None)
