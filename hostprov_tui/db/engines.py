@@ -216,6 +216,13 @@ def _sqlite_engine(
         if rec.info.get("file") != _file_identity(path):
             raise DisconnectionError(f"{path} is no longer the file this connection opened")
 
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn: sqlite3.Connection | None, _rec: ConnectionPoolEntry) -> None:
+        # A COMMIT that SQLite refused (a deferred constraint) leaves its transaction open, and
+        # SQLAlchemy, counting it as ended, skips the reset: roll it back before reuse.
+        if dbapi_conn is not None and dbapi_conn.in_transaction:
+            dbapi_conn.rollback()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get(SQLITE_IMMEDIATE, False)

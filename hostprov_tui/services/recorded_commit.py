@@ -24,8 +24,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from hostprov_tui.db.errors import sqlstate
 from hostprov_tui.services.audit import UNKNOWN, AuditLog, AuditRecord
 
-#: SQLSTATE classes of a transaction the server rolled back (and said so).
-_ROLLED_BACK_CLASSES = ("40", "23")
+#: SQLSTATE classes that mean the connection failed, not that the server refused the commit.
+_NO_ANSWER_CLASSES = ("08", "57P", "XX")
+#: SQLite's answers to a COMMIT it refused (the transaction is then rolled back).
+_SQLITE_REFUSALS = ("constraint", "database is locked", "database table is locked")
 
 
 def commit_recorded(tx: Transaction, audit: AuditLog, pending: Sequence[AuditRecord]) -> None:
@@ -48,11 +50,22 @@ def commit_recorded(tx: Transaction, audit: AuditLog, pending: Sequence[AuditRec
 
 
 def refused_cleanly(exc: DBAPIError) -> bool:
-    """Did the database answer that the transaction was rolled back (not: no answer)?"""
+    """Did the database answer that the transaction was rolled back (not: no answer)?
+
+    A server that answers COMMIT with an error has rolled back; an error that is the connection
+    itself (SQLSTATE class 08, a shutdown, an invalidated connection) is no answer. SQLite
+    refuses a commit with a constraint or lock error and keeps the transaction to roll back; an
+    I/O error during its commit is no answer either.
+    """
     if exc.connection_invalidated:
         return False
-    state = sqlstate(exc) or ""
-    return isinstance(exc, IntegrityError) or state[:2] in _ROLLED_BACK_CLASSES
+    state = sqlstate(exc)
+    if state:
+        return not state.startswith(_NO_ANSWER_CLASSES)
+    if isinstance(exc, IntegrityError):
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(word in text for word in _SQLITE_REFUSALS)
 
 
 def settle_all(
