@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from hostprov_tui.db.canvas_models import CanvasSession, HostSession
 from hostprov_tui.db.ksessions_models import KSession, SessionTranscript
@@ -39,6 +39,7 @@ from hostprov_tui.services.audit import AuditRecord, resolve_pending
 from hostprov_tui.services.bulk_journal import APPLIED, DROPPED, PENDING, read_journal
 from tests.conftest import TEST_SECRET, Env
 from tests.support.cli_run import process_env, secret_env
+from tests.support.commit_refusal import refuse_commits_of
 from tests.support.crash_cli import POINTS, CrashServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,32 +67,6 @@ def _good_ids(prov: Provisioner, count: int) -> tuple[list[int], int]:
     empty = [r[0] for r in rows if r[1] == 0]
     assert len(good) > count and empty
     return good[:count], empty[0]
-
-
-def _refuse_commits_of(env: Env, prov: Provisioner, ksessions_id: int) -> None:
-    """The database refuses, AT COMMIT, any transaction that writes this session's host row."""
-    engine = prov.ctx.databases().canvas.base_engine
-    with engine.begin() as conn:
-        if env.backend == "sqlite":
-            conn.exec_driver_sql("CREATE TABLE boom_parent (id INTEGER PRIMARY KEY)")
-            conn.exec_driver_sql("CREATE TABLE boom_child (pid INTEGER REFERENCES "
-                                 "boom_parent(id) DEFERRABLE INITIALLY DEFERRED)")
-            for event in ("INSERT", "UPDATE"):
-                conn.exec_driver_sql(
-                    f'CREATE TRIGGER boom_{event} AFTER {event} ON "HostSessions" WHEN '
-                    'NEW."SessionId" IN (SELECT "SessionId" FROM "Sessions" WHERE '
-                    f'"KSessionsId" = {ksessions_id}) BEGIN INSERT INTO boom_child VALUES (1); '
-                    "END")
-        else:
-            conn.execute(text(
-                "CREATE FUNCTION canvas.boom() RETURNS trigger AS $$ BEGIN IF EXISTS (SELECT 1 "
-                'FROM canvas."Sessions" s WHERE s."SessionId" = NEW."SessionId" AND '
-                f's."KSessionsId" = {ksessions_id}) THEN RAISE EXCEPTION '
-                "'refused at commit by a test trigger'; END IF; RETURN NULL; END $$ "
-                "LANGUAGE plpgsql"))
-            conn.execute(text(
-                'CREATE CONSTRAINT TRIGGER boom AFTER INSERT OR UPDATE ON canvas."HostSessions" '
-                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION canvas.boom()"))
 
 
 def _held(prov: Provisioner, tag: str) -> dict[str, tuple[int, bool]]:
@@ -212,7 +187,7 @@ def test_kill_9_anywhere_in_a_bulk_run_loses_no_guid_and_no_truth(
 ) -> None:
     good, empty = _good_ids(prov, GOOD)
     bad = good[CHUNK + 1]  # in the second chunk
-    _refuse_commits_of(env, prov, bad)
+    refuse_commits_of(env, prov, bad)
     ids_file = tmp_path / "ids.txt"
     ids_file.write_text("\n".join(str(i) for i in [*good, empty]) + "\n")
     config = env.write_config()

@@ -8,6 +8,7 @@ sentence (exit 3 on the CLI), no GUID is shown, and the next issuance works.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,10 @@ def test_server_stops_mid_issue(
         assert prov.verify(earlier.guid).status is GuidStatus.ACTIVE
     records = [r for r in prov.audit_tail(5) if r.action in ("issue", "rotate")]
     assert records[-1].outcome == "failed"
+    lines = [json.loads(x) for x in env.audit_path.read_text(encoding="utf-8").splitlines()]
+    doomed = [r["outcome"] for r in lines if "by doomed" in r["message"]]
+    # never "ok" for what the database does not hold; a COMMIT that got no answer is unknown
+    assert doomed == (["pending", "unknown"] if moment == "commit" else [])
     after = prov.issue(Target(ksessions_id=ids.good), created_by="after-restart")
     assert after.action == ("rotated" if earlier else "created")
     assert prov.verify(after.guid).status is GuidStatus.ACTIVE

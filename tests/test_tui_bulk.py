@@ -4,6 +4,7 @@ checked through the service, and the production path needs the count typed."""
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +12,7 @@ from textual.pilot import Pilot
 
 from hostprov_tui.config.settings import TuiOptions
 from hostprov_tui.services.api import Provisioner
+from hostprov_tui.services.bulk_journal import read_journal
 from hostprov_tui.services.results import GuidStatus
 from hostprov_tui.tui.app import HostprovApp
 from hostprov_tui.tui.screens.dashboard import DashboardScreen
@@ -72,7 +74,7 @@ async def run_bulk(pilot: Pilot[int], typed: str | None = None) -> tuple[str, Bu
 
 
 async def test_bulk_issue_for_three_marked_sessions(
-    app: HostprovApp, prov: Provisioner, ids: DemoIds
+    app: HostprovApp, prov: Provisioner, ids: DemoIds, env: Env
 ) -> None:
     marked = [ids.good, ids.no_transcripts, ids.good2]
     progress = MessageLog(BulkProgressed)
@@ -98,6 +100,14 @@ async def test_bulk_issue_for_three_marked_sessions(
         for guid in guids:
             assert guid is not None and guid in shown
             assert prov.verify(guid).status is GuidStatus.ACTIVE
+        # a crash now would lose nothing: the GUIDs were saved before their commit, beside
+        # the audit log, 0600, until the results are closed
+        journal = results.journal
+        assert journal is not None and journal.path.parent == env.audit_path.parent
+        assert stat.S_IMODE(journal.path.stat().st_mode) == 0o600
+        rows, torn = read_journal(journal.path)
+        assert {r.guid for r in rows} == set(guids) and torn == 0
+        assert {r.state for r in rows} == {"applied"}
 
         await pilot.press("c")
         clip = app.clipboard.splitlines()
@@ -108,6 +118,7 @@ async def test_bulk_issue_for_three_marked_sessions(
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is sessions
+        assert not journal.path.exists()  # shown once: gone with the results
         assert not sessions.query_one(SessionTable).marked
         rows = {r.session_id: r for r in sessions.query_one(SessionTable).session_rows}
         if ids.good2 in rows:  # the re-read list shows the new status

@@ -123,7 +123,8 @@ _SENTENCES: dict[str, tuple[type[HostprovError], str, str]] = {
                 "moved or deleted file is noticed."),
     "read_only": (DatabaseUnavailable,
                   "The {name} database file {path} cannot be written: its folder {folder} or "
-                  "the file is read-only for this user ({text}); nothing was saved.",
+                  "the file is read-only (for this user, or the whole file system) ({text}); "
+                  "nothing was saved.",
                   "Make both writable for this user (SQLite keeps its -wal and -shm files "
                   "beside the database)."),
     "file": (DatabaseUnavailable, "The {name} database file {path} cannot be opened: {text}.",
