@@ -13,8 +13,6 @@ from __future__ import annotations
 import getpass
 import sys
 
-import click
-
 from hostprov_tui.errors import InputError
 
 #: The value that means "read it from standard input".
@@ -29,7 +27,7 @@ def secret_value(value: str | None, *, label: str, option: str) -> str:
     """
     if value is not None and value != STDIN:
         return value
-    stream = click.get_text_stream("stdin")
+    stream = sys.stdin
     if value == STDIN:
         try:
             text = stream.readline()

@@ -57,12 +57,14 @@ def process_env(extra: Mapping[str, str]) -> dict[str, str]:
     return environ
 
 
-def invoke(args: Sequence[str], environ: Mapping[str, str] | None = None) -> Run:
+def invoke(
+    args: Sequence[str], environ: Mapping[str, str] | None = None, stdin: str | None = None
+) -> Run:
     """Run ``hostprov ARGS`` in-process (stdout and stderr apart); an unexpected exception
-    fails the test. ``environ`` defaults to the test secret."""
+    fails the test. ``environ`` defaults to the test secret; ``stdin`` is standard input."""
     started = time.perf_counter()
     result: Result = CliRunner().invoke(
-        cli, list(args), env=secret_env() if environ is None else dict(environ)
+        cli, list(args), env=secret_env() if environ is None else dict(environ), input=stdin
     )
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -71,10 +73,12 @@ def invoke(args: Sequence[str], environ: Mapping[str, str] | None = None) -> Run
     return run
 
 
-def hostprov(env: Env, *args: str, extra_env: dict[str, str] | None = None) -> Run:
+def hostprov(
+    env: Env, *args: str, extra_env: dict[str, str] | None = None, stdin: str | None = None
+) -> Run:
     """``hostprov --config <env's config.toml> ARGS`` in-process, with the test secret."""
     config = env.write_config()
-    return invoke(["--config", str(config), *args], secret_env(**(extra_env or {})))
+    return invoke(["--config", str(config), *args], secret_env(**(extra_env or {})), stdin)
 
 
 def subprocess_hostprov(env: Env, *args: str) -> Run:
