@@ -312,6 +312,9 @@ def read_jsonc(path: Path) -> Any:
             f"The app settings file {path} is not valid JSON: {exc.msg.lower()} "
             f"at line {exc.lineno}, column {exc.colno}."
         ) from None
+    except RecursionError:
+        raise ConfigError(f"The app settings file {path} is nested too deeply to be app "
+                          "settings.") from None
     if not isinstance(document, dict):
         raise ConfigError(f"The app settings file {path} does not hold a JSON object.")
     return document

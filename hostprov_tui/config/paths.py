@@ -41,5 +41,5 @@ def read_toml_quietly(path: Path | None) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError, RecursionError):  # TOMLDecodeError, UnicodeDecodeError too
         return {}

@@ -243,6 +243,14 @@ class _CheckedTomlSource(TomlConfigSettingsSource):
             data = super()._read_file(file_path)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file_path} is not valid TOML: {exc}.") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{file_path} is not UTF-8 text, so it cannot be a TOML config "
+                              "file.") from None
+        except RecursionError:
+            raise ConfigError(f"{file_path} is nested too deeply to be a config file.") from None
+        except OSError as exc:
+            raise ConfigError(f"The config file {file_path} cannot be read: "
+                              f"{exc.strerror or exc}.") from None
         return normalise_file_data(data, file_path.parent)
 
 

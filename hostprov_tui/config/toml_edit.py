@@ -49,13 +49,16 @@ def edit_tables(text: str, edits: Mapping[str, TableEdit]) -> str:
         before = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"The config file is not valid TOML: {exc}.") from None
+    except RecursionError:
+        raise ConfigError("The config file is nested too deeply to edit safely.") from None
     try:
         document = tomlkit.parse(text)
         for table, edit in edits.items():
             _edit_table(document, table, edit)
         result = document.as_string()
         exact = tomllib.loads(result) == _expected(before, edits)
-    except (TOMLKitError, tomllib.TOMLDecodeError, TypeError, ValueError, KeyError):
+    except (TOMLKitError, tomllib.TOMLDecodeError, TypeError, ValueError, KeyError,
+            RecursionError):
         exact = False
     if not exact:
         names = ", ".join(f"[{t}]" for t in edits)

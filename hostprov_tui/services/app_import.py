@@ -179,6 +179,9 @@ def _read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"The config file {path} cannot be read: {exc.strerror}.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"The config file {path} is not UTF-8 text; hostprov leaves it as "
+                          "it is.") from None
 
 
 def _tables(text: str) -> dict[str, dict[str, Any]]:
@@ -186,7 +189,7 @@ def _tables(text: str) -> dict[str, dict[str, Any]]:
     such a file later, with its own sentence)."""
     try:
         document = tomllib.loads(text) if text else {}
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return {}
     return {k: v for k, v in document.items() if isinstance(v, dict)}
 
