@@ -1,0 +1,72 @@
+"""`hostprov bulk status FILE [--ids IDFILE]`: which GUIDs of a bulk run's file are in force, by
+hash against the database, and which lines of the ID file to issue again (the crash tests check
+it after every kill; here its answers one by one, and its output)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DemoIds, Env
+from tests.support.cli_run import hostprov
+
+SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@SQLITE
+def test_status_of_a_run_then_of_what_happened_since(
+    env: Env, ids: DemoIds, tmp_path: Path
+) -> None:
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text(f"{ids.good}\n{ids.no_transcripts}\n{ids.good2}\n{ids.inactive}\n")
+    out = tmp_path / "guids.csv"
+    assert hostprov(env, "-q", "issue", "--from-file", str(ids_file), "--output",
+                    str(out)).code == 4
+    guids = [r["guid"] for r in csv.DictReader(out.open(newline=""))]
+
+    whole = hostprov(env, "-q", "bulk", "status", str(out), "--json")
+    assert whole.code == 0, whole.output
+    doc = whole.json()
+    assert doc["in_force"] == 3 and doc["counts"] == {"in_force": 3} and doc["torn"] == 0
+    lines = hostprov(env, "-q", "bulk", "status", str(out), "--ids", str(ids_file), "--json")
+    assert lines.code == 4
+    assert [(m["line"], m["ksessions_id"]) for m in lines.json()["missing"]] == [
+        (2, ids.no_transcripts)]
+
+    # since the run: good rotated, good2 revoked; the run stopped before marking inactive
+    assert hostprov(env, "-q", "issue", "--ksessions-id", str(ids.good)).code == 0
+    assert hostprov(env, "-q", "revoke", "--ksessions-id", str(ids.good2)).code == 0
+    text = out.read_text()
+    last = text.rstrip("\n").rsplit("\n", 1)[1]
+    out.write_text(text.replace(last, last.replace("applied", "pending", 1))
+                   + "pending,99,1,1,created,3f2b8c1e-9d4a")  # a row cut short by a kill
+    now = hostprov(env, "-q", "bulk", "status", str(out), "--ids", str(ids_file), "--json")
+    assert now.code == 4
+    rows = {r["ksessions_id"]: r for r in now.json()["rows"]}
+    assert rows[ids.good]["status"] == "replaced" and not rows[ids.good]["in_force"]
+    assert rows[ids.good2]["status"] == "revoked"
+    assert rows[ids.inactive]["status"] == "in_force" and rows[ids.inactive]["file_state"] == \
+        "pending"
+    assert now.json()["torn"] == 1
+    human = hostprov(env, "-q", "bulk", "status", str(out), "--ids", str(ids_file))
+    flat = _flat(human.stdout)
+    assert "1 of 3 GUIDs" in flat and "1 row(s) cut short by the interruption" in flat
+    assert f"Issue them again (a new ID file): {ids.good} {ids.no_transcripts} {ids.good2}" \
+        in flat
+    assert not any(g in human.output + now.output for g in guids)  # no GUID is printed
+
+
+@SQLITE
+def test_status_of_a_file_that_is_no_guid_file(env: Env, tmp_path: Path) -> None:
+    missing = hostprov(env, "-q", "bulk", "status", str(tmp_path / "absent.csv"))
+    assert missing.code == 2 and "does not exist" in _flat(missing.stderr)
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n")
+    wrong = hostprov(env, "-q", "bulk", "status", str(other))
+    assert wrong.code == 2 and "not a GUID file written by hostprov" in _flat(wrong.stderr)
