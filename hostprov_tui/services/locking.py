@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Select, text
 
 from hostprov_tui.db.engines import lock_timeout_ms
-from hostprov_tui.errors import ConcurrentChange
+from hostprov_tui.errors import ConcurrentChange, DatabaseBusy
 
 #: First key of PostgreSQL's two-key advisory lock: "HP" — ours, not the app's.
 _PG_NAMESPACE = 0x4850
@@ -43,6 +43,13 @@ def lock_ksessions_id(conn: Connection, ksessions_id: int, timeout_s: float) -> 
             text(MSSQL_APPLOCK),
             {"res": f"hostprov:ksessions:{ksessions_id}", "ms": lock_timeout_ms(timeout_s)},
         ).scalar()
+        if status is not None and int(status) == -1:  # timed out: the wait used its bound
+            raise DatabaseBusy(
+                f"Another process is writing to KSESSIONS session {ksessions_id} and kept its "
+                "lock past the statement timeout; nothing was saved.",
+                hint="Try again when it has finished; [database] statement_timeout_s sets how "
+                "long hostprov waits.",
+            )
         if status is None or int(status) < 0:
             raise ConcurrentChange(
                 f"Another operator is changing KSESSIONS session {ksessions_id} right now "

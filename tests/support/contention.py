@@ -69,13 +69,15 @@ def guid_statuses(prov: Provisioner, guids: list[str]) -> Counter[GuidStatus]:
 def last_committed_hash_prefix(audit_path: Path, ksessions_id: int) -> str | None:
     """The hash prefix of the last successful issue/rotate in the audit file.
 
-    Those records are written under the session lock just before the commit, so their order is
-    the commit order.
+    Its "pending" record is written under the session lock just before the commit, so the order
+    of pending records is the commit order; "ok" (written after the commit, outside the lock)
+    says which of them committed.
     """
+    records = [json.loads(line) for line in audit_path.read_text(encoding="utf-8").splitlines()]
+    committed = {r["ref"] for r in records if r["outcome"] == "ok" and r.get("ref")}
     last = None
-    for line in audit_path.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        if (rec["action"] in ("issue", "rotate") and rec["outcome"] == "ok"
-                and rec["ksessions_id"] == ksessions_id):
+    for rec in records:
+        if (rec["action"] in ("issue", "rotate") and rec["outcome"] == "pending"
+                and rec["ref"] in committed and rec["ksessions_id"] == ksessions_id):
             last = rec["hash_prefix"]
     return last
