@@ -27,7 +27,7 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -217,7 +217,7 @@ class AuditLog:
             ref=ref,
         )
         try:
-            self._logger.bind(audit=asdict(rec), audit_required=required).log(
+            self._logger.bind(audit=dict(vars(rec)), audit_required=required).log(
                 rec.level, rec.line()
             )
         except AuditUnavailable:
