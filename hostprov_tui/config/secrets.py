@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from hostprov_tui.config.private_files import O_NOFOLLOW, make_private_folder
+from hostprov_tui.config.private_file import O_NOFOLLOW, make_private_folder
 from hostprov_tui.config.settings import DatabaseTarget, Settings
 from hostprov_tui.errors import ConfigError
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, Pool, QueuePool
 
-from hostprov_tui.config.private_files import create_private_file, make_private_folder
+from hostprov_tui.config.private_file import create_private_file, make_private_folder
 from hostprov_tui.config.settings import DatabaseOptions, Settings
 from hostprov_tui.db.canvas_models import CANVAS_SCHEMA
 from hostprov_tui.db.errors import did_not_answer, translate_db_error

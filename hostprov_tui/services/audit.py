@@ -34,7 +34,7 @@ from typing import Any, TextIO
 
 from loguru import logger
 
-from hostprov_tui.config.private_files import link_sentence, make_private_folder, open_private
+from hostprov_tui.config.private_file import link_sentence, make_private_folder, open_private
 from hostprov_tui.errors import REFUSED_EXIT_CODES, AuditUnavailable, HostprovError
 
 _GUID = re.compile(

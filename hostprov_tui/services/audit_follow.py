@@ -6,7 +6,8 @@ another inode) or cut (truncation: shorter than what was read, or other first by
 again from its start; a last line still being written waits for its newline. :class:`FollowThread`
 polls on a daemon thread and hands each batch to a callback, so a caller's UI never waits for the
 disk. :class:`RecordMerger` shows each record once when it arrives both from this process (a
-live listener) and from the file.
+live listener) and from the file. A change's "pending" record is not shown: its outcome is (and
+one with no outcome in the tail reads as "unknown", as in ``AuditLog.tail``).
 
 The file is opened for each poll and closed again (so Windows can still rename or delete it);
 records appended to the old file between the last poll and its rotation stay in the rotated
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from hostprov_tui.services.audit import AuditRecord
+from hostprov_tui.services.audit import PENDING, AuditRecord, resolve_pending
 
 #: Bytes read per poll at most: a huge backlog (another process's bulk run) is read over a few
 #: polls instead of one long read.
@@ -88,7 +89,8 @@ class AuditFollower:
             st = os.fstat(handle.fileno())
             end = st.st_size
             data, start = b"", end
-            while start > 0 and data.count(b"\n") <= count:
+            want = 2 * count + 64  # a change is two lines (pending, outcome), as in AuditLog.tail
+            while start > 0 and data.count(b"\n") <= want:
                 step = min(BLOCK, start)
                 start -= step
                 handle.seek(start)
@@ -100,7 +102,7 @@ class AuditFollower:
         lines = complete.split(b"\n")
         if start > 0:
             lines = lines[1:]  # the first piece may be the end of an older line
-        records = [r for r in map(parse_line, lines) if r is not None]
+        records = resolve_pending([r for r in map(parse_line, lines) if r is not None])
         return records[-count:] if count > 0 else []
 
     def poll(self) -> FollowBatch:
@@ -128,7 +130,9 @@ class AuditFollower:
         self._partial = lines.pop()
         if len(self._partial) > MAX_LINE:
             self._partial = b""
-        records = tuple(r for r in map(parse_line, lines) if r is not None)
+        # a change's "pending" half is followed by its outcome, which is what people see
+        records = tuple(r for r in map(parse_line, lines) if r is not None and
+                        r.outcome != PENDING)
         return FollowBatch(records, restarted)
 
     def _started_over(self, handle: BinaryIO, st: os.stat_result) -> bool:

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hostprov_tui.config.private_files import link_sentence, make_private_folder, open_private
+from hostprov_tui.config.private_file import link_sentence, make_private_folder, open_private
 from hostprov_tui.errors import InputError, OutputUnavailable
 from hostprov_tui.services.results import GUID_CSV_COLUMNS
 
@@ -210,6 +210,12 @@ def read_journal(path: Path) -> tuple[list[JournalRow], int]:
     except OSError as exc:
         raise InputError(f"The GUID file {path} cannot be read ({exc.strerror}).") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is not None and "host_token" in reader.fieldnames:
+        raise InputError(
+            f"{path} holds host tokens: the database keeps tokens in plain text, so nothing of "
+            "it can be lost; `bulk status` checks files of Host GUIDs.",
+            hint="`hostprov links --ksessions-id N` shows a session's links again.",
+        )
     if reader.fieldnames is None or "guid" not in reader.fieldnames:
         raise InputError(f"{path} is not a GUID file written by hostprov (no guid column).")
     rows: list[JournalRow] = []

@@ -65,19 +65,23 @@ class Killer:
 def install(killer: Killer, chunk: int) -> None:
     from sqlalchemy import Engine, event
 
-    from hostprov_tui.services import bulk, bulk_chunk, recorded_commit
+    from hostprov_tui.services import bulk, recorded_commit
     from hostprov_tui.services.bulk_journal import BulkJournal
+    from hostprov_tui.services.generations.guid import GuidGeneration
+    from hostprov_tui.services.generations.tokens import TokensGeneration
 
     bulk.CHUNK_SIZE = chunk
-    real_write = bulk_chunk.write
+    for cls in (GuidGeneration, TokensGeneration):
+        real_write: Callable[..., Any] = cls.write
 
-    def write(*args: Any, **kwargs: Any) -> Any:
-        killer.reached("before_write")
-        results = real_write(*args, **kwargs)
-        killer.reached("after_write")
-        return results
+        def write(self: Any, *args: Any, _real: Callable[..., Any] = real_write,
+                  **kwargs: Any) -> Any:
+            killer.reached("before_write")
+            results = _real(self, *args, **kwargs)
+            killer.reached("after_write")
+            return results
 
-    bulk_chunk.write = write  # type: ignore[assignment]
+        cls.write = write  # type: ignore[method-assign]
 
     real_stage: Callable[..., Any] = BulkJournal.stage
     real_settle: Callable[..., Any] = BulkJournal.settle
@@ -122,7 +126,11 @@ def _child(request: dict[str, Any]) -> None:
     os.environ.update(request["env"])
     code = 1
     try:
-        install(Killer(request["point"], request["nth"], request["slow"]), request["chunk"])
+        try:
+            install(Killer(request["point"], request["nth"], request["slow"]), request["chunk"])
+        except Exception as exc:  # a hook that no longer fits the product: say which
+            sys.stderr.write(f"crash_cli: cannot install the hooks: {exc!r}\n")
+            raise SystemExit(99) from None
         from hostprov_tui.cli.main import main as cli_main
 
         sys.argv = ["hostprov", *request["args"]]
