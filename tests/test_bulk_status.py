@@ -70,3 +70,9 @@ def test_status_of_a_file_that_is_no_guid_file(env: Env, tmp_path: Path) -> None
     other.write_text("a,b\n1,2\n")
     wrong = hostprov(env, "-q", "bulk", "status", str(other))
     assert wrong.code == 2 and "not a GUID file written by hostprov" in _flat(wrong.stderr)
+    tokens = tmp_path / "tokens.csv"
+    tokens.write_text("state,ksessions_id,host_token,user_token,host_url,participant_url,"
+                      "expires_at,line\n")
+    told = hostprov(env, "-q", "bulk", "status", str(tokens))
+    assert told.code == 2 and "holds host tokens" in _flat(told.stderr)
+    assert "hostprov links" in _flat(told.stderr)

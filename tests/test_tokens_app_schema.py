@@ -315,10 +315,11 @@ def test_bulk_csv_holds_tokens_that_sign_in(
         assert stat.S_IMODE(out.stat().st_mode) == 0o600
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["ksessions_id", "host_token", "user_token", "host_url",
-                       "participant_url", "expires_at"]
+    assert rows[0] == ["state", "ksessions_id", "host_token", "user_token", "host_url",
+                       "participant_url", "expires_at", "line"]
     body = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
     assert sorted(int(r["ksessions_id"]) for r in body) == ids
+    assert {r["state"] for r in body} == {"applied"}  # saved before, marked after the commit
     for r in body:
         ks = int(r["ksessions_id"])
         assert app.host_signs_in(r["host_token"]) == [ks]

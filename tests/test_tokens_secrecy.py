@@ -59,8 +59,10 @@ def _leaks(tokens: set[str], where: str, text: str) -> list[str]:
 
 
 def test_tokens_never_reach_the_audit_file_logs_or_stderr(
-    app_env: Env, app: AppDb, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    app_env: Env, app: AppDb, tmp_path: Path, capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # a bulk run with --json also saves its file (./host-guids-…)
     good = good_ksessions_ids(app_env)
     ks, others = good[0], good[1:4]
     run = Runs(app_env)

@@ -26,6 +26,7 @@ from sqlalchemy.engine.reflection import Inspector
 from sqlalchemy.sql import ClauseElement
 
 from hostprov_tui.db.canvas_models import CANVAS_SCHEMA
+from hostprov_tui.db.engines import DatabaseHandle
 from hostprov_tui.db.ksessions_models import KSESSIONS_SCHEMA
 from hostprov_tui.services import connectivity, locking
 from hostprov_tui.services.generations import guid, tokens
@@ -146,10 +147,30 @@ def capture(prov: Any) -> Iterator[Recorder]:
         with pytest.MonkeyPatch.context() as patch:
             _as_mssql(patch, recorder)
             _reflection(patch, recorder)
+            _fresh_handles(patch, recorder, listeners)
             yield recorder
     finally:
         for engine, name, fn in hooked:
             event.remove(engine, name, fn)
+
+
+def _fresh_handles(
+    patch: pytest.MonkeyPatch, recorder: Recorder, listeners: list[tuple[str, Any]]
+) -> None:
+    """The health check opens each database through an unpooled twin of its engine
+    (``DatabaseHandle.fresh``): record it as that database too."""
+    real = DatabaseHandle.fresh
+
+    @contextmanager
+    def fresh(self: DatabaseHandle) -> Iterator[DatabaseHandle]:
+        with real(self) as twin:
+            recorder.engines[id(twin.engine)] = recorder.engines[id(self.engine)]
+            recorder.engines[id(twin.base_engine)] = recorder.engines[id(self.engine)]
+            for name, fn in listeners:
+                event.listen(twin.base_engine, name, fn)
+            yield twin
+
+    patch.setattr(DatabaseHandle, "fresh", fresh)
 
 
 def _as_mssql(patch: pytest.MonkeyPatch, recorder: Recorder) -> None:
