@@ -29,7 +29,7 @@ from hostprov_tui.db.canvas_models import CANVAS_SCHEMA
 from hostprov_tui.db.engines import DatabaseHandle
 from hostprov_tui.db.ksessions_models import KSESSIONS_SCHEMA
 from hostprov_tui.services import connectivity, locking
-from hostprov_tui.services.generations import guid, tokens
+from hostprov_tui.services.generations import base, guid, tokens
 from hostprov_tui.services.generations.tokens import TokensGeneration
 
 StepKind = Literal["sql", "begin", "commit", "rollback", "reflect"]
@@ -179,7 +179,7 @@ def _as_mssql(patch: pytest.MonkeyPatch, recorder: Recorder) -> None:
     def locks(real: Callable[..., None]) -> Callable[..., None]:
         return lambda conn, ids, timeout_s: real(AsMssql(conn, recorder), ids, timeout_s)
 
-    for module in (guid, tokens):
+    for module in (base, guid, tokens):
         for name in ("lock_ksessions_id", "lock_ksessions_ids"):
             if hasattr(module, name):
                 patch.setattr(module, name, locks(getattr(locking, name)))
