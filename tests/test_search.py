@@ -164,3 +164,25 @@ def test_guid_status_column_follows_issue_expiry_and_revoke(
     assert [s for s, v in statuses.items() if v is not GuidStatus.NONE] == sorted(
         [ids.good, ids.good2]
     )
+
+
+def test_count_is_what_every_page_together_finds(prov: Provisioner, env: Env) -> None:
+    """The total the TUI's status line states: the rows of all pages, for words of every length
+    (the index's phrase and trigram paths on SQLite), an ID, the filters, and no match."""
+    album = prov.albums()[1]
+    category = prov.categories(album.id)[0]
+    cases = [("", None), ("of", None), ("a", None), ("concept", None), ("zzqq", None),
+             ("", SearchFilters(album_id=album.id)),
+             ("of", SearchFilters(album_id=album.id, category_id=category.id)),
+             ("", SearchFilters(active_only=True)), ("1", SearchFilters(active_only=True))]
+    for text, filters in cases:
+        found: list[int] = []
+        while True:
+            page = prov.search(text, offset=len(found), limit=37, filters=filters)
+            found += [r.session_id for r in page.rows]
+            if not page.has_more:
+                break
+        assert prov.count_sessions(text, filters=filters) == len(found), (text, filters)
+    assert prov.count_sessions("") == len(_catalogue(env))
+    with pytest.raises(InputError):
+        prov.count_sessions("", filters=SearchFilters(album_id=0))

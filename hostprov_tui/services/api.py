@@ -69,6 +69,11 @@ class Provisioner:
             self.ctx, query, offset=offset, limit=limit, filters=filters
         )
 
+    def count_sessions(self, query: str | None = "", *,
+                       filters: SearchFilters | None = None) -> int:
+        """How many sessions :meth:`search` finds, all pages together."""
+        return catalogue.count_sessions(self.ctx, query, filters=filters)
+
     def albums(self) -> list[Choice]:
         return catalogue.list_albums(self.ctx)
 

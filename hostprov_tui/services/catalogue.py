@@ -65,17 +65,13 @@ def search_sessions(
     limit: int = 50,
     filters: SearchFilters | None = None,
 ) -> SearchPage:
-    text = parse_search(query)
+    text, filters = _parsed(query, filters)
     if not 1 <= limit <= MAX_PAGE:
         raise InputError(f"The page size must be between 1 and {MAX_PAGE}, got {limit}.")
     if offset < 0:
         raise InputError(f"The page offset cannot be negative, got {offset}.")
     if offset > INT_MAX:  # beyond what a driver binds (SQLite raises OverflowError)
         raise InputError(f"The page offset {offset} is too large; the largest is {INT_MAX}.")
-    filters = filters or SearchFilters()
-    for what, value in (("Album ID", filters.album_id), ("Category ID", filters.category_id)):
-        if value is not None:
-            parse_id(value, what, INT_MAX)
     dbs = ctx.databases()
     try:
         with dbs.ksessions.connect() as conn:
@@ -105,6 +101,30 @@ def search_sessions(
     )
 
 
+def count_sessions(
+    ctx: ServiceContext, query: str | None = "", *, filters: SearchFilters | None = None
+) -> int:
+    """How many sessions :func:`search_sessions` finds for ``query`` and ``filters``, all pages
+    together (one statement; a word without the search index is a scan of the catalogue)."""
+    text, filters = _parsed(query, filters)
+    dbs = ctx.databases()
+    try:
+        with dbs.ksessions.connect() as conn:
+            indexed = bool(text) and has_search_index(conn, dbs.ksessions.base_engine)
+            return int(conn.execute(count_statement(text, filters, indexed=indexed)).scalar_one())
+    except DBAPIError as exc:
+        raise translate_db_error(exc, dbs.ksessions.target) from None
+
+
+def _parsed(query: str | None, filters: SearchFilters | None) -> tuple[str, SearchFilters]:
+    text = parse_search(query)
+    filters = filters or SearchFilters()
+    for what, value in (("Album ID", filters.album_id), ("Category ID", filters.category_id)):
+        if value is not None:
+            parse_id(value, what, INT_MAX)
+    return text, filters
+
+
 def page_statement(
     text: str, filters: SearchFilters, offset: int, limit: int, *, indexed: bool
 ) -> Select:
@@ -116,19 +136,40 @@ def page_statement(
         .scalar_subquery()
         .label("transcripts")
     )
-    stmt = (
-        select(
-            KSession.SessionID, KSession.SessionName, KSession.SessionDate, KSession.IsActive,
-            Group.GroupName, Category.CategoryName, Speaker.SpeakerName, transcripts,
-        )
+    stmt = _joined(select(
+        KSession.SessionID, KSession.SessionName, KSession.SessionDate, KSession.IsActive,
+        Group.GroupName, Category.CategoryName, Speaker.SpeakerName, transcripts,
+    )).order_by(KSession.SessionID)
+    stmt = _matching(stmt, text, filters, indexed=indexed, first=offset + limit + 1)
+    return stmt.offset(offset).limit(limit + 1)
+
+
+def count_statement(text: str, filters: SearchFilters, *, indexed: bool) -> Select:
+    """How many sessions the search matches, all pages together (no ORDER BY: T-SQL refuses
+    one in a subquery without TOP)."""
+    matching = _matching(_joined(select(KSession.SessionID)), text, filters, indexed=indexed,
+                         first=INT_MAX)
+    return select(func.count()).select_from(matching.subquery("matching"))
+
+
+def _joined(stmt: Select) -> Select:
+    """``stmt`` over dbo.Sessions with its album, category and speaker (one each, or none)."""
+    return (
+        stmt.select_from(KSession)
         .outerjoin(Group, Group.GroupID == KSession.GroupID)
         .outerjoin(Category, Category.CategoryID == KSession.CategoryID)
         .outerjoin(Speaker, Speaker.SpeakerID == KSession.SpeakerID)
-        .order_by(KSession.SessionID)
     )
+
+
+def _matching(
+    stmt: Select, text: str, filters: SearchFilters, *, indexed: bool, first: int
+) -> Select:
+    """``stmt`` narrowed to the sessions ``text`` and ``filters`` find (the index path takes
+    the ``first`` matches only)."""
     if text:
         if indexed:
-            conditions = [_indexed_ids(text, filters, offset + limit + 1)]
+            conditions = [_indexed_ids(text, filters, first)]
         else:
             conditions = [
                 col.icontains(text, autoescape=True)
@@ -142,7 +183,7 @@ def page_statement(
         stmt = stmt.where(or_(*conditions))
     for condition in _filter_conditions(KSession.__table__.c, filters):
         stmt = stmt.where(condition)
-    return stmt.offset(offset).limit(limit + 1)
+    return stmt
 
 
 def _filter_conditions(c: Any, filters: SearchFilters) -> list[ColumnElement[bool]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,16 @@ if TYPE_CHECKING:
     from hostprov_tui.services.results import SessionRow
 
 AUDIT_KEEP = 500
+#: The palette's commands for a session: its title (the session follows), help, and the action
+#: of the provision screen it runs.
+SESSION_COMMANDS = (
+    ("Dry run for", "The checklist of every rule, nothing written (Provision, Ctrl+L)",
+     "validate"),
+    ("Issue for", "Issue, or rotate an active credential, after a confirmation (Provision, "
+     "Ctrl+G)", "issue"),
+    ("Revoke for", "Revoke the active credential after a confirmation (Provision, Ctrl+R)",
+     "revoke"),
+)
 
 
 def _dashboard_screen() -> Screen[None]:
@@ -218,6 +229,21 @@ class HostprovApp(App[int]):
         self.picked = row
         self.switch_mode("provision")
 
+    async def on_provision(self, action: str, row: SessionRow | None = None) -> None:
+        """Take ``row`` (if given) to the provision screen and run its ``action`` there."""
+        if row is not None:
+            self.picked = row
+        await self.switch_mode("provision")
+        await self.screen.run_action(action)
+
+    def session_commands(self, row: SessionRow) -> Iterable[SystemCommand]:
+        """The palette's commands for one session (the highlighted or the picked one)."""
+        name = row.name if len(row.name) <= 40 else row.name[:39] + "…"
+        who = f"session {row.session_id} · {name}"
+        for title, about, action in SESSION_COMMANDS:
+            yield SystemCommand(f"{title} {who}", about,
+                                partial(self.on_provision, action, row))
+
     def action_go(self, mode: str) -> None:
         if self.screen.id == "help":  # F2–F5 close the help, then switch
             self.screen.dismiss()
@@ -241,6 +267,8 @@ class HostprovApp(App[int]):
         yield SystemCommand("Toggle dark/light theme", "Switch between the dark and the light "
                             "theme", self.action_toggle_theme)
         yield SystemCommand("Help", "Keys and what each screen does", self.action_help)
+        yield SystemCommand("Verify a Host GUID or token", "Type or paste it in the Verify box "
+                            "(Provision, Ctrl+Y)", partial(self.on_provision, "focus_verify"))
         if isinstance(screen, MainScreen):
             yield from screen.when_palette_opens()
 

@@ -23,8 +23,13 @@ SCREEN_MODES = (
 )
 
 
+#: The footer shows F2–F5 as one item, so the keys of a screen fit 80 columns.
+SCREENS_GROUP = Binding.Group("Screens")
+
+
 def go_bindings(*, show: bool = True, namespace: str = "") -> list[Binding]:
     """F2–F5; ``namespace="app."`` for a screen that hides the app's own bindings (a modal)."""
     return [Binding(m.key, f"{namespace}go('{m.name}')", m.title, show=show,
-                    tooltip=f"{m.title}: {m.about[:1].lower()}{m.about[1:]}")
+                    tooltip=f"{m.title}: {m.about[:1].lower()}{m.about[1:]}",
+                    group=SCREENS_GROUP)
             for m in SCREEN_MODES]

@@ -8,6 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from textual.app import ComposeResult, SystemCommand
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -37,6 +38,10 @@ class MainScreen(Screen[None]):
     """A screen with the shared chrome; subclasses implement :meth:`compose_body`."""
 
     SHOW_STRIP = True
+    #: Classes by terminal size, for the style sheets (``-narrow``: 80 to 99 columns).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"), (100, "-normal"), (160, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (30, "-tall")]
     #: Widgets of this screen whose own key bindings the help (F1) lists with the screen's.
     KEY_WIDGETS: ClassVar[tuple[type[Widget], ...]] = ()
 
@@ -47,7 +52,8 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield EnvBanner(self.hp.environment)
-        yield from self.compose_body()
+        with Vertical(id="body"):  # takes what the chrome leaves: the strip sits under it
+            yield from self.compose_body()
         if self.SHOW_STRIP:
             yield AuditStrip(id="audit-strip")
         yield Footer(compact=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.content import Content
@@ -63,6 +64,10 @@ class DashboardScreen(MainScreen):
 
     def action_refresh(self) -> None:
         self.poll_now(audit=True)
+
+    def when_palette_opens(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Refresh: check both databases now", "As r does; the dashboard also "
+                            "checks every refresh_s seconds", self.action_refresh)
 
     def poll_now(self, *, audit: bool = False) -> None:
         """Start a poll unless one is running (the next one waits for the last to finish)."""

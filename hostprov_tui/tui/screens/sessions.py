@@ -1,5 +1,8 @@
 """Search the catalogue as you type (debounced, stale searches cancelled), page lazily, pick;
-mark sessions (Space) and issue for all of them at once (Ctrl+B)."""
+mark sessions (Space) and issue for all of them at once (Ctrl+B).
+
+The status line says how many sessions are shown, of how many the search and its filters find
+(counted in a worker once a second page exists), and which filters apply."""
 
 from __future__ import annotations
 
@@ -25,10 +28,12 @@ from hostprov_tui.tui.widgets.session_table import SessionTable
 
 if TYPE_CHECKING:
     from hostprov_tui.services.api import Provisioner
+    from hostprov_tui.services.bulk import BulkResult
     from hostprov_tui.services.catalogue import Choice
     from hostprov_tui.services.results import SearchPage
 
 PAGE_SIZE = 50
+MAX_PAGE = 500  # what one search call returns at most (services/catalogue.py)
 DEBOUNCE_S = 0.25
 NEAR_END = 10
 
@@ -44,13 +49,27 @@ class PageLoaded(Message):
         self.error = error
 
 
+class SessionsCounted(Message):
+    """How many sessions search ``generation`` finds, all pages together (None: unknown)."""
+
+    def __init__(self, generation: int, total: int | None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.total = total
+
+
+def _plural(n: int) -> str:
+    return f"{n} session{'' if n == 1 else 's'}"
+
+
 class SessionsScreen(MainScreen):
 
     CSS_PATH = css_paths("sessions.tcss", "modals.tcss")
     SUB_TITLE = "Sessions"
     BINDINGS = [
-        Binding("slash", "focus_search", "Search",
-                tooltip="Back to the search box: an ID or words, results as you type"),
+        Binding("slash", "focus_search", "Search", priority=True,  # even in the search box
+                tooltip="Back to the search box, its text selected: an ID or words, results as "
+                        "you type"),
         Binding("escape", "focus_table", "Results", show=False,
                 tooltip="From the search box to the results (Enter too)"),
         Binding("ctrl+b", "issue_marked", "Issue for marked",
@@ -69,6 +88,8 @@ class SessionsScreen(MainScreen):
         self._applied = 0  # generation whose results (or error) are on screen
         self._keep_cursor = False
         self._status_text = ""
+        self._total: int | None = None
+        self._choices: dict[str, dict[int, str]] = {"album": {}, "category": {}}
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="filters"):
@@ -124,24 +145,30 @@ class SessionsScreen(MainScreen):
         }
 
     def start_search(self) -> None:
-        """A fresh search from offset 0; any running one becomes stale."""
+        """A fresh search from offset 0; any running one becomes stale. When the cursor is to
+        stay (the list is read again after a write), as many rows as were loaded are read."""
         self._debounce = None
         self._seen_changes = self.hp.catalogue_changes
         self._generation += 1
         self._loading_more = False
         self._page = None  # no "more" of the previous search from now on
+        self._total = None
         self._status("Searching…")
-        self._fetch(self._generation, self.query_one("#query", Input).value, 0, self._filters())
+        loaded = self.query_one(SessionTable).row_count if self._keep_cursor else 0
+        limit = min(MAX_PAGE, max(PAGE_SIZE, loaded))
+        self._fetch(self._generation, self.query_one("#query", Input).value, 0, self._filters(),
+                    limit)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _fetch(self, generation: int, text: str, offset: int, filters: dict[str, Any]) -> None:
+    def _fetch(self, generation: int, text: str, offset: int, filters: dict[str, Any],
+               limit: int = PAGE_SIZE) -> None:
         """One page, on a worker thread; a cancelled (stale) worker posts nothing."""
         worker = get_current_worker()
         try:
             from hostprov_tui.services.catalogue import SearchFilters
 
             page = self.hp.backend.bootstrapped().search(
-                text, offset=offset, limit=PAGE_SIZE, filters=SearchFilters(**filters)
+                text, offset=offset, limit=limit, filters=SearchFilters(**filters)
             )
         except Exception as exc:
             if not worker.is_cancelled:
@@ -149,6 +176,26 @@ class SessionsScreen(MainScreen):
             return
         if not worker.is_cancelled:
             self.post_message(PageLoaded(generation, page, None))
+
+    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
+    def _count(self, generation: int, text: str, filters: dict[str, Any]) -> None:
+        """The total of a search that has more than one page (a failure: no total shown; the
+        pages report the database's trouble)."""
+        worker = get_current_worker()
+        try:
+            from hostprov_tui.services.catalogue import SearchFilters
+
+            total: int | None = self.hp.backend.bootstrapped().count_sessions(
+                text, filters=SearchFilters(**filters))
+        except Exception:
+            total = None
+        if not worker.is_cancelled:
+            self.post_message(SessionsCounted(generation, total))
+
+    def on_sessions_counted(self, message: SessionsCounted) -> None:
+        if message.generation == self._generation:
+            self._total = message.total
+            self._show_count()
 
     def on_page_loaded(self, message: PageLoaded) -> None:
         if message.generation != self._generation:
@@ -165,14 +212,45 @@ class SessionsScreen(MainScreen):
         if page.offset == 0:
             table.replace_rows(page.rows, keep_cursor=self._keep_cursor)
             self._keep_cursor = False
+            if page.has_more:
+                self._count(message.generation, page.query, self._filters())
         else:
             table.append_rows(page.rows)
         self._page = page
-        shown = len(table.session_rows)
+        if not page.has_more:
+            self._total = len(table.session_rows)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        """“50 of 312 sessions for “of” · album … · active only · more below ↓ · …”."""
+        page = self._page
+        if page is None:
+            return
+        shown = len(self.query_one(SessionTable).session_rows)
+        what = self._described(page.query)
+        if self._total == 0:
+            self._status(f"No session found{what} · / searches")
+            return
+        if self._total is None:
+            count = f"{_plural(shown)} shown (counting…)"
+        elif self._total == shown:
+            count = _plural(shown)
+        else:
+            count = f"{shown} of {_plural(self._total)}"
         more = " · more below ↓" if page.has_more else ""
-        what = f"“{page.query}”" if page.query else "all sessions"
-        self._status(f"{shown} session{'s' if shown != 1 else ''} for {what}{more}"
-                     " · Enter picks · / searches")
+        self._status(f"{count}{what}{more} · Enter picks · / searches")
+
+    def _described(self, query: str) -> str:
+        """The search and the filters in force, as the status line names them."""
+        filters = self._filters()
+        parts = [f" for “{query}”" if query else ""]
+        for kind in ("album", "category"):
+            chosen = filters[f"{kind}_id"]
+            if chosen is not None:
+                parts.append(f" · {kind} {self._choices[kind].get(chosen, chosen)}")
+        if filters["active_only"]:
+            parts.append(" · active only")
+        return "".join(parts) or " in the catalogue"
 
     @on(DataTable.RowHighlighted, "#results")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
@@ -231,20 +309,42 @@ class SessionsScreen(MainScreen):
                             "`hostprov bulk status` tells which are in force.",
                             title="GUIDs saved", severity="warning", timeout=30)
             return
-        self.query_one(SessionTable).clear_marks()
+        self.query_one(SessionTable).unmark(self.issued_ok(run.result))
         self.hp.catalogue_changes += 1
-        self._keep_cursor = True
+        self._keep_cursor = True  # on the same session, with as many rows loaded
         self.start_search()  # the new Host GUID statuses
         self.app.push_screen(BulkResultsModal(run.result, run.journal))
+
+    @staticmethod
+    def issued_ok(result: BulkResult) -> list[int]:
+        """The sessions a bulk issue served: their marks go; a refused or failed session stays
+        marked, to be fixed and issued again."""
+        return [item.ksessions_id for item in result.items
+                if item.ok and item.ksessions_id is not None]
 
     def action_clear_marks(self) -> None:
         self.query_one(SessionTable).clear_marks()
 
     def when_palette_opens(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Issue for marked sessions",
-                            "Issue (or rotate) Host GUIDs for every session marked with Space",
-                            self.action_issue_marked)
-        yield SystemCommand("Clear marks", "Unmark every marked session", self.action_clear_marks)
+        table = self.query_one(SessionTable)
+        marked = len(table.marked)
+        yield SystemCommand(
+            f"Bulk issue for the {marked} marked session{'' if marked == 1 else 's'}"
+            if marked else "Bulk issue for marked sessions",
+            "Issue (or rotate) Host GUIDs for every session marked with Space (Ctrl+B)",
+            self.action_issue_marked)
+        if marked:
+            yield SystemCommand("Clear marks", "Unmark every marked session",
+                                self.action_clear_marks)
+        yield SystemCommand("Refresh the sessions", "Search again: the newest Host GUID "
+                            "statuses", self.action_refresh)
+        row = table.current()
+        if row is not None:
+            yield from self.hp.session_commands(row)
+
+    def action_refresh(self) -> None:
+        self._keep_cursor = self._page is not None
+        self.start_search()
 
     # --- filters -----------------------------------------------------------------------------
 
@@ -253,6 +353,7 @@ class SessionsScreen(MainScreen):
             return prov.albums() if kind == "album" else prov.categories(album_id)
 
         def show(found: list[Choice]) -> None:
+            self._choices[kind] = {c.id: c.name for c in found}
             select = self.query_one(f"#{kind}", Select)
             with select.prevent(Select.Changed):
                 select.set_options([(c.name, c.id) for c in found])
@@ -275,7 +376,9 @@ class SessionsScreen(MainScreen):
         self.start_search()
 
     def action_focus_search(self) -> None:
-        self.query_one("#query", Input).focus()
+        box = self.query_one("#query", Input)
+        box.focus()
+        box.select_all()  # typing replaces the search; → or End keeps it
 
     def action_focus_table(self) -> None:
         self.query_one(SessionTable).focus()

@@ -1,4 +1,4 @@
-"""The last few audit records, docked under every screen above the Footer."""
+"""The last few audit records, under every main screen's body, above the Footer."""
 
 from __future__ import annotations
 

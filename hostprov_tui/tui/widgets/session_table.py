@@ -1,14 +1,22 @@
 """The catalogue table: one row per KSESSIONS session, with the status of its host credential.
 
-Space marks or unmarks the highlighted row (the first column shows the mark); marks are kept by
-session ID across searches, so a bulk issue can gather sessions from several searches.
+Space marks or unmarks the highlighted row (the first column shows the mark) and moves to the
+next; marks are kept by session ID across searches, so a bulk issue can gather sessions from
+several searches.
+
+The columns fit the table's width (see :func:`fit_columns`): on a narrow terminal the least
+useful ones go first, so the ID, the name and the host credential's status are always in view; on a wide
+one the text columns share the room.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
@@ -17,20 +25,79 @@ from textual.widgets import DataTable
 if TYPE_CHECKING:
     from hostprov_tui.services.results import SessionRow
 
-COLUMNS = (
-    ("", 1), ("ID", 6), ("Name", 24), ("Album", 18), ("Category", 14), ("Speaker", 14),
-    ("Date", 10), ("Tr.", 3), ("Host", 9),
-)
 # Rich styles (DataTable cells are Rich Text); ANSI names follow the theme's palette.
 GUID_STYLE = {"active": "bold green", "expired": "yellow", "revoked": "red", "none": "dim",
               "unknown": "dim"}
 MARK = Text("◆", style="bold magenta")
 NO_MARK = Text(" ")
+CELL_PADDING = 1  # DataTable's default: one space on each side of every cell
 
 
 def _cut(text: str | None, width: int) -> str:
     text = text or "—"
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _name(row: SessionRow, width: int) -> str | Text:
+    name = _cut(row.name, width)
+    return name if row.is_active else Text(name, style="dim italic")
+
+
+def _transcripts(row: SessionRow, _width: int) -> str | Text:
+    return str(row.transcripts) if row.transcripts else Text("0", style="bold red")
+
+
+def _status(row: SessionRow, _width: int) -> Text:
+    status = str(row.guid_status)
+    return Text(status, style=GUID_STYLE.get(status, ""))
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the table: its least width, its share of spare room (``grow``) and when it
+    gives way on a narrow terminal (``drop``: the highest goes first; 0 stays)."""
+
+    key: str
+    label: str
+    width: int
+    cell: Callable[[SessionRow, int], str | Text]
+    grow: int = 0
+    drop: int = 0
+
+
+def _text(attr: str) -> Callable[[SessionRow, int], str]:
+    return lambda row, width: _cut(getattr(row, attr), width)
+
+
+COLUMNS = (
+    Column("mark", "", 1, lambda row, _w: NO_MARK),  # filled in from the marks
+    Column("ID", "ID", 6, lambda row, _w: str(row.session_id)),
+    Column("Name", "Name", 20, _name, grow=4),
+    Column("Album", "Album", 12, _text("album"), grow=2, drop=2),
+    Column("Category", "Category", 10, _text("category"), grow=1, drop=4),
+    Column("Speaker", "Speaker", 10, _text("speaker"), grow=1, drop=3),
+    Column("Date", "Date", 10, lambda row, _w: row.date.strftime("%Y-%m-%d") if row.date else "—",
+           drop=1),
+    Column("Tr.", "Tr.", 3, _transcripts),
+    Column("Host", "Host", 7, _status),  # the host credential: active, expired, revoked, none
+)
+
+
+def fit_columns(room: int, columns: Sequence[Column] = COLUMNS) -> list[tuple[Column, int]]:
+    """The columns shown in ``room`` cells and the width of each: drop the columns that give
+    way first until the rest fit at their least widths, then share what is left among the
+    growing ones by their ``grow``."""
+    shown = list(columns)
+
+    def needed(cols: list[Column]) -> int:
+        return sum(c.width + 2 * CELL_PADDING for c in cols)
+
+    while needed(shown) > room and any(c.drop for c in shown):
+        shown.remove(max(shown, key=lambda c: c.drop))
+    spare = max(0, room - needed(shown))
+    weights = sum(c.grow for c in shown)
+    widths = {c.key: c.width + (spare * c.grow // weights if weights else 0) for c in shown}
+    return [(c, widths[c.key]) for c in shown]
 
 
 class SessionTable(DataTable[object]):
@@ -40,47 +107,71 @@ class SessionTable(DataTable[object]):
         Binding("enter", "select_cursor", "Pick", show=False,
                 tooltip="Pick the session for the Provision screen"),
         Binding("space", "toggle_mark", "Mark",
-                tooltip="Mark / unmark the session (marks survive a new search)"),
+                tooltip="Mark / unmark the session and move to the next one (marks survive a "
+                        "new search)"),
+        Binding("home,ctrl+home", "scroll_top", "First", show=False,
+                tooltip="The first session of the results"),
+        Binding("end,ctrl+end", "scroll_bottom", "Last", show=False,
+                tooltip="The last session loaded (more load when you reach it)"),
     ]
 
     class MarksChanged(Message):
         """The set of marked sessions changed."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True,
+                         cell_padding=CELL_PADDING)
         self.session_rows: list[SessionRow] = []
         self.marked: dict[int, SessionRow] = {}
+        self.shown_columns: list[tuple[Column, int]] = []
 
     def on_mount(self) -> None:
-        for label, width in COLUMNS:
-            self.add_column(label, width=width, key=label or "mark")
+        self._fit(self.scrollable_content_region.width)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._fit(self.scrollable_content_region.width)
+
+    def _fit(self, room: int) -> None:
+        """Lay the columns out for ``room`` cells; the rows are drawn again if that changed."""
+        layout = fit_columns(room)
+        if layout == self.shown_columns:
+            return
+        row, scroll_y = self.cursor_row, self.scroll_y
+        self.shown_columns = layout
+        self.clear(columns=True)
+        for column, width in layout:
+            self.add_column(column.label, width=width, key=column.key)
+        self._add(self.session_rows)
+        if 0 <= row < self.row_count:
+            self.move_cursor(row=row, animate=False, scroll=False)
+            self.scroll_y = scroll_y
 
     def replace_rows(self, rows: tuple[SessionRow, ...], *, keep_cursor: bool = False) -> None:
-        row = self.cursor_row
+        """Show ``rows`` instead; ``keep_cursor``: stay on the same session if it is still
+        listed (else on the same line)."""
+        index, current = self.cursor_row, self.current()
         self.clear()
         self.session_rows = []
         self.append_rows(rows)
-        if keep_cursor and 0 <= row < self.row_count:
-            self.move_cursor(row=row, animate=False)
+        if keep_cursor and self.row_count:
+            ids = [r.session_id for r in self.session_rows]
+            if current is not None and current.session_id in ids:
+                index = ids.index(current.session_id)
+            self.move_cursor(row=min(index, self.row_count - 1), animate=False)
 
     def append_rows(self, rows: tuple[SessionRow, ...]) -> None:
         for row in rows:
-            self.session_rows.append(row)
             if row.session_id in self.marked:
-                self.marked[row.session_id] = row  # the newest Host GUID status
-            status = str(row.guid_status)
-            name = _cut(row.name, 24)
-            self.add_row(
-                MARK if row.session_id in self.marked else NO_MARK,
-                str(row.session_id),
-                name if row.is_active else Text(name, style="dim italic"),
-                _cut(row.album, 18),
-                _cut(row.category, 14),
-                _cut(row.speaker, 14),
-                row.date.strftime("%Y-%m-%d") if row.date else "—",
-                str(row.transcripts) if row.transcripts else Text("0", style="bold red"),
-                Text(status, style=GUID_STYLE.get(status, "")),
-            )
+                self.marked[row.session_id] = row  # the newest credential status
+        self.session_rows.extend(rows)
+        self._add(rows)
+
+    def _add(self, rows: Sequence[SessionRow]) -> None:
+        for row in rows:
+            cells = [column.cell(row, width) for column, width in self.shown_columns]
+            if row.session_id in self.marked:
+                cells[0] = MARK
+            self.add_row(*cells)
 
     def current(self) -> SessionRow | None:
         if not self.session_rows or self.cursor_row < 0:
@@ -100,8 +191,17 @@ class SessionTable(DataTable[object]):
         if self.cursor_row < self.row_count - 1:
             self.move_cursor(row=self.cursor_row + 1, animate=False)
 
-    def clear_marks(self) -> None:
-        self.marked.clear()
-        for index in range(self.row_count):
-            self.update_cell_at(Coordinate(index, 0), NO_MARK)
+    def unmark(self, session_ids: Sequence[int] | None = None) -> None:
+        """Unmark ``session_ids`` (every marked session when None)."""
+        gone = set(self.marked) if session_ids is None else set(session_ids) & set(self.marked)
+        if not gone:
+            return
+        for session_id in gone:
+            del self.marked[session_id]
+        for index, row in enumerate(self.session_rows):
+            if row.session_id in gone:
+                self.update_cell_at(Coordinate(index, 0), NO_MARK)
         self.post_message(self.MarksChanged())
+
+    def clear_marks(self) -> None:
+        self.unmark()

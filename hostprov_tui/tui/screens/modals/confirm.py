@@ -1,5 +1,8 @@
 """Yes/no before a write; in production the operator types the session ID (or, for a bulk issue,
-the number of sessions) to confirm."""
+the number of sessions) to confirm.
+
+A dangerous write (a rotation, a revocation) opens with Cancel focused: Enter is the safe
+answer, and confirming takes a deliberate Tab (or →) to the red button first."""
 
 from __future__ import annotations
 
@@ -16,7 +19,10 @@ from hostprov_tui.tui.screens.modals.dialog import Dialog
 class ConfirmModal(Dialog[bool]):
     """Dismisses with True only on an explicit confirmation."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("left,right", "switch_button", "Other button", show=False),
+    ]
 
     def __init__(
         self, title: str, body: Content | str, *, confirm_label: str = "Confirm",
@@ -39,14 +45,23 @@ class ConfirmModal(Dialog[bool]):
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, id="confirm",
-                             variant="error" if self.has_class("-danger") else "primary",
+                             variant="error" if self.danger else "primary",
                              disabled=self.require is not None)
+
+    @property
+    def danger(self) -> bool:
+        return self.has_class("-danger")
 
     def on_mount(self) -> None:
         if self.require is not None:
             self.query_one("#require", Input).focus()
         else:
-            self.query_one("#confirm", Button).focus()
+            self.query_one("#cancel" if self.danger else "#confirm", Button).focus()
+
+    def action_switch_button(self) -> None:
+        """← / →: from one button to the other (the typed confirmation keeps its arrows)."""
+        if isinstance(self.focused, Button):
+            self.focus_next(Button)
 
     @on(Input.Changed, "#require")
     def _typed(self, event: Input.Changed) -> None:
