@@ -62,6 +62,8 @@ async def run_bulk(pilot: Pilot[int], typed: str | None = None) -> tuple[str, Bu
     body = str(confirm.body)
     if typed is not None:
         await pilot.press(*typed, "enter")
+    elif confirm.danger:  # rotations among them: Cancel has the focus, Tab goes to Issue
+        await pilot.press("tab", "enter")
     else:
         await pilot.press("enter")  # the confirm button has the focus
     for _ in range(100):  # the progress modal, then the results
@@ -119,7 +121,7 @@ async def test_bulk_issue_for_three_marked_sessions(
         await settle(pilot)
         assert app.screen is sessions
         assert not journal.path.exists()  # shown once: gone with the results
-        assert not sessions.query_one(SessionTable).marked
+        assert list(sessions.query_one(SessionTable).marked) == [ids.no_transcripts]  # refused
         rows = {r.session_id: r for r in sessions.query_one(SessionTable).session_rows}
         if ids.good2 in rows:  # the re-read list shows the new status
             assert rows[ids.good2].guid_status is GuidStatus.ACTIVE
@@ -189,11 +191,14 @@ async def test_palette_offers_the_bulk_commands(app: HostprovApp) -> None:
         await pilot.press("f3")
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert "Issue for marked sessions" in titles and "Clear marks" in titles
+        assert "Bulk issue for marked sessions" in titles and "Clear marks" not in titles
+        await pilot.press("escape", "space")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Bulk issue for the 1 marked session" in titles and "Clear marks" in titles
         dashboard = next(s for s in app.screen_stack_all() if isinstance(s, DashboardScreen))
         dashboard_titles = [c.title for c in app.get_system_commands(dashboard)]
         assert "Go to Sessions" in dashboard_titles
-        assert "Issue for marked sessions" not in dashboard_titles
+        assert not any(t.startswith("Bulk issue") for t in dashboard_titles)
 
 
 async def test_database_gone_before_the_bulk_issue_is_reported(

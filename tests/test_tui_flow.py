@@ -74,12 +74,19 @@ async def test_issue_then_rotate_by_keys(app: HostprovApp, prov: Provisioner, id
         await pilot.press("escape")
         await settle(pilot)
 
-        confirm_text = ""
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmModal) and confirm.danger
+        confirm_text = str(confirm.body)
+        await pilot.press("enter")  # a rotation opens on Cancel: Enter is the safe answer
+        await settle(pilot)
+        assert isinstance(app.screen, ProvisionScreen)
+        assert prov.verify(guid).status is GuidStatus.ACTIVE  # nothing rotated
         await pilot.press("ctrl+g")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmModal)
-        confirm_text = str(app.screen.body)
-        await pilot.press("enter")
+        await pilot.press("right", "enter")  # to the Rotate button, deliberately
         await settle(pilot)
         second = app.screen
         assert isinstance(second, GuidModal)

@@ -5,8 +5,8 @@ next; marks are kept by session ID across searches, so a bulk issue can gather s
 several searches.
 
 The columns fit the table's width (see :func:`fit_columns`): on a narrow terminal the least
-useful ones go first, so the ID, the name and the host credential's status are always in view; on a wide
-one the text columns share the room.
+useful ones go first, so the ID, the name and the host credential's status are always in view;
+on a wide one the text columns share the room.
 """
 
 from __future__ import annotations
