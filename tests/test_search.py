@@ -186,3 +186,18 @@ def test_count_is_what_every_page_together_finds(prov: Provisioner, env: Env) ->
     assert prov.count_sessions("") == len(_catalogue(env))
     with pytest.raises(InputError):
         prov.count_sessions("", filters=SearchFilters(album_id=0))
+
+
+def test_find_session_is_the_row_the_search_shows(prov: Provisioner, ids: DemoIds) -> None:
+    """The provision screen's header for the ID typed: the same row (and status) as a search."""
+    issued = prov.issue(Target(ksessions_id=ids.good))
+    for session_id in (ids.good, ids.good2, ids.inactive, ids.no_transcripts):
+        row = prov.find_session(session_id)
+        listed = next(r for r in prov.search(str(session_id)).rows if r.session_id == session_id)
+        assert row == listed
+    assert prov.find_session(ids.good).guid_status is GuidStatus.ACTIVE  # type: ignore[union-attr]
+    assert prov.find_session(ids.good).canvas_session_id == issued.canvas_session_id  # type: ignore[union-attr]
+    assert prov.find_session(ids.missing) is None
+    for bad in ("", "abc", "0", str(2**31)):
+        with pytest.raises(InputError):
+            prov.find_session(bad)

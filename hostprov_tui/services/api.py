@@ -22,6 +22,7 @@ from hostprov_tui.services.results import (
     Plan,
     RevokeResult,
     SearchPage,
+    SessionRow,
     SessionLinks,
     VerifyResult,
 )
@@ -68,6 +69,10 @@ class Provisioner:
         return catalogue.search_sessions(
             self.ctx, query, offset=offset, limit=limit, filters=filters
         )
+
+    def find_session(self, ksessions_id: object) -> SessionRow | None:
+        """The catalogue row of one KSESSIONS session (None: there is none)."""
+        return catalogue.find_session(self.ctx, ksessions_id)
 
     def count_sessions(self, query: str | None = "", *,
                        filters: SearchFilters | None = None) -> int:

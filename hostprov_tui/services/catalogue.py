@@ -12,6 +12,7 @@ phrase, 1–2 characters as an OR of the trigrams containing them. Databases wit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,24 +82,39 @@ def search_sessions(
     except DBAPIError as exc:
         raise translate_db_error(exc, dbs.ksessions.target) from None
     has_more = len(rows) > limit
-    rows = rows[:limit]
+    return SearchPage(query=text, offset=offset, limit=limit, has_more=has_more,
+                      rows=tuple(_session_rows(ctx, rows[:limit])))
+
+
+def _session_rows(ctx: ServiceContext, rows: Sequence[Any]) -> list[SessionRow]:
+    """Rows of :func:`page_statement` with the credential status of each, from canvas."""
     statuses = _guid_statuses(ctx, [r.SessionID for r in rows])
-    return SearchPage(
-        query=text,
-        offset=offset,
-        limit=limit,
-        has_more=has_more,
-        rows=tuple(
-            SessionRow(
-                session_id=r.SessionID, name=r.SessionName, album=r.GroupName,
-                category=r.CategoryName, speaker=r.SpeakerName, date=r.SessionDate,
-                is_active=r.IsActive is not False, transcripts=int(r.transcripts),
-                guid_status=status, canvas_session_id=canvas_id,
-            )
-            for r in rows
-            for status, canvas_id in (statuses.get(r.SessionID, (GuidStatus.NONE, None)),)
-        ),
-    )
+    return [
+        SessionRow(
+            session_id=r.SessionID, name=r.SessionName, album=r.GroupName,
+            category=r.CategoryName, speaker=r.SpeakerName, date=r.SessionDate,
+            is_active=r.IsActive is not False, transcripts=int(r.transcripts),
+            guid_status=status, canvas_session_id=canvas_id,
+        )
+        for r in rows
+        for status, canvas_id in (statuses.get(r.SessionID, (GuidStatus.NONE, None)),)
+    ]
+
+
+def find_session(ctx: ServiceContext, ksessions_id: object) -> SessionRow | None:
+    """The catalogue row of one KSESSIONS session, with its credential status (None: no such
+    session): what the provision screen shows of the ID typed in its box."""
+    session_id = parse_id(ksessions_id, "KSESSIONS session ID", INT_MAX)
+    stmt = _row_select().where(KSession.SessionID == session_id)
+    dbs = ctx.databases()
+    try:
+        with dbs.ksessions.connect() as conn:
+            found = conn.execute(stmt).first()
+    except DBAPIError as exc:
+        raise translate_db_error(exc, dbs.ksessions.target) from None
+    if found is None:
+        return None
+    return _session_rows(ctx, [found])[0]
 
 
 def count_sessions(
@@ -129,6 +145,13 @@ def page_statement(
     text: str, filters: SearchFilters, offset: int, limit: int, *, indexed: bool
 ) -> Select:
     """The page (one row more than asked, to know whether there is more), by SessionID."""
+    stmt = _row_select().order_by(KSession.SessionID)
+    stmt = _matching(stmt, text, filters, indexed=indexed, first=offset + limit + 1)
+    return stmt.offset(offset).limit(limit + 1)
+
+
+def _row_select() -> Select:
+    """What a row of the catalogue shows, with the session's transcript count."""
     transcripts = (
         select(func.count())
         .select_from(SessionTranscript)
@@ -136,12 +159,10 @@ def page_statement(
         .scalar_subquery()
         .label("transcripts")
     )
-    stmt = _joined(select(
+    return _joined(select(
         KSession.SessionID, KSession.SessionName, KSession.SessionDate, KSession.IsActive,
         Group.GroupName, Category.CategoryName, Speaker.SpeakerName, transcripts,
-    )).order_by(KSession.SessionID)
-    stmt = _matching(stmt, text, filters, indexed=indexed, first=offset + limit + 1)
-    return stmt.offset(offset).limit(limit + 1)
+    ))
 
 
 def count_statement(text: str, filters: SearchFilters, *, indexed: bool) -> Select:

@@ -87,6 +87,7 @@ def _search(prov: Provisioner, s: State) -> None:
     prov.search(str(s.good), limit=5,
                 filters=SearchFilters(album_id=s.album, category_id=s.category, active_only=True))
     prov.count_sessions("of")  # the total the TUI's status line states
+    prov.find_session(s.good)  # the provision screen's header for the ID typed
     prov.count_sessions(filters=SearchFilters(album_id=s.album, active_only=True))
     prov.albums()
     prov.categories(s.album)
@@ -110,8 +111,8 @@ def _verify(prov: Provisioner, s: State) -> None:
 FLOWS = (
     Flow("check", "hostprov check (both databases probed in parallel; grouped by database)",
          lambda p, s: p.check()),
-    Flow("search", "the sessions catalogue: a word, an ID with every filter, the totals, albums, "
-         "categories",
+    Flow("search", "the sessions catalogue: a word, an ID with every filter, the totals, one "
+         "session by ID, albums, categories",
          _search),
     Flow("dry_run", "dry run by KSESSIONS ID of a session without a credential (rolled back)",
          lambda p, s: p.dry_run(Target(ksessions_id=s.good))),
