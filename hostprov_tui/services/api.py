@@ -22,8 +22,8 @@ from hostprov_tui.services.results import (
     Plan,
     RevokeResult,
     SearchPage,
-    SessionRow,
     SessionLinks,
+    SessionRow,
     VerifyResult,
 )
 
