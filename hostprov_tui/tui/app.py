@@ -21,6 +21,7 @@ from textual.screen import Screen
 from hostprov_tui.errors import DatabaseUnavailable, SchemaMissing
 from hostprov_tui.tui.audit_feed import AuditFeed
 from hostprov_tui.tui.backend import Backend, describe_error
+from hostprov_tui.tui.form_words import for_the_form
 from hostprov_tui.tui.messages import AuditArrived, AuditFollowed, AuditLoaded, SettingsReady
 from hostprov_tui.tui.modes import SCREEN_MODES, go_bindings
 from hostprov_tui.tui.screens.base import MainScreen
@@ -118,6 +119,7 @@ class HostprovApp(App[int]):
         self.audit_feed = AuditFeed(self.post_message, AUDIT_KEEP)  # follows the audit file
         self.audit_records: deque[AuditRecord] = self.audit_feed.records
         self.picked: SessionRow | None = None
+        self.picks = 0  # each pick counts, so picking the same session again still takes it
         self.catalogue_changes = 0  # issues and revokes: the sessions list re-reads on return
         self.sub_title = f"{self.environment} · operator {self.backend.operator}"
         theme = settings.tui.theme if settings else (preview.theme if preview else "")
@@ -204,8 +206,8 @@ class HostprovApp(App[int]):
             self.audit_count += 1
 
     def report(self, message: str, hint: str | None = None, *, title: str = "Error") -> None:
-        """A typed error as a toast: the sentence, then what to do."""
-        text = message if not hint else f"{message}\n{hint}"
+        """A typed error as a toast: the sentence, then what to do (in the form's words)."""
+        text = for_the_form(message if not hint else f"{message}\n{hint}")
         self.notify(text, title=title, severity="error", markup=False, timeout=8)
 
     def report_exception(self, exc: BaseException, *, title: str = "Error") -> None:
@@ -227,12 +229,14 @@ class HostprovApp(App[int]):
     def pick(self, row: SessionRow) -> None:
         """The operator chose a session in the catalogue: take it to the provision screen."""
         self.picked = row
+        self.picks += 1
         self.switch_mode("provision")
 
     async def on_provision(self, action: str, row: SessionRow | None = None) -> None:
         """Take ``row`` (if given) to the provision screen and run its ``action`` there."""
         if row is not None:
             self.picked = row
+            self.picks += 1
         await self.switch_mode("provision")
         await self.screen.run_action(action)
 

@@ -19,6 +19,7 @@ from hostprov_tui.tui.widgets.audit_strip import AuditStrip
 from hostprov_tui.tui.widgets.env_banner import EnvBanner
 
 if TYPE_CHECKING:
+    from hostprov_tui.config.settings import Settings
     from hostprov_tui.services.api import Provisioner
     from hostprov_tui.tui.app import HostprovApp
 
@@ -66,6 +67,11 @@ class MainScreen(Screen[None]):
     def when_settings_loaded(self) -> None:
         """Runs once, when the configuration has loaded (a worker loads it after the first
         frame); a screen made later finds ``hp.settings_ready`` true in its ``on_mount``."""
+
+    @classmethod
+    def help_notes(cls, settings: Settings | None) -> list[str]:
+        """Lines the help (F1) adds under this screen's keys (``settings``: None until loaded)."""
+        return []
 
     def when_palette_opens(self) -> Iterable[SystemCommand]:
         """Runs each time Ctrl+P opens the command palette: the commands this screen adds."""

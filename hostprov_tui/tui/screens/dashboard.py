@@ -18,13 +18,21 @@ from hostprov_tui.tui.widgets.db_card import DbCard
 from hostprov_tui.tui.widgets.drift_card import DriftCard
 
 if TYPE_CHECKING:
+    from hostprov_tui.config.settings import Settings
     from hostprov_tui.services.results import ConnectivityReport
+
+
+def _interval(settings: Settings | None) -> str:
+    """How often the dashboard checks: the configured seconds (the setting's name until the
+    configuration has loaded)."""
+    if settings is None:
+        return "refresh_s seconds ([tui] refresh_s)"
+    return f"{settings.tui.refresh_s:g} s ([tui] refresh_s)"
 
 
 class DashboardScreen(MainScreen):
     SUB_TITLE = "Dashboard"
-    BINDINGS = [Binding("r", "refresh", "Refresh",
-                        tooltip="Check both databases now (also every few seconds)")]
+    BINDINGS = [Binding("r", "refresh", "Refresh", tooltip="Check both databases now")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -65,9 +73,15 @@ class DashboardScreen(MainScreen):
     def action_refresh(self) -> None:
         self.poll_now(audit=True)
 
+    @classmethod
+    def help_notes(cls, settings: Settings | None) -> list[str]:
+        return [f"The dashboard also checks both databases every {_interval(settings)}."]
+
     def when_palette_opens(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Refresh: check both databases now", "As r does; the dashboard also "
-                            "checks every refresh_s seconds", self.action_refresh)
+        settings = self.hp.settings if self.hp.settings_ready else None
+        yield SystemCommand("Refresh: check both databases now",
+                            f"As r does; the dashboard also checks every {_interval(settings)}",
+                            self.action_refresh)
 
     def poll_now(self, *, audit: bool = False) -> None:
         """Start a poll unless one is running (the next one waits for the last to finish)."""

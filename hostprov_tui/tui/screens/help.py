@@ -4,7 +4,7 @@ Binding's tooltip, else its description), so the help cannot drift from the keys
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -24,6 +24,9 @@ from hostprov_tui.tui.screens.modals.dialog import Dialog
 from hostprov_tui.tui.screens.provision import ProvisionScreen
 from hostprov_tui.tui.screens.sessions import SessionsScreen
 from hostprov_tui.tui.styles import css_paths
+
+if TYPE_CHECKING:
+    from hostprov_tui.config.settings import Settings
 
 #: In the order of the F-keys.
 SCREENS: tuple[type[MainScreen], ...] = (
@@ -69,12 +72,14 @@ def key_rows(bindings: Iterable[Binding]) -> list[Content]:
     return rows
 
 
-def section(title: str, bindings: Iterable[Binding]) -> list[Content]:
-    return [Content.styled(title, "bold $accent"), *key_rows(bindings), Content("")]
+def section(title: str, bindings: Iterable[Binding], notes: Iterable[str] = ()) -> list[Content]:
+    return [Content.styled(title, "bold $accent"), *key_rows(bindings),
+            *(Content.styled(f"  {note}", "$text-muted") for note in notes), Content("")]
 
 
-def help_content(app: type[App[Any]]) -> Content:
-    """The keys of ``app`` and of every screen, one section each."""
+def help_content(app: type[App[Any]], settings: Settings | None = None) -> Content:
+    """The keys of ``app`` and of every screen, one section each, with each screen's notes
+    (which name the configured values once ``settings`` are loaded)."""
     palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette", PALETTE)
     everywhere = [*declared_bindings(app, stop=DOMNode), palette,
                   *declared_bindings(Screen, stop=Widget)]
@@ -83,7 +88,8 @@ def help_content(app: type[App[Any]]) -> Content:
         widgets = [b for w in screen.KEY_WIDGETS  # their own keys, not their base's
                    for b in declared_bindings(w, stop=w.__mro__[1])]
         rows += section(screen.SUB_TITLE or screen.__name__,
-                        [*declared_bindings(screen, stop=MainScreen), *widgets])
+                        [*declared_bindings(screen, stop=MainScreen), *widgets],
+                        screen.help_notes(settings))
     rows.append(Content.styled(
         "A GUID is shown once and never logged. In production, writes need the session ID "
         "typed as confirmation.", "$text-muted"))
@@ -99,11 +105,26 @@ class HelpScreen(Dialog[None]):
     ]
 
     def compose(self) -> ComposeResult:
+        settings = getattr(self.app, "backend", None) and self.app.backend.settings  # type: ignore[attr-defined]
         with Vertical(id="dialog"):
             yield Label("hostprov — keys", id="dialog-title")
             with VerticalScroll(id="help-scroll"):
-                yield Static(help_content(type(self.app)), id="help-body")
+                yield Static(help_content(type(self.app), settings), id="help-body")
             yield Label("Esc closes", id="help-close")
+
+    def on_mount(self) -> None:
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        scroll.focus()  # ↑ ↓ PgUp PgDn Home End scroll it
+        self.watch(scroll, "scroll_y", self._say_more)
+        self.call_after_refresh(self._say_more)
+
+    def _say_more(self, _value: object = None) -> None:
+        """While more help is below the box, its last line says so, and how to scroll."""
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        more = scroll.scroll_y < scroll.max_scroll_y
+        self.query_one("#help-close", Label).update(
+            "↓ more below: ↑ ↓ PgUp PgDn scroll · Esc closes" if more else "Esc closes")
+        self.set_class(more, "-more")
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

@@ -1,27 +1,35 @@
 """Validate (dry run), issue or rotate, revoke, and verify the credential of one session: its
-Host GUID (guid generation) or its host and participant tokens (tokens generation)."""
+Host GUID (guid generation) or its host and participant tokens (tokens generation).
+
+The header under the session box follows what the box holds: the session is looked up (in a
+worker, debounced) as the ID is typed, and again after every write, so its name and status are
+those of the current target. On a short terminal the form's fields are compact (one line)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual import on
-from textual.app import ComposeResult
+from textual import events, on
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from hostprov_tui.errors import HostprovError
+from hostprov_tui.tui.backend import describe_error
 from hostprov_tui.tui.credential_words import WORDS, CredentialWords
+from hostprov_tui.tui.form_words import for_the_form
 from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
 from hostprov_tui.tui.screens.modals.guid import GuidModal
 from hostprov_tui.tui.screens.modals.links import LinksModal
 from hostprov_tui.tui.styles import css_paths
 from hostprov_tui.tui.widgets.checklist import Checklist
+from hostprov_tui.tui.widgets.id_input import IdInput
 from hostprov_tui.tui.widgets.verify_view import verify_content
 
 if TYPE_CHECKING:
@@ -32,11 +40,15 @@ if TYPE_CHECKING:
         Plan,
         RevokeResult,
         SessionLinks,
+        SessionRow,
         VerifyResult,
     )
 
 T = TypeVar("T")
 KINDS = [("KSESSIONS ID", "ks"), ("Canvas session ID", "canvas")]
+LOOKUP_DEBOUNCE_S = 0.3
+#: Below this many rows the form's fields take one line each (no border).
+COMPACT_BELOW_ROWS = 30
 
 
 class ProvisionScreen(MainScreen):
@@ -52,6 +64,8 @@ class ProvisionScreen(MainScreen):
                 tooltip="Revoke the active Host GUID after a confirmation"),
         Binding("ctrl+y", "verify", "Verify",
                 tooltip="Verify the GUID or token typed in the Verify box (Enter in it too)"),
+        Binding("ctrl+e", "focus_verify", "Verify box", show=False,
+                tooltip="To the Verify box, its text selected"),
         Binding("ctrl+o", "links", "Links",
                 tooltip="Show the session's host and participant links again (tokens "
                 "generation; audited)"),
@@ -60,22 +74,32 @@ class ProvisionScreen(MainScreen):
     #: what this canvas database issues; guid until the worker has asked the database
     words: CredentialWords = WORDS["guid"]
     generation_known = False
+    #: the session the box holds, as last looked up (None: none, or not looked up yet)
+    row: SessionRow | None = None
+    _picks_taken = 0  # how many picks from Sessions this screen has put in the box
+    _lookup: Timer | None = None
+    _verified_for: int | None = None  # the canvas session of the result in the Verify area
 
     def compose_body(self) -> ComposeResult:
+        form = VerticalScroll(id="form")
+        form.can_focus = False  # its fields are the tab stops; it scrolls to the focused one
         with Horizontal(id="provision"):
-            with VerticalScroll(id="form"):
-                yield Label("Session", classes="field-label")
+            with form:
                 with Horizontal(classes="field-row"):
                     yield Select(KINDS, value="ks", allow_blank=False, id="kind")
-                    yield Input(placeholder="e.g. 12", id="target", restrict=r"\d*")
+                    yield IdInput(placeholder="e.g. 12", id="target")
                 yield Static("", id="picked")
                 yield Static("Canvas schema: …", id="generation")
-                yield Label("Created by", classes="field-label")
-                yield Input(self.hp.backend.operator, id="created-by")
-                yield Label("Expires (YYYY-MM-DD, optional)", classes="field-label")
-                yield Input(placeholder="never", id="expires")
-                yield Label("Reason (optional)", classes="field-label")
-                yield Input(placeholder="why this is issued or revoked", id="reason")
+                with Horizontal(classes="field-row"):
+                    yield Label("Created by", classes="field-label")
+                    yield Input(self.hp.backend.operator, id="created-by")
+                with Horizontal(classes="field-row"):
+                    yield Label("Expires", classes="field-label")
+                    yield Input(placeholder="never", id="expires")
+                with Horizontal(classes="field-row"):
+                    yield Label("Reason", classes="field-label")
+                    yield Input(placeholder="why this is issued or revoked (optional)",
+                                id="reason")
                 yield Checkbox("New participant link too", id="new-user-token")
                 with Horizontal(id="actions"):
                     yield Button("Validate", id="validate")
@@ -96,6 +120,13 @@ class ProvisionScreen(MainScreen):
         self._show_words()
         self._take_pick()
         self._learn_generation()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """On a short terminal every field takes one line, so the buttons are in view."""
+        compact = event.size.height < COMPACT_BELOW_ROWS
+        for widget in self.query("#form Input, #form Select, #form Button"):
+            widget.compact = compact  # type: ignore[attr-defined]
+        self.set_class(compact, "-compact")
 
     def on_screen_resume(self) -> None:
         self._take_pick()
@@ -138,24 +169,81 @@ class ProvisionScreen(MainScreen):
         return True
 
     def _take_pick(self) -> None:
+        """A session newly picked on Sessions goes in the box (an ID typed since stays)."""
         row = self.hp.picked
         target = self.query_one("#target", Input)
-        if row is not None and target.value != str(row.session_id):
-            self.query_one("#kind", Select).value = "ks"
-            target.value = str(row.session_id)
+        if row is not None and self.hp.picks != self._picks_taken:
+            self._picks_taken = self.hp.picks
+            self.row = row
+            with self.prevent(Input.Changed, Select.Changed):
+                self.query_one("#kind", Select).value = "ks"
+                target.value = str(row.session_id)
             self.query_one(Checklist).clear()
             self._show_picked()
+            self.look_up()  # its status may have changed since it was listed
         target.focus()
 
-    def _show_picked(self) -> None:
-        row = self.hp.picked
-        if row is None:
+    # --- the header: the session the box holds -----------------------------------------------
+
+    @on(Input.Changed, "#target")
+    @on(Select.Changed, "#kind")
+    def _target_changed(self) -> None:
+        """Another ID (or kind): the header says so at once, the name follows the lookup."""
+        self.row = None
+        self.query_one(Checklist).clear()
+        if self._lookup is not None:
+            self._lookup.stop()
+        self._lookup = self.set_timer(LOOKUP_DEBOUNCE_S, self.look_up)
+        self._show_picked()
+
+    def look_up(self) -> None:
+        """Read the session the box names (KSESSIONS IDs; a canvas ID is named by its plan)."""
+        self._lookup = None
+        raw = self.query_one("#target", Input).value.strip()
+        if self.query_one("#kind", Select).value != "ks" or not raw:
+            self._show_picked()
             return
-        self.query_one("#picked", Static).update(Content.assemble(
-            (row.name, "bold"),
-            (f"\n{row.album or '—'} · {row.category or '—'}", "$text-muted"),
-            (f" · {self.words.noun}: {row.guid_status}", "$text-muted"),
-        ))
+
+        def found(row: SessionRow | None) -> None:
+            if self.query_one("#target", Input).value.strip() == raw:  # still the one typed
+                self.row = row
+                self._show_picked(missing=row is None)
+
+        self.call_service(lambda p: p.find_session(raw), found, lambda _exc: None,
+                          group="lookup", exclusive=True)
+
+    def _show_picked(self, *, missing: bool = False) -> None:
+        header = self.query_one("#picked", Static)
+        raw = self.query_one("#target", Input).value.strip()
+        row = self.row
+        if row is not None and str(row.session_id) == raw:
+            header.update(Content.assemble(
+                (row.name, "bold"),
+                (f"\n{row.album or '—'} · {row.category or '—'}", "$text-muted"),
+                (f" · {self.words.noun}: {row.guid_status}", "$text-muted"),
+            ))
+        elif missing:
+            header.update(Content.styled(
+                f"No KSESSIONS session {raw}.\nFind one on the Sessions screen (F3).",
+                "$warning"))
+        elif raw and self.query_one("#kind", Select).value == "canvas":
+            header.update(Content.styled(
+                f"Canvas session {raw}\nValidate (Ctrl+L) to see its KSESSIONS session.",
+                "$text-muted"))
+        elif raw:
+            header.update(Content.styled(f"KSESSIONS session {raw}\n…", "$text-muted"))
+        else:
+            header.update(Content.styled(
+                "Type a session ID, or pick one on the Sessions screen (F3).\n",
+                "$text-muted"))
+
+    @on(IdInput.Refused, "#target")
+    def _not_a_digit(self) -> None:
+        """Letters typed in the session box: say why nothing appears."""
+        kind = "KSESSIONS" if self.query_one("#kind", Select).value == "ks" else "canvas"
+        self.query_one("#picked", Static).update(Content.styled(
+            f"Digits only: a {kind} session ID is a number such as 12.\n"
+            "To find a session by its name, use the Sessions screen (F3).", "bold $warning"))
 
     # --- reading the form: parsed by the services on the worker (bad input is audited) -------
 
@@ -187,8 +275,8 @@ class ProvisionScreen(MainScreen):
         plan = exc.plan if isinstance(exc, HostprovError) else None
         if plan is not None:
             self.query_one(Checklist).show_plan(plan)
-        elif checks:
-            self.query_one(Checklist).clear("The checks could not run; see the notification.")
+        elif checks:  # the reason stays in the panel; the toast goes away
+            self.query_one(Checklist).show_error(*describe_error(exc))
         self.hp.report_exception(exc, title=title)
 
     @on(Input.Submitted, "#target")
@@ -203,8 +291,8 @@ class ProvisionScreen(MainScreen):
         self.query_one(Checklist).show_plan(plan)
         if not plan.ok:
             first = plan.failures[0]
-            self.notify(first.message, title="Validation refused", severity="warning",
-                        markup=False)
+            self.notify(for_the_form(first.message), title="Validation refused",
+                        severity="warning", markup=False)
 
     @on(Button.Pressed, "#issue")
     def action_issue(self) -> None:
@@ -237,9 +325,9 @@ class ProvisionScreen(MainScreen):
             self.hp.report(first.message, first.hint, title="Issue refused")
 
     def _issue_parsed(self, opts: dict[str, Any], target: Target) -> None:
-        picked = self.hp.picked
-        active = (picked is not None and picked.session_id == target.ksessions_id
-                  and str(picked.guid_status) == "active")
+        row = self.row
+        active = (row is not None and row.session_id == target.ksessions_id
+                  and str(row.guid_status) == "active")
         self._confirm_issue(target, opts, "rotate" if active else None)
 
     def _confirm_issue(self, target: Target, opts: dict[str, Any], action: str | None) -> None:
@@ -272,7 +360,7 @@ class ProvisionScreen(MainScreen):
                                           danger=action == "rotate" or self.hp.production), done)
 
     def _issued(self, result: Issued) -> None:
-        self.hp.catalogue_changes += 1
+        self._written(result.canvas_session_id)
         if result.plan is not None:
             self.query_one(Checklist).show_plan(result.plan)
         if result.generation == "tokens":
@@ -307,7 +395,7 @@ class ProvisionScreen(MainScreen):
                                           require=require, danger=True), done)
 
     def _revoked(self, result: RevokeResult) -> None:
-        self.hp.catalogue_changes += 1
+        self._written(result.canvas_session_id)
         what = (f"Host session {result.host_session_id}" if result.host_session_id is not None
                 else f"The tokens of canvas session {result.canvas_session_id}")
         self.notify(f"{what} revoked by {result.revoked_by}.", title="Revoked")
@@ -329,4 +417,41 @@ class ProvisionScreen(MainScreen):
         self._run(lambda p: p.verify_credential(raw), self._verified, failure="Verify failed")
 
     def _verified(self, result: VerifyResult) -> None:
+        self._verified_for = result.canvas_session_id
         self.query_one("#verify-result", Static).update(verify_content(result))
+
+    def _written(self, canvas_session_id: int | None) -> None:
+        """After an issue, a rotation or a revoke: the sessions list reads again, the header
+        shows the new status, and a verify result about this session is gone (it described
+        a credential that has just changed)."""
+        self.hp.catalogue_changes += 1
+        self.look_up()
+        if canvas_session_id is not None and canvas_session_id == self._verified_for:
+            self._verified_for = None
+            self.query_one("#verify-result", Static).update(Content.styled(
+                f"The {self.words.noun} of canvas session {canvas_session_id} just changed: "
+                "verify again.", "$text-muted"))
+
+    def action_focus_verify(self) -> None:
+        box = self.query_one("#guid", Input)
+        box.focus()
+        box.select_all()
+
+    # --- the command palette: this screen's actions, for the session in the box -----------
+
+    def when_palette_opens(self) -> Iterable[SystemCommand]:
+        raw = self.query_one("#target", Input).value.strip()
+        if raw:
+            row = self.row if self.row is not None and str(self.row.session_id) == raw else None
+            who = f"session {raw}" + (f" · {row.name}" if row is not None else "")
+            yield SystemCommand(f"Dry run for {who}", "The checklist of every rule, nothing "
+                                "written (Ctrl+L)", self.action_validate)
+            yield SystemCommand(f"Issue for {who}", f"Issue, or rotate the {self.words.noun}, "
+                                "after a confirmation (Ctrl+G)", self.action_issue)
+            yield SystemCommand(f"Revoke for {who}", f"Revoke the {self.words.noun} after a "
+                                "confirmation (Ctrl+R)", self.action_revoke)
+            if self.words.shows_links:
+                yield SystemCommand(f"Links of {who}", "Show the host and participant links "
+                                    "again (audited; Ctrl+O)", self.action_links)
+        yield SystemCommand("Refresh the session", "Read the session in the box again: its "
+                            "name and status", self.look_up)

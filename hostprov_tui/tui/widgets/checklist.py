@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from hostprov_tui.tui.credential_words import WORDS
+from hostprov_tui.tui.form_words import for_the_form
 
 if TYPE_CHECKING:
     from hostprov_tui.services.results import Plan
@@ -41,12 +42,24 @@ class Checklist(Static):
         self.plan = None
         self.update(Content.styled(text, "$text-muted"))
 
+    def show_error(self, message: str, hint: str | None = None) -> None:
+        """The checks could not run: why, and what to do, here (a toast goes away)."""
+        self.plan = None
+        rows = [Content.styled("The checks could not run.", "bold $error"), Content(""),
+                Content.assemble(("✖ ", "bold $error"), for_the_form(message))]
+        if hint:
+            rows.append(Content.styled(f"{INDENT}↳ {for_the_form(hint)}", "$text-muted"))
+        self.update(Content("\n").join(rows))
+
     def show_plan(self, plan: Plan) -> None:
+        """The plan's lines, with the command line's options named as the form's fields."""
         self.plan = plan
         rows: list[Content] = [plan_summary(plan), Content("")]
         for line in plan.lines:
             mark, style = MARKS.get(str(line.status), ("?", "$foreground"))
-            rows.append(Content.assemble((f"{mark} ", f"bold {style}"), line.message))
+            rows.append(Content.assemble((f"{mark} ", f"bold {style}"),
+                                         for_the_form(line.message)))
             if line.hint:
-                rows.append(Content.styled(f"{INDENT}↳ {line.hint}", "$text-muted"))
+                rows.append(Content.styled(f"{INDENT}↳ {for_the_form(line.hint)}",
+                                           "$text-muted"))
         self.update(Content("\n").join(rows))
