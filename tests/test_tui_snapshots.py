@@ -1,4 +1,5 @@
-"""Snapshots of every screen at 120×36 on fixed data.
+"""Snapshots of every screen at 120×36 on fixed data, and of the dashboard, sessions and provision
+screens at 80×24 and 200×50 too (the layout adapts to the size).
 
 What would differ between runs or machines is held still by the tests, not by the app: the
 wall clock, the latencies and SQLite's version (tests.support.tui.held_still), the cursor blink,
@@ -24,6 +25,7 @@ from tests.conftest import build_env
 from tests.support.tui import held_still, settle, steady_cursors
 
 SIZE = (120, 36)
+OTHER_SIZES = [(80, 24), (200, 50)]
 FIXED_GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 Factory = Callable[[], HostprovApp]
 Steps = Callable[[Pilot[int]], Awaitable[None]]
@@ -55,18 +57,19 @@ def make_app(
         prov.close()
 
 
-def shot(snap_compare, app: HostprovApp, steps: Steps = settle) -> bool:  # type: ignore[no-untyped-def]
-    """``snap_compare`` after ``steps``, with the text cursors steady."""
+def shot(snap_compare, app: HostprovApp, steps: Steps = settle,  # type: ignore[no-untyped-def]
+         size: tuple[int, int] = SIZE) -> bool:
+    """``snap_compare`` at ``size`` after ``steps``, with the text cursors steady."""
 
     async def run_before(pilot: Pilot[int]) -> None:
         await steps(pilot)
         steady_cursors(pilot)
 
-    return bool(snap_compare(app, terminal_size=SIZE, run_before=run_before))
+    return bool(snap_compare(app, terminal_size=size, run_before=run_before))
 
 
 async def to_provision(pilot: Pilot[int]) -> None:
-    """Sessions → search "fiqh" → second row (it has transcripts) → Provision → Validate."""
+    """Sessions → search "concept" → the first row → Provision → Validate."""
     await settle(pilot)
     await pilot.press("f3")
     await settle(pilot)
@@ -78,23 +81,43 @@ async def to_provision(pilot: Pilot[int]) -> None:
     await settle(pilot)
 
 
+async def sessions_fiqh(pilot: Pilot[int]) -> None:
+    await settle(pilot)
+    await pilot.press("f3")
+    await settle(pilot)
+    await pilot.press(*"fiqh")
+    await settle(pilot, typed=True)
+
+
 def test_dashboard(snap_compare, make_app: Factory) -> None:
     assert shot(snap_compare, make_app())
 
 
 def test_sessions_with_query(snap_compare, make_app: Factory) -> None:
-    async def run_before(pilot: Pilot[int]) -> None:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
-        await pilot.press(*"fiqh")
-        await settle(pilot, typed=True)
-
-    assert shot(snap_compare, make_app(), run_before)
+    assert shot(snap_compare, make_app(), sessions_fiqh)
 
 
 def test_provision_checklist(snap_compare, make_app: Factory) -> None:
     assert shot(snap_compare, make_app(), to_provision)
+
+
+@pytest.mark.parametrize("size", OTHER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_dashboard_at(snap_compare, make_app: Factory, size: tuple[int, int]) -> None:
+    """80×24: the cards leave out the latency history and the dashboard scrolls; 200×50: the
+    cards share the width."""
+    assert shot(snap_compare, make_app(), size=size)
+
+
+@pytest.mark.parametrize("size", OTHER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_sessions_at(snap_compare, make_app: Factory, size: tuple[int, int]) -> None:
+    """80×24: Category and Speaker give way, the host status stays; 200×50: the names grow."""
+    assert shot(snap_compare, make_app(), sessions_fiqh, size)
+
+
+@pytest.mark.parametrize("size", OTHER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_provision_at(snap_compare, make_app: Factory, size: tuple[int, int]) -> None:
+    """80×24: one-line fields, the buttons and the footer in view; 200×50: room to spare."""
+    assert shot(snap_compare, make_app(), to_provision, size)
 
 
 def test_confirm_modal(snap_compare, make_app: Factory) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Grid
+from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
@@ -42,11 +42,12 @@ class DashboardScreen(MainScreen):
         self._was_down: set[str] = set()
 
     def compose_body(self) -> ComposeResult:
-        with Grid(id="cards"):
-            yield DbCard("canvas", id="card-canvas")
-            yield DbCard("ksessions", id="card-ksessions")
-        yield DriftCard(id="drift")
-        yield Static(self._summary(), id="dash-summary")
+        with VerticalScroll(id="dash-scroll"):  # ↑ ↓ scroll it on a short terminal
+            with Grid(id="cards"):
+                yield DbCard("canvas", id="card-canvas")
+                yield DbCard("ksessions", id="card-ksessions")
+            yield DriftCard(id="drift")
+            yield Static(self._summary(), id="dash-summary")
 
     def _summary(self) -> Content:
         if not self.hp.settings_ready:
@@ -61,6 +62,7 @@ class DashboardScreen(MainScreen):
         return Content("\n").join(rows)
 
     def on_mount(self) -> None:
+        self.query_one("#dash-scroll").focus()
         if self.hp.settings_ready:
             self.call_after_refresh(self.poll_now)
 

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 SCREENS: tuple[type[MainScreen], ...] = (
     DashboardScreen, SessionsScreen, ProvisionScreen, AuditScreen)
 KEY_NAMES = {"escape": "Esc", "enter": "Enter", "space": "Space", "tab": "Tab"}
-PALETTE = "Command palette: screens, theme, help"
+PALETTE = ("Command palette: screens, actions (dry run, issue, revoke, verify, refresh, bulk "
+           "issue), theme, help")
 
 
 def key_label(keys: str) -> str:
