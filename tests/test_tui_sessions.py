@@ -21,11 +21,11 @@ from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
 from hostprov_tui.tui.screens.provision import ProvisionScreen
 from hostprov_tui.tui.screens.sessions import SessionsScreen
 from hostprov_tui.tui.widgets.checklist import Checklist
-from hostprov_tui.tui.widgets.session_table import SessionTable
+from hostprov_tui.tui.widgets.session_table import COLUMNS, SessionTable, fit_columns
 from tests.conftest import DemoIds, Env
 from tests.support.tui import settle
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 SIZE = (120, 36)
 
 
@@ -34,6 +34,7 @@ def app(env: Env, prov: Provisioner) -> Iterator[HostprovApp]:
     yield HostprovApp(env.settings(tui=TuiOptions(refresh_s=3600)), provisioner=prov)
 
 
+@sqlite_only
 async def to_sessions(pilot: Pilot[int]) -> tuple[SessionsScreen, SessionTable]:
     await settle(pilot)
     await pilot.press("f3")
@@ -47,6 +48,7 @@ def status_of(sessions: SessionsScreen) -> str:
     return str(sessions.query_one("#results-status", Static).render())
 
 
+@sqlite_only
 async def test_home_end_and_ctrl_home_end_move_to_the_first_and_last_row(
     app: HostprovApp,
 ) -> None:
@@ -64,6 +66,7 @@ async def test_home_end_and_ctrl_home_end_move_to_the_first_and_last_row(
             assert table.scroll_x == 0 and table.scroll_y == 0  # never sideways
 
 
+@sqlite_only
 async def test_space_marks_and_moves_down_as_the_help_says(app: HostprovApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         _sessions, table = await to_sessions(pilot)
@@ -78,6 +81,7 @@ async def test_space_marks_and_moves_down_as_the_help_says(app: HostprovApp) -> 
     assert "Mark" in space and "move to the next" in space
 
 
+@sqlite_only
 async def test_slash_in_the_search_box_selects_its_text_instead_of_typing(
     app: HostprovApp,
 ) -> None:
@@ -97,6 +101,7 @@ async def test_slash_in_the_search_box_selects_its_text_instead_of_typing(
         assert box.has_focus and box.selected_text == "fi"
 
 
+@sqlite_only
 async def test_the_status_line_names_the_filters_and_the_total(
     app: HostprovApp, prov: Provisioner
 ) -> None:
@@ -123,6 +128,7 @@ async def test_the_status_line_names_the_filters_and_the_total(
         assert status_of(sessions).startswith(f"No session found for “zzqqxx” · album {album.name}")
 
 
+@sqlite_only
 async def test_bulk_issue_keeps_the_cursor_and_the_marks_of_refused_sessions(
     app: HostprovApp, prov: Provisioner, ids: DemoIds
 ) -> None:
@@ -164,6 +170,7 @@ async def test_bulk_issue_keeps_the_cursor_and_the_marks_of_refused_sessions(
         assert "1 marked" in status_of(sessions)
 
 
+@sqlite_only
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 async def test_the_columns_fit_the_width(app: HostprovApp, size: tuple[int, int]) -> None:
     """At 80 columns the host credential status stays in view (less useful columns go first); at 200
@@ -185,6 +192,7 @@ async def test_the_columns_fit_the_width(app: HostprovApp, size: tuple[int, int]
             assert "Category" not in shown  # it gave way first
 
 
+@sqlite_only
 async def test_the_palette_runs_a_dry_run_for_the_highlighted_session(
     app: HostprovApp,
 ) -> None:
@@ -208,3 +216,22 @@ async def test_the_palette_runs_a_dry_run_for_the_highlighted_session(
         assert isinstance(app.screen, ProvisionScreen)
         plan = app.screen.query_one(Checklist).plan
         assert plan is not None and plan.ksessions_id == row.session_id
+
+
+def test_fit_columns_drops_the_least_useful_first_and_grows_up_to_the_longest_text() -> None:
+    def keys(room: int) -> list[str]:
+        return [c.key for c, _ in fit_columns(room)]
+
+    everything = [c.key for c in COLUMNS]
+    least = sum(c.width + 2 for c in COLUMNS)
+    assert keys(least) == everything
+    assert keys(least - 1) == [k for k in everything if k != "Category"]
+    assert keys(59) == ["mark", "ID", "Name", "Date", "Tr.", "Host"]
+    assert keys(50) == ["mark", "ID", "Name", "Tr.", "Host"]  # never the ID, name, status
+    wanted = {"Name": 30, "Album": 14, "Category": 12, "Speaker": 11}
+    widths = dict((c.key, w) for c, w in fit_columns(least + 20, wanted))
+    assert widths["Album"] == 14 and widths["Category"] == 12 and widths["Speaker"] == 11
+    assert widths["Name"] == 20 + 20 - (2 + 2 + 1)  # the rest of the room
+    assert sum(w + 2 for w in widths.values()) == least + 20
+    tight = dict((c.key, w) for c, w in fit_columns(least + 6, wanted))
+    assert tight["Name"] > tight["Album"] - 12 + 20  # shared by weight, the name first

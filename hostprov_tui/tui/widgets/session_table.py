@@ -54,8 +54,9 @@ def _status(row: SessionRow, _width: int) -> Text:
 
 @dataclass(frozen=True)
 class Column:
-    """A column of the table: its least width, its share of spare room (``grow``) and when it
-    gives way on a narrow terminal (``drop``: the highest goes first; 0 stays)."""
+    """A column of the table: its least width, its share of spare room (``grow``: a text
+    column, up to its longest ``text``) and when it gives way on a narrow terminal (``drop``:
+    the highest goes first; 0 stays)."""
 
     key: str
     label: str
@@ -63,30 +64,45 @@ class Column:
     cell: Callable[[SessionRow, int], str | Text]
     grow: int = 0
     drop: int = 0
+    text: Callable[[SessionRow], str | None] | None = None
 
 
 def _text(attr: str) -> Callable[[SessionRow, int], str]:
     return lambda row, width: _cut(getattr(row, attr), width)
 
 
+def _date(row: SessionRow, _width: int) -> str:
+    return row.date.strftime("%Y-%m-%d") if row.date else "—"
+
+
 COLUMNS = (
     Column("mark", "", 1, lambda row, _w: NO_MARK),  # filled in from the marks
     Column("ID", "ID", 6, lambda row, _w: str(row.session_id)),
-    Column("Name", "Name", 20, _name, grow=4),
-    Column("Album", "Album", 12, _text("album"), grow=2, drop=2),
-    Column("Category", "Category", 10, _text("category"), grow=1, drop=4),
-    Column("Speaker", "Speaker", 10, _text("speaker"), grow=1, drop=3),
-    Column("Date", "Date", 10, lambda row, _w: row.date.strftime("%Y-%m-%d") if row.date else "—",
-           drop=1),
+    Column("Name", "Name", 20, _name, grow=3, text=lambda row: row.name),
+    Column("Album", "Album", 12, _text("album"), grow=2, drop=2, text=lambda row: row.album),
+    Column("Category", "Category", 10, _text("category"), grow=1, drop=4,
+           text=lambda row: row.category),
+    Column("Speaker", "Speaker", 10, _text("speaker"), grow=1, drop=3,
+           text=lambda row: row.speaker),
+    Column("Date", "Date", 10, _date, drop=1),
     Column("Tr.", "Tr.", 3, _transcripts),
     Column("Host", "Host", 7, _status),  # the host credential: active, expired, revoked, none
 )
 
 
-def fit_columns(room: int, columns: Sequence[Column] = COLUMNS) -> list[tuple[Column, int]]:
+def longest(rows: Sequence[SessionRow], columns: Sequence[Column] = COLUMNS) -> dict[str, int]:
+    """The longest text of each text column among ``rows``."""
+    return {c.key: max((len(c.text(r) or "") for r in rows), default=0)
+            for c in columns if c.text is not None}
+
+
+def fit_columns(
+    room: int, wanted: dict[str, int] | None = None, columns: Sequence[Column] = COLUMNS
+) -> list[tuple[Column, int]]:
     """The columns shown in ``room`` cells and the width of each: drop the columns that give
     way first until the rest fit at their least widths, then share what is left among the
-    growing ones by their ``grow``."""
+    growing ones by their ``grow`` — each up to its ``wanted`` width (its longest text), so
+    none is cut while room is left; what nobody wants goes to the first growing column."""
     shown = list(columns)
 
     def needed(cols: list[Column]) -> int:
@@ -94,9 +110,24 @@ def fit_columns(room: int, columns: Sequence[Column] = COLUMNS) -> list[tuple[Co
 
     while needed(shown) > room and any(c.drop for c in shown):
         shown.remove(max(shown, key=lambda c: c.drop))
+    widths = {c.key: c.width for c in shown}
     spare = max(0, room - needed(shown))
-    weights = sum(c.grow for c in shown)
-    widths = {c.key: c.width + (spare * c.grow // weights if weights else 0) for c in shown}
+    growing = [c for c in shown if c.grow]
+    want = {c.key: (wanted or {}).get(c.key, 10**6) - c.width for c in growing}
+    while spare > 0:
+        hungry = [c for c in growing if want[c.key] > 0]
+        if not hungry:
+            break
+        weights = sum(c.grow for c in hungry)
+        given = 0
+        for c in hungry:
+            share = min(want[c.key], max(1, spare * c.grow // weights), spare - given)
+            widths[c.key] += share
+            want[c.key] -= share
+            given += share
+        spare -= given
+    if growing:
+        widths[growing[0].key] += spare
     return [(c, widths[c.key]) for c in shown]
 
 
@@ -126,14 +157,15 @@ class SessionTable(DataTable[object]):
         self.shown_columns: list[tuple[Column, int]] = []
 
     def on_mount(self) -> None:
-        self._fit(self.scrollable_content_region.width)
+        self._fit()
 
     def on_resize(self, _event: events.Resize) -> None:
-        self._fit(self.scrollable_content_region.width)
+        self._fit()
 
-    def _fit(self, room: int) -> None:
-        """Lay the columns out for ``room`` cells; the rows are drawn again if that changed."""
-        layout = fit_columns(room)
+    def _fit(self) -> None:
+        """Lay the columns out for the table's width and the rows' texts; the rows are drawn
+        again if that changed."""
+        layout = fit_columns(self.scrollable_content_region.width, longest(self.session_rows))
         if layout == self.shown_columns:
             return
         row, scroll_y = self.cursor_row, self.scroll_y
@@ -147,12 +179,13 @@ class SessionTable(DataTable[object]):
             self.scroll_y = scroll_y
 
     def replace_rows(self, rows: tuple[SessionRow, ...], *, keep_cursor: bool = False) -> None:
-        """Show ``rows`` instead; ``keep_cursor``: stay on the same session if it is still
-        listed (else on the same line)."""
+        """Show ``rows`` instead (the columns fitted to them); ``keep_cursor``: stay on the same
+        session if it is still listed (else on the same line)."""
         index, current = self.cursor_row, self.current()
         self.clear()
         self.session_rows = []
         self.append_rows(rows)
+        self._fit()
         if keep_cursor and self.row_count:
             ids = [r.session_id for r in self.session_rows]
             if current is not None and current.session_id in ids:
