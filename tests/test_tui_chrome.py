@@ -146,3 +146,17 @@ def test_form_words_read_as_sentences() -> None:
                         ) == "Find one on the Sessions screen (F3)."
     assert for_the_form("run `hostprov db init --generation tokens`") == (
         "run `hostprov db init --generation tokens`")  # a command only the CLI has stays
+
+
+@sqlite_only
+async def test_slash_in_the_audit_filter_selects_it_instead_of_typing(app: HostprovApp) -> None:
+    from textual.widgets import Input
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("slash", *"issue")
+        box = app.screen.query_one("#filter", Input)
+        await pilot.press("slash")
+        assert box.value == "issue" and box.selected_text == "issue"

@@ -25,8 +25,9 @@ class AuditScreen(MainScreen):
     SUB_TITLE = "Audit"
     SHOW_STRIP = False
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter",
-                tooltip="Filter the log: action, outcome, operator, IDs, message"),
+        Binding("slash", "focus_filter", "Filter", priority=True,  # even in the filter box
+                tooltip="Filter the log, its text selected: action, outcome, operator, IDs, "
+                        "message"),
         Binding("escape", "focus_log", "Log", show=False, tooltip="From the filter to the log"),
     ]
 
@@ -76,7 +77,9 @@ class AuditScreen(MainScreen):
         self._debounce = self.set_timer(FILTER_DEBOUNCE_S, self._render_log)
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        box = self.query_one("#filter", Input)
+        box.focus()
+        box.select_all()
 
     def action_focus_log(self) -> None:
         self.query_one("#log", VerticalScroll).focus()
