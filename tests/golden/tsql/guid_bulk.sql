@@ -31,6 +31,26 @@ FROM dbo.[Sessions] LEFT OUTER JOIN dbo.[Groups] ON dbo.[Groups].[GroupID] = dbo
 WHERE dbo.[Sessions].[SessionID] IN (?, ?, ?, ?, ?)
 
 -- [2] canvas
+--   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
+--   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+
+-- [3] canvas
+--   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
+--   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+
+-- [4] canvas
+--   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
+--   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+
+-- [5] canvas
+--   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
+--   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+
+-- [6] canvas
 --   ?1 KSessionsId_1_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
 --   ?2 KSessionsId_1_2: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
 --   ?3 KSessionsId_1_3: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
@@ -39,13 +59,13 @@ SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[KSessionsId], canvas.[S
 FROM canvas.[Sessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[Sessions].[KSessionsId] IN (?, ?, ?, ?) ORDER BY canvas.[Sessions].[SessionId]
 
--- [3] canvas
+-- [7] canvas
 --   ?1 SessionId_1_1: BIGINT, int -> SQL_INTEGER/SQL_BIGINT
 SELECT canvas.[HostSessions].[HostSessionId], canvas.[HostSessions].[SessionId], canvas.[HostSessions].[HostGuidHash], canvas.[HostSessions].[CreatedAt], canvas.[HostSessions].[ExpiresAt], canvas.[HostSessions].[IsActive], canvas.[HostSessions].[RevokedAt], canvas.[HostSessions].[RevokedBy], canvas.[HostSessions].[CreatedBy]
 FROM canvas.[HostSessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[HostSessions].[SessionId] IN (?) AND canvas.[HostSessions].[IsActive] = 1 ORDER BY canvas.[HostSessions].[HostSessionId] DESC
 
--- [4] canvas, insertmanyvalues of 2 rows
+-- [8] canvas, insertmanyvalues of 2 rows
 --   ?1 KSessionsId: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
 --   ?2 GroupId: UNIQUEIDENTIFIER, UUID -> SQL_GUID
 --   ?3 Title: NVARCHAR(200), str -> setinputsizes SQL_WVARCHAR
@@ -54,7 +74,7 @@ WHERE canvas.[HostSessions].[SessionId] IN (?) AND canvas.[HostSessions].[IsActi
 --   ?6 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
 INSERT INTO canvas.[Sessions] ([KSessionsId], [GroupId], [Title], [Description], [CreatedAt], [ModifiedAt]) OUTPUT inserted.[SessionId], inserted.[KSessionsId] VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)
 
--- [5] canvas
+-- [9] canvas
 --   ?1 b_hash: NVARCHAR(128), str -> setinputsizes SQL_WVARCHAR
 --   ?2 CreatedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
 --   ?3 ExpiresAt: DATETIME2, None -> NULL
@@ -65,7 +85,7 @@ INSERT INTO canvas.[Sessions] ([KSessionsId], [GroupId], [Title], [Description],
 --   ?8 b_host: BIGINT, int -> SQL_INTEGER/SQL_BIGINT
 UPDATE canvas.[HostSessions] SET [HostGuidHash]=?, [CreatedAt]=?, [ExpiresAt]=?, [CreatedBy]=?, [RevokedAt]=?, [RevokedBy]=?, [IsActive]=? WHERE canvas.[HostSessions].[HostSessionId] = ?
 
--- [6] canvas, insertmanyvalues of 2 rows
+-- [10] canvas, insertmanyvalues of 2 rows
 --   ?1 SessionId: BIGINT, int -> SQL_INTEGER/SQL_BIGINT
 --   ?2 HostGuidHash: NVARCHAR(128), str -> setinputsizes SQL_WVARCHAR
 --   ?3 CreatedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP

@@ -31,6 +31,26 @@ FROM dbo.[Sessions] LEFT OUTER JOIN dbo.[Groups] ON dbo.[Groups].[GroupID] = dbo
 WHERE dbo.[Sessions].[SessionID] IN (?, ?, ?, ?, ?)
 
 -- [2] canvas
+--   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
+--   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+
+-- [3] canvas
+--   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
+--   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+
+-- [4] canvas
+--   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
+--   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+
+-- [5] canvas
+--   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
+--   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+
+-- [6] canvas
 --   ?1 SessionId_1_1: BIGINT, int -> SQL_INTEGER/SQL_BIGINT
 --   ?2 SessionId_1_2: BIGINT, int -> SQL_INTEGER/SQL_BIGINT
 --   ?3 SessionId_1_3: BIGINT, int -> SQL_INTEGER/SQL_BIGINT
@@ -39,7 +59,7 @@ SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Ses
 FROM canvas.[Sessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[Sessions].[SessionId] IN (?, ?, ?, ?)
 
--- [3] canvas
+-- [7] canvas
 --   ?1 candidates_1: NVARCHAR(8), str -> setinputsizes SQL_WVARCHAR
 --   ?2 candidates_2: NVARCHAR(8), str -> setinputsizes SQL_WVARCHAR
 --   ?3 candidates_3: NVARCHAR(8), str -> setinputsizes SQL_WVARCHAR
@@ -54,13 +74,13 @@ SELECT canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken]
 FROM canvas.[Sessions]
 WHERE canvas.[Sessions].[HostToken] IN (?, ?, ?, ?, ?) OR canvas.[Sessions].[UserToken] IN (?, ?, ?, ?, ?)
 
--- [4] canvas
+-- [8] canvas
 SET IDENTITY_INSERT [canvas].[Sessions] ON
 
--- [5] canvas, sent by SQLAlchemy's mssql dialect itself
+-- [9] canvas, sent by SQLAlchemy's mssql dialect itself
 SET IDENTITY_INSERT canvas.[Sessions] ON
 
--- [6] canvas, insertmanyvalues of 2 rows
+-- [10] canvas, insertmanyvalues of 2 rows
 --   ?1 SessionId: BIGINT, int -> SQL_INTEGER/SQL_BIGINT
 --   ?2 AlbumId: UNIQUEIDENTIFIER, UUID -> SQL_GUID
 --   ?3 HostToken: NVARCHAR(8), str -> setinputsizes SQL_WVARCHAR
@@ -72,13 +92,13 @@ SET IDENTITY_INSERT canvas.[Sessions] ON
 --   ?9 ParticipantCount: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
 INSERT INTO canvas.[Sessions] ([SessionId], [AlbumId], [HostToken], [UserToken], [Status], [CreatedAt], [ModifiedAt], [ExpiresAt], [ParticipantCount]) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)
 
--- [7] canvas, sent by SQLAlchemy's mssql dialect itself
+-- [11] canvas, sent by SQLAlchemy's mssql dialect itself
 SET IDENTITY_INSERT canvas.[Sessions] OFF
 
--- [8] canvas
+-- [12] canvas
 SET IDENTITY_INSERT [canvas].[Sessions] OFF
 
--- [9] canvas
+-- [13] canvas
 --   ?1 b_host: NVARCHAR(8), str -> setinputsizes SQL_WVARCHAR
 --   ?2 b_user: NVARCHAR(8), str -> setinputsizes SQL_WVARCHAR
 --   ?3 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP

@@ -33,19 +33,24 @@ FROM dbo.[Sessions] LEFT OUTER JOIN dbo.[Groups] ON dbo.[Groups].[GroupID] = dbo
 WHERE dbo.[Sessions].[SessionID] IN (?)
 
 -- [3] canvas
+--   ?1 res: untyped, str -> SQL_WVARCHAR (nvarchar)
+--   ?2 ms: untyped, int -> SQL_INTEGER/SQL_BIGINT
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+
+-- [4] canvas
 --   ?1 SessionId_1_1: BIGINT, int -> SQL_INTEGER/SQL_BIGINT
 SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt]
 FROM canvas.[Sessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[Sessions].[SessionId] IN (?)
 
--- [4] canvas
+-- [5] canvas
 --   ?1 candidates_1: NVARCHAR(8), str -> setinputsizes SQL_WVARCHAR
 --   ?2 candidates_1: NVARCHAR(8), str -> setinputsizes SQL_WVARCHAR
 SELECT canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken]
 FROM canvas.[Sessions]
 WHERE canvas.[Sessions].[HostToken] IN (?) OR canvas.[Sessions].[UserToken] IN (?)
 
--- [5] canvas
+-- [6] canvas
 --   ?1 b_host: NVARCHAR(8), str -> setinputsizes SQL_WVARCHAR
 --   ?2 b_user: NVARCHAR(8), str -> setinputsizes SQL_WVARCHAR
 --   ?3 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
