@@ -17,7 +17,7 @@ from hostprov_tui.cli import ops_commands
 from hostprov_tui.config.settings import TuiOptions
 from hostprov_tui.services.api import Provisioner
 from hostprov_tui.tui.app import HostprovApp
-from hostprov_tui.tui.form_words import for_the_form
+from hostprov_tui.tui.form_words import CLI_ONLY, for_the_form
 from hostprov_tui.tui.screens.dashboard import DashboardScreen
 from hostprov_tui.tui.widgets.audit_strip import STRIP_LINES, AuditStrip
 from tests.conftest import Env
@@ -106,9 +106,10 @@ def _options(*commands: click.Command) -> set[str]:
 
 def _form_options() -> set[str]:
     """The options of the commands the provision form stands for (not the ones every command
-    takes, such as --config, which `check` shows)."""
-    return _options(ops_commands.dry_run, ops_commands.issue, ops_commands.revoke,
-                    ops_commands.verify, ops_commands.links) - _options(ops_commands.check)
+    takes, such as --config, which `check` shows, nor the bulk file's)."""
+    return (_options(ops_commands.dry_run, ops_commands.issue, ops_commands.revoke,
+                     ops_commands.verify, ops_commands.links)
+            - _options(ops_commands.check) - CLI_ONLY)
 
 
 def _service_sentences() -> list[str]:

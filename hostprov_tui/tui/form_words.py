@@ -18,6 +18,9 @@ FIELDS: dict[str, str] = {
     "--new-user-token": "the “New participant link too” box",
     "--allow-production": "the typed confirmation",
 }
+#: Options of those commands that the form has no counterpart for (bulk files): a hint that
+#: names them comes from the command line's own work, which the TUI never asks for.
+CLI_ONLY = frozenset({"--from-file", "--output"})
 TAKES_VALUE = frozenset({"--ksessions-id", "--canvas-session-id", "--created-by", "--by",
                          "--expires", "--reason"})
 #: Commands the hints quote (with the words around them that only the command line needs).
