@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from hostprov_tui.cli.runner import Outcome, stderr_console
 from hostprov_tui.errors import HostprovError, InputError
 from hostprov_tui.services.bulk import BulkResult
-from hostprov_tui.services.results import GUID_CSV_COLUMNS, TOKENS_CSV_COLUMNS
+from hostprov_tui.services.results import GUID_CSV_COLUMNS
 
 #: Failures listed one per line on stderr before "… and N more".
 SHOWN_FAILURES = 50
@@ -46,7 +46,7 @@ def csv_columns(prov: Any) -> tuple[str, ...]:
     """The CSV columns of the canvas database's generation (GUIDs when it cannot be told: the
     run then fails before any row, and no file is left)."""
     try:
-        return TOKENS_CSV_COLUMNS if prov.generation() == "tokens" else GUID_CSV_COLUMNS
+        return prov.csv_columns()  # type: ignore[no-any-return]
     except HostprovError:
         return GUID_CSV_COLUMNS
 

@@ -129,9 +129,7 @@ def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str |
         result = provisioner(ctx).issue(target, created_by=created_by, expires=expires,
                                         reason=reason, allow_production=allow_production,
                                         new_user_token=new_user_token)
-        data = result.document()  # tokens: exactly docs/design.md's document
-        if result.generation == "guid":
-            data.update(expires_at=result.expires_at, created_by=result.created_by)
+        data = result.document()  # exactly docs/design.md's document of its generation
         return Outcome(data, lambda c: render.render_issue(c, result))
 
     execute(ctx, body)
@@ -182,7 +180,7 @@ def verify(ctx: click.Context, guid: str | None, token: str | None) -> None:
         if guid is not None and token is not None:
             raise InputError("Give one of --guid GUID or --token TOKEN, not both.")
         prov = provisioner(ctx)
-        tokens = token is not None or (guid is None and prov.generation() == "tokens")
+        tokens = token is not None or (guid is None and prov.credential_kind() == "token")
         given = (secret_value(token, label="host or participant token", option="--token")
                  if tokens else secret_value(guid, label="Host GUID", option="--guid"))
         result = prov.verify_token(given) if tokens else prov.verify(given)

@@ -11,7 +11,6 @@ from rich.panel import Panel
 from rich.table import Table
 
 from hostprov_tui.services.checks import stamp
-from hostprov_tui.services.generations.tokens import REVOKE_BACKDATE
 from hostprov_tui.services.results import (
     CheckLine,
     CheckStatus,
@@ -163,16 +162,7 @@ def render_links(console: Console, links: SessionLinks) -> None:
 
 
 def render_revoke(console: Console, result: RevokeResult) -> None:
-    if result.generation == "tokens":
-        console.print(
-            f"[green]Revoked[/] the tokens of canvas session {result.canvas_session_id}: they "
-            f"expired at {stamp(result.revoked_at - REVOKE_BACKDATE)} and sign in no more."
-        )
-        return
-    console.print(
-        f"[green]Revoked[/] host session {result.host_session_id} of canvas session "
-        f"{result.canvas_session_id}: its Host GUID no longer opens the session."
-    )
+    console.print(f"[green]✔[/] {escape(result.message)}")
 
 
 def render_verify(console: Console, result: VerifyResult) -> None:

@@ -171,8 +171,15 @@ class Provisioner:
 
     def verify_credential(self, text: str) -> VerifyResult:
         """A GUID or a token, whichever the canvas database's generation issues."""
-        kind = "token" if self.ctx.generation().name == "tokens" else "guid"
-        return verification.verify(self.ctx, text, kind)
+        return verification.verify(self.ctx, text, self.ctx.generation().credential_kind)
+
+    def credential_kind(self) -> str:
+        """"guid" or "token": what `verify` takes for this canvas database."""
+        return self.ctx.generation().credential_kind
+
+    def csv_columns(self) -> tuple[str, ...]:
+        """The columns of a bulk run's output file for this canvas database."""
+        return self.ctx.generation().csv_columns
 
     def links(self, target: Target, reason: str | None = None) -> SessionLinks:
         """Show a session's links again (tokens generation): an explicit, audited request."""

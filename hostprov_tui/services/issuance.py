@@ -45,7 +45,7 @@ def dry_run(ctx: ServiceContext, target: Target, opts: IssueOptions) -> Plan:
         "dry-run", "ok" if plan.ok else "refused",
         ksessions_id=plan.ksessions_id, canvas_session_id=plan.canvas_session_id,
         host_session_id=plan.host_session_id, reason=opts.reason,
-        message=_summary(plan),
+        message=_summary(plan, ctx),
     )
     return plan
 
@@ -177,10 +177,10 @@ def _plan(lines: list[CheckLine], decision: Decision | None, generation: Generat
     return replace(decision.plan(generation.name), lines=tuple(lines))
 
 
-def _summary(plan: Plan) -> str:
+def _summary(plan: Plan, ctx: ServiceContext) -> str:
     if not plan.ok:
         return plan.failures[0].message
-    credential = "host token" if plan.generation == "tokens" else "Host GUID"
+    credential = ctx.generation().credential  # known: the checks ran
     what = f"rotate the {credential}" if plan.action == "rotate" else f"create a {credential}"
     return f"would {what}" + (" and a canvas session" if plan.creates_canvas_session else "")
 

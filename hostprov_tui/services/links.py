@@ -6,26 +6,18 @@ from __future__ import annotations
 from sqlalchemy.exc import DBAPIError
 
 from hostprov_tui.db.errors import translate_db_error
-from hostprov_tui.errors import HostprovError, InputError
+from hostprov_tui.errors import HostprovError
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.results import SessionLinks
 
 
 def show_links(ctx: ServiceContext, target: Target, reason: str | None) -> SessionLinks:
-    from hostprov_tui.services.generations.tokens import TokensGeneration
-
     session_id = target.ksessions_id if target.ksessions_id is not None \
         else target.canvas_session_id
     assert session_id is not None
     try:
         generation = ctx.generation()
-        if not isinstance(generation, TokensGeneration):
-            raise InputError(
-                "This canvas database holds Host GUIDs (the guid generation): a GUID is shown "
-                "once, when it is issued, and cannot be shown again.",
-                hint="Issue again to rotate it and see the new one.",
-            )
         dbs = ctx.databases()
         try:
             with dbs.canvas.connect() as conn:

@@ -169,7 +169,9 @@ class IssueResult:
         """The ``issue --json`` document (it holds the GUID: stdout only)."""
         return {"guid": self.guid, "host_session_id": self.host_session_id,
                 "canvas_session_id": self.canvas_session_id, "ksessions_id": self.ksessions_id,
-                "action": self.action, "hash": self.hash, "generation": self.generation}
+                "action": self.action, "hash": self.hash, "generation": self.generation,
+                "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+                "created_by": self.created_by}
 
     def csv_row(self) -> tuple[object, ...]:
         return (self.ksessions_id, self.canvas_session_id, self.host_session_id, self.action,
@@ -254,6 +256,8 @@ class RevokeResult:
     revoked_by: str
     hash_prefix: str | None = None
     generation: str = "guid"
+    #: what the revoke did, in a sentence (the generation's words)
+    message: str = ""
 
 
 @dataclass(frozen=True)

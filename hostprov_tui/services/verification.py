@@ -17,7 +17,6 @@ from hostprov_tui.services.hashing import hash_prefix
 from hostprov_tui.services.results import GuidStatus, VerifyResult
 
 CredentialKind = Literal["guid", "token"]
-_GENERATION_OF: dict[CredentialKind, str] = {"guid": "guid", "token": "tokens"}
 
 
 def verify(ctx: ServiceContext, text: str, kind: CredentialKind = "guid") -> VerifyResult:
@@ -28,7 +27,7 @@ def verify(ctx: ServiceContext, text: str, kind: CredentialKind = "guid") -> Ver
         guid = parse_guid(text) if kind == "guid" else None
         credential = parse_token(text) if kind == "token" else ""
         generation = ctx.generation()
-        if generation.name != _GENERATION_OF[kind]:
+        if generation.credential_kind != kind:
             raise _wrong_kind(kind, generation.name)
         if guid is not None:  # HostSessions holds only the HMAC of a GUID
             credential = ctx.hasher().hash(guid)

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class CredentialWords:
     generation: str
-    #: the canvas card / provision line: what this database's app signs hosts in with
+    #: the provision line: what this database's app signs hosts in with
     summary: str
+    #: the dashboard card's Kind line
+    card: str
     #: "Host GUID" / "host token"
     noun: str
     #: the Expires box's placeholder (what an empty box means)
@@ -26,7 +28,8 @@ class CredentialWords:
 
 WORDS: dict[str, CredentialWords] = {
     "guid": CredentialWords(
-        "guid", "guid generation — Host GUIDs (only their hash is stored)", "Host GUID",
+        "guid", "guid generation — Host GUIDs (only their hash is stored)",
+        "guid generation (Host GUIDs)", "Host GUID",
         "never", "Verify a Host GUID", "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
         "Rotating makes the current GUID stop working immediately.",
         "The host will no longer be able to open the session with it.",
@@ -34,6 +37,7 @@ WORDS: dict[str, CredentialWords] = {
     ),
     "tokens": CredentialWords(
         "tokens", "tokens generation — host and participant links (8-character tokens)",
+        "tokens generation (host tokens)",
         "host token", "24 h from now", "Verify a host or participant token", "e.g. K7XM3QPA",
         "Rotating makes the current host link stop working immediately; participants keep "
         "theirs unless “New participant link too” is ticked.",

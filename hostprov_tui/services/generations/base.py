@@ -11,11 +11,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from sqlalchemy import Connection
 
 from hostprov_tui.db.generation import GenerationName
+from hostprov_tui.errors import InputError
 from hostprov_tui.services import checks, lookups
 from hostprov_tui.services.locking import lock_ksessions_ids
 from hostprov_tui.services.lookups import CanvasInfo, KSessionInfo
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from hostprov_tui.services.context import ServiceContext
     from hostprov_tui.services.inputs import Target
     from hostprov_tui.services.issuance import IssueOptions
-    from hostprov_tui.services.results import Issued, RevokeResult, VerifyResult
+    from hostprov_tui.services.results import Issued, RevokeResult, SessionLinks, VerifyResult
 
 
 TITLE_MAX = 200  # canvas.Sessions.Title (guid generation)
@@ -93,6 +94,10 @@ class Generation(ABC):
     name: ClassVar[GenerationName]
     #: what is issued, as a person calls it: "Host GUID", "host token"
     credential: ClassVar[str]
+    #: what `verify` takes in this generation: a GUID or a token
+    credential_kind: ClassVar[Literal["guid", "token"]]
+    #: the columns of a bulk run's output file
+    csv_columns: ClassVar[tuple[str, ...]]
 
     @abstractmethod
     def credential_line(self, ctx: ServiceContext, lines: list[CheckLine]) -> bool:
@@ -133,6 +138,15 @@ class Generation(ABC):
     @abstractmethod
     def verify(self, ctx: ServiceContext, conn: Connection, credential: str) -> VerifyResult:
         """Which session the credential opens, and whether it would sign in (read-only)."""
+
+    def links(self, ctx: ServiceContext, conn: Connection, ksessions_id: int) -> SessionLinks:
+        """A session's current links, to show them again; a generation whose credential is
+        shown only once refuses (InputError)."""
+        raise InputError(
+            f"This canvas database holds {self.credential}s (the {self.name} generation): a "
+            f"{self.credential} is shown once, when it is issued, and cannot be shown again.",
+            hint="Issue again to rotate it and see the new one.",
+        )
 
     @abstractmethod
     def statuses(

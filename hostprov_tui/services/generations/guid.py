@@ -20,7 +20,13 @@ from hostprov_tui.services.hashing import hash_prefix
 from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.issuance_options import IssueOptions
 from hostprov_tui.services.locking import lock_ksessions_id
-from hostprov_tui.services.results import GuidStatus, IssueResult, RevokeResult, VerifyResult
+from hostprov_tui.services.results import (
+    GUID_CSV_COLUMNS,
+    GuidStatus,
+    IssueResult,
+    RevokeResult,
+    VerifyResult,
+)
 from hostprov_tui.services.secret_check import secret_line
 
 _RANK = {GuidStatus.NONE: 0, GuidStatus.REVOKED: 1, GuidStatus.EXPIRED: 2, GuidStatus.ACTIVE: 3}
@@ -29,6 +35,8 @@ _RANK = {GuidStatus.NONE: 0, GuidStatus.REVOKED: 1, GuidStatus.EXPIRED: 2, GuidS
 class GuidGeneration(Generation):
     name = "guid"
     credential = "Host GUID"
+    credential_kind = "guid"
+    csv_columns = GUID_CSV_COLUMNS
 
     def credential_line(self, ctx: ServiceContext, lines: list[CheckLine]) -> bool:
         return secret_line(ctx, lines) is not None
@@ -187,6 +195,8 @@ class GuidGeneration(Generation):
             host_session_id=hosts[0].host_session_id, canvas_session_id=canvas.session_id,
             ksessions_id=canvas.ksessions_id, revoked_at=now, revoked_by=by,
             hash_prefix=hash_prefix(hosts[0].hash),
+            message=f"Revoked host session {hosts[0].host_session_id} of canvas session "
+            f"{canvas.session_id}: its Host GUID no longer opens the session.",
         )
 
     def verify(self, ctx: ServiceContext, conn: Connection, credential: str) -> VerifyResult:

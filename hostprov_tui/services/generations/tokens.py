@@ -28,6 +28,7 @@ from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.issuance_options import IssueOptions
 from hostprov_tui.services.locking import lock_ksessions_ids
 from hostprov_tui.services.results import (
+    TOKENS_CSV_COLUMNS,
     GuidStatus,
     RevokeResult,
     SessionLinks,
@@ -43,6 +44,8 @@ IDENTITY_INSERT = "SET IDENTITY_INSERT [canvas].[Sessions] {}"
 class TokensGeneration(Generation):
     name = "tokens"
     credential = "host token"
+    credential_kind = "token"
+    csv_columns = TOKENS_CSV_COLUMNS
 
     def credential_line(self, ctx: ServiceContext, lines: list[CheckLine]) -> bool:
         return True  # tokens are stored as the app reads them: no secret is involved
@@ -188,6 +191,8 @@ class TokensGeneration(Generation):
         return RevokeResult(
             host_session_id=None, canvas_session_id=row.session_id, ksessions_id=row.session_id,
             revoked_at=now, revoked_by=by, generation=self.name,
+            message=f"Revoked the tokens of canvas session {row.session_id}: they expired at "
+            f"{stamp(now - REVOKE_BACKDATE)} and sign in no more.",
         )
 
     def verify(self, ctx: ServiceContext, conn: Connection, credential: str) -> VerifyResult:

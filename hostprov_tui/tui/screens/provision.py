@@ -363,7 +363,7 @@ class ProvisionScreen(MainScreen):
         self._written(result.canvas_session_id)
         if result.plan is not None:
             self.query_one(Checklist).show_plan(result.plan)
-        if result.generation == "tokens":
+        if WORDS[result.generation].shows_links:
             verb = "rotated" if result.action == "rotated" else "issued"
             self.app.push_screen(LinksModal(result, f"Host token {verb}"))  # type: ignore[arg-type]
         else:

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from hostprov_tui.tui.credential_words import WORDS
+
 if TYPE_CHECKING:
     from hostprov_tui.services.results import DatabaseStatus
 
@@ -84,8 +86,7 @@ class DbCard(Vertical):
         if s.reachable:
             field("Schema", s.schema_verdict, "" if s.schema_ok else "bold $warning")
             if s.generation:
-                field("Kind", f"{s.generation} generation ("
-                      + ("Host GUIDs" if s.generation == "guid" else "host tokens") + ")")
+                field("Kind", WORDS[s.generation].card)
         if s.error:
             rows.append(Content.styled(s.error, "$error"))
         if s.hint:
