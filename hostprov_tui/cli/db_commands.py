@@ -34,8 +34,9 @@ def _generation(settings: Any, chosen: str | None) -> tuple[Any, str]:
             f"--generation {chosen} contradicts [canvas] generation = \"{configured}\".",
             hint="Drop one of them, or make them agree.",
         )
-    create = chosen or (configured if configured != "auto" else "guid")
-    return create, chosen or configured
+    from hostprov_tui.db.generation import to_create
+
+    return to_create(chosen or configured), chosen or configured
 
 
 @db.command("init")

@@ -71,6 +71,12 @@ def detect_in(inspector: Any, schema: str | None) -> Detected:
     return Detected(generation, tables, telling)
 
 
+def to_create(setting: str) -> GenerationName:
+    """The generation an EMPTY canvas database gets for a ``[canvas] generation`` setting:
+    the one named, or guid for "auto"."""
+    return "tokens" if setting == "tokens" else "guid"
+
+
 def resolve_generation(found: Detected, setting: str) -> GenerationName | None:
     """The generation to use: the one found, unless ``[canvas] generation`` says otherwise.
 

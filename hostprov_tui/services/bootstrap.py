@@ -8,6 +8,7 @@ from hostprov_tui.config.secrets import generate_secret_file, hash_secret
 from hostprov_tui.config.settings import Settings
 from hostprov_tui.db.demo import DemoResult, fill_demo
 from hostprov_tui.db.engines import open_databases
+from hostprov_tui.db.generation import to_create
 from hostprov_tui.db.schema import init_databases
 from hostprov_tui.db.urls import target_url
 
@@ -46,8 +47,7 @@ def ensure_embedded(settings: Settings) -> BootstrapResult:
         created_secret = True
     dbs = open_databases(settings, create=True)
     try:
-        generation = settings.canvas.generation
-        ks_init, _canvas_init = init_databases(dbs, "guid" if generation == "auto" else generation)
+        ks_init, _canvas_init = init_databases(dbs, to_create(settings.canvas.generation))
         demo = None
         if not ks_init.already_present:
             demo = fill_demo(dbs.ksessions, settings.demo.sessions, settings.demo.seed)

@@ -39,22 +39,22 @@ NEAR_END = 10
 
 
 class PageLoaded(Message):
-    """One page of search ``generation``: ``page`` or ``error`` is set."""
+    """One page of search number ``search``: ``page`` or ``error`` is set."""
 
-    def __init__(self, generation: int, page: SearchPage | None,
+    def __init__(self, search: int, page: SearchPage | None,
                  error: Exception | None) -> None:
         super().__init__()
-        self.generation = generation
+        self.search = search
         self.page = page
         self.error = error
 
 
 class SessionsCounted(Message):
-    """How many sessions search ``generation`` finds, all pages together (None: unknown)."""
+    """How many sessions search number ``search`` finds, all pages together (None: unknown)."""
 
-    def __init__(self, generation: int, total: int | None) -> None:
+    def __init__(self, search: int, total: int | None) -> None:
         super().__init__()
-        self.generation = generation
+        self.search = search
         self.total = total
 
 
@@ -80,12 +80,12 @@ class SessionsScreen(MainScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._generation = 0
+        self._search = 0
         self._debounce: Timer | None = None
         self._page: SearchPage | None = None
         self._loading_more = False
         self._seen_changes = 0
-        self._applied = 0  # generation whose results (or error) are on screen
+        self._applied = 0  # search number whose results (or error) are on screen
         self._keep_cursor = False
         self._status_text = ""
         self._total: int | None = None
@@ -109,8 +109,8 @@ class SessionsScreen(MainScreen):
         """True while a search is due (its debounce timer runs) or under way."""
         return (
             self._debounce is not None
-            or self._applied != self._generation
-            or self._generation == 0  # the first listing has not even started yet
+            or self._applied != self._search
+            or self._search == 0  # the first listing has not even started yet
         )
 
     def on_screen_resume(self) -> None:
@@ -149,18 +149,18 @@ class SessionsScreen(MainScreen):
         stay (the list is read again after a write), as many rows as were loaded are read."""
         self._debounce = None
         self._seen_changes = self.hp.catalogue_changes
-        self._generation += 1
+        self._search += 1
         self._loading_more = False
         self._page = None  # no "more" of the previous search from now on
         self._total = None
         self._status("Searching…")
         loaded = self.query_one(SessionTable).row_count if self._keep_cursor else 0
         limit = min(MAX_PAGE, max(PAGE_SIZE, loaded))
-        self._fetch(self._generation, self.query_one("#query", Input).value, 0, self._filters(),
+        self._fetch(self._search, self.query_one("#query", Input).value, 0, self._filters(),
                     limit)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _fetch(self, generation: int, text: str, offset: int, filters: dict[str, Any],
+    def _fetch(self, search: int, text: str, offset: int, filters: dict[str, Any],
                limit: int = PAGE_SIZE) -> None:
         """One page, on a worker thread; a cancelled (stale) worker posts nothing."""
         worker = get_current_worker()
@@ -172,13 +172,13 @@ class SessionsScreen(MainScreen):
             )
         except Exception as exc:
             if not worker.is_cancelled:
-                self.post_message(PageLoaded(generation, None, exc))
+                self.post_message(PageLoaded(search, None, exc))
             return
         if not worker.is_cancelled:
-            self.post_message(PageLoaded(generation, page, None))
+            self.post_message(PageLoaded(search, page, None))
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
-    def _count(self, generation: int, text: str, filters: dict[str, Any]) -> None:
+    def _count(self, search: int, text: str, filters: dict[str, Any]) -> None:
         """The total of a search that has more than one page (a failure: no total shown; the
         pages report the database's trouble)."""
         worker = get_current_worker()
@@ -190,17 +190,17 @@ class SessionsScreen(MainScreen):
         except Exception:
             total = None
         if not worker.is_cancelled:
-            self.post_message(SessionsCounted(generation, total))
+            self.post_message(SessionsCounted(search, total))
 
     def on_sessions_counted(self, message: SessionsCounted) -> None:
-        if message.generation == self._generation:
+        if message.search == self._search:
             self._total = message.total
             self._show_count()
 
     def on_page_loaded(self, message: PageLoaded) -> None:
-        if message.generation != self._generation:
+        if message.search != self._search:
             return  # a newer search replaced this one
-        self._applied = message.generation
+        self._applied = message.search
         self._loading_more = False
         table = self.query_one(SessionTable)
         if message.page is None:
@@ -213,7 +213,7 @@ class SessionsScreen(MainScreen):
             table.replace_rows(page.rows, keep_cursor=self._keep_cursor)
             self._keep_cursor = False
             if page.has_more:
-                self._count(message.generation, page.query, self._filters())
+                self._count(message.search, page.query, self._filters())
         else:
             table.append_rows(page.rows)
         self._page = page
@@ -261,7 +261,7 @@ class SessionsScreen(MainScreen):
         if event.cursor_row >= table.row_count - NEAR_END:
             self._loading_more = True
             self._status("Loading more…")
-            self._fetch(self._generation, page.query, table.row_count, self._filters())
+            self._fetch(self._search, page.query, table.row_count, self._filters())
 
     @on(DataTable.RowSelected, "#results")
     def _picked(self, _event: DataTable.RowSelected) -> None:
