@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.content import Content
+
 
 @dataclass(frozen=True)
 class CredentialWords:
@@ -24,6 +26,25 @@ class CredentialWords:
     revoke_effect: str
     #: links can be shown again (tokens) — never a GUID
     shows_links: bool
+
+    def issue_question(self, who: str, action: str | None) -> tuple[str, Content, str]:
+        """Title, body and button of the issue confirmation (``action``: "rotate", "create" or
+        None when not known, e.g. in production where no dry run comes first)."""
+        noun = self.noun
+        if action == "rotate":
+            body = Content.assemble((f"{who} already has a {noun}.\n", ""),
+                                    (self.rotate_effect, "bold $warning"))
+            return f"Rotate the {noun}?", body, "Rotate"
+        if action == "create":
+            return f"Issue a {noun}?", Content(f"A new {noun} will be issued for {who}."), "Issue"
+        body = Content(f"Issue a {noun} for {who}. If one is active it is rotated: "
+                       f"{self.rotate_effect}")
+        return f"Issue or rotate the {noun}?", body, "Issue"
+
+    def revoke_question(self, who: str) -> tuple[str, Content]:
+        body = Content.assemble((f"Revoke the {self.noun} of {who}?\n", ""),
+                                (self.revoke_effect, "bold $warning"))
+        return f"Revoke the {self.noun}?", body
 
 
 WORDS: dict[str, CredentialWords] = {

@@ -331,20 +331,7 @@ class ProvisionScreen(MainScreen):
         self._confirm_issue(target, opts, "rotate" if active else None)
 
     def _confirm_issue(self, target: Target, opts: dict[str, Any], action: str | None) -> None:
-        who, noun = target.describe(), self.words.noun
-        if action == "rotate":
-            body = Content.assemble(
-                (f"{who} already has a {noun}.\n", ""),
-                (self.words.rotate_effect, "bold $warning"),
-            )
-            title, label = f"Rotate the {noun}?", "Rotate"
-        elif action == "create":
-            body = Content(f"A new {noun} will be issued for {who}.")
-            title, label = f"Issue a {noun}?", "Issue"
-        else:
-            body = Content(f"Issue a {noun} for {who}. If one is active it is rotated: "
-                           f"{self.words.rotate_effect}")
-            title, label = f"Issue or rotate the {noun}?", "Issue"
+        title, body, label = self.words.issue_question(target.describe(), action)
         require = None
         if self.hp.production:
             body = Content.assemble(body, ("\nThis is the PRODUCTION environment.", "bold $error"))
@@ -386,19 +373,14 @@ class ProvisionScreen(MainScreen):
                 self._run(lambda p: p.revoke(target, by=by, reason=reason, allow_production=prod),
                           self._revoked, failure="Revoke failed")
 
-        noun = self.words.noun
-        body = Content.assemble(
-            (f"Revoke the {noun} of {target.describe()}?\n", ""),
-            (self.words.revoke_effect, "bold $warning"),
-        )
-        self.app.push_screen(ConfirmModal(f"Revoke the {noun}?", body, confirm_label="Revoke",
+        title, body = self.words.revoke_question(target.describe())
+        self.app.push_screen(ConfirmModal(title, body, confirm_label="Revoke",
                                           require=require, danger=True), done)
 
     def _revoked(self, result: RevokeResult) -> None:
         self._written(result.canvas_session_id)
-        what = (f"Host session {result.host_session_id}" if result.host_session_id is not None
-                else f"The tokens of canvas session {result.canvas_session_id}")
-        self.notify(f"{what} revoked by {result.revoked_by}.", title="Revoked")
+        self.notify(f"{result.message} (by {result.revoked_by})", title="Revoked",
+                    markup=False)
 
     @on(Button.Pressed, "#links")
     def action_links(self) -> None:
