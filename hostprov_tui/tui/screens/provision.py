@@ -1,9 +1,6 @@
 """Validate (dry run), issue or rotate, revoke, and verify the credential of one session: its
-Host GUID (guid generation) or its host and participant tokens (tokens generation).
-
-The header under the session box follows what the box holds: the session is looked up (in a
-worker, debounced) as the ID is typed, and again after every write, so its name and status are
-those of the current target. On a short terminal the form's fields are compact (one line)."""
+Host GUID (guid generation) or its host and participant tokens (tokens generation). The header
+follows the ID in the box (widgets/session_header.py); fields are compact below 30 rows."""
 
 from __future__ import annotations
 
@@ -25,11 +22,12 @@ from hostprov_tui.tui.credential_words import WORDS, CredentialWords
 from hostprov_tui.tui.form_words import for_the_form
 from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
-from hostprov_tui.tui.screens.modals.guid import GuidModal
-from hostprov_tui.tui.screens.modals.links import LinksModal
+from hostprov_tui.tui.screens.modals.links import LinksModal, issued_window
+from hostprov_tui.tui.screens.provision_commands import palette_commands
 from hostprov_tui.tui.styles import css_paths
 from hostprov_tui.tui.widgets.checklist import Checklist
 from hostprov_tui.tui.widgets.id_input import IdInput
+from hostprov_tui.tui.widgets.session_header import header_content, refused_digits
 from hostprov_tui.tui.widgets.verify_view import verify_content
 
 if TYPE_CHECKING:
@@ -134,7 +132,7 @@ class ProvisionScreen(MainScreen):
     def when_settings_loaded(self) -> None:
         self._learn_generation()
 
-    # --- the generation of the canvas schema: asked once, on a worker -----------------------
+    # --- the generation of the canvas schema: asked once, on a worker ---
 
     def _learn_generation(self) -> None:
         if not self.generation_known and self.hp.settings_ready:
@@ -148,9 +146,8 @@ class ProvisionScreen(MainScreen):
         self.refresh_bindings()
 
     def _generation_unknown(self, exc: Exception) -> None:
-        message = getattr(exc, "message", str(exc))
-        self.query_one("#generation", Static).update(
-            Content.styled(f"Canvas schema: not known yet — {message}", "$warning"))
+        self.query_one("#generation", Static).update(Content.styled(
+            f"Canvas schema: not known yet — {describe_error(exc)[0]}", "$warning"))
 
     def _show_words(self) -> None:
         w = self.words
@@ -183,7 +180,7 @@ class ProvisionScreen(MainScreen):
             self.look_up()  # its status may have changed since it was listed
         target.focus()
 
-    # --- the header: the session the box holds -----------------------------------------------
+    # --- the header: the session the box holds ---
 
     @on(Input.Changed, "#target")
     @on(Select.Changed, "#kind")
@@ -213,39 +210,16 @@ class ProvisionScreen(MainScreen):
                           group="lookup", exclusive=True)
 
     def _show_picked(self, *, missing: bool = False) -> None:
-        header = self.query_one("#picked", Static)
-        raw = self.query_one("#target", Input).value.strip()
-        row = self.row
-        if row is not None and str(row.session_id) == raw:
-            header.update(Content.assemble(
-                (row.name, "bold"),
-                (f"\n{row.album or '—'} · {row.category or '—'}", "$text-muted"),
-                (f" · {self.words.noun}: {row.guid_status}", "$text-muted"),
-            ))
-        elif missing:
-            header.update(Content.styled(
-                f"No KSESSIONS session {raw}.\nFind one on the Sessions screen (F3).",
-                "$warning"))
-        elif raw and self.query_one("#kind", Select).value == "canvas":
-            header.update(Content.styled(
-                f"Canvas session {raw}\nValidate (Ctrl+L) to see its KSESSIONS session.",
-                "$text-muted"))
-        elif raw:
-            header.update(Content.styled(f"KSESSIONS session {raw}\n…", "$text-muted"))
-        else:
-            header.update(Content.styled(
-                "Type a session ID, or pick one on the Sessions screen (F3).\n",
-                "$text-muted"))
+        self.query_one("#picked", Static).update(header_content(
+            self.query_one("#target", Input).value.strip(), self.query_one("#kind", Select).value,
+            self.row, self.words, missing=missing))
 
     @on(IdInput.Refused, "#target")
     def _not_a_digit(self) -> None:
-        """Letters typed in the session box: say why nothing appears."""
-        kind = "KSESSIONS" if self.query_one("#kind", Select).value == "ks" else "canvas"
-        self.query_one("#picked", Static).update(Content.styled(
-            f"Digits only: a {kind} session ID is a number such as 12.\n"
-            "To find a session by its name, use the Sessions screen (F3).", "bold $warning"))
+        self.query_one("#picked", Static).update(
+            refused_digits(self.query_one("#kind", Select).value))
 
-    # --- reading the form: parsed by the services on the worker (bad input is audited) -------
+    # --- reading the form: parsed by the services on the worker (bad input is audited) ---
 
     def _target(self) -> dict[str, str]:
         raw = self.query_one("#target", Input).value
@@ -262,19 +236,17 @@ class ProvisionScreen(MainScreen):
             options["new_user_token"] = self.query_one("#new-user-token", Checkbox).value
         return options
 
-    # --- actions: each runs its job on a worker, then its typed follow-up --------------------
+    # --- actions: each runs its job on a worker, then its typed follow-up ---
 
     def _run(self, job: Callable[[Provisioner], T], then: Callable[[T], None], *,
              failure: str, checks: bool = False) -> None:
-        """``job`` on a worker, ``then(result)`` after it; an error is reported under the title
-        ``failure`` (``checks``: the job runs the checks, so the checklist must not stay on
-        "Validating…")."""
+        """``job`` on a worker, then ``then(result)``; an error is reported as ``failure``
+        (``checks``: the checklist shows the reason instead of "Validating…")."""
         self.call_service(job, then, partial(self._failed, failure, checks), group="provision")
 
     def _failed(self, title: str, checks: bool, exc: Exception) -> None:
-        plan = exc.plan if isinstance(exc, HostprovError) else None
-        if plan is not None:
-            self.query_one(Checklist).show_plan(plan)
+        if isinstance(exc, HostprovError) and exc.plan is not None:
+            self.query_one(Checklist).show_plan(exc.plan)
         elif checks:  # the reason stays in the panel; the toast goes away
             self.query_one(Checklist).show_error(*describe_error(exc))
         self.hp.report_exception(exc, title=title)
@@ -350,11 +322,7 @@ class ProvisionScreen(MainScreen):
         self._written(result.canvas_session_id)
         if result.plan is not None:
             self.query_one(Checklist).show_plan(result.plan)
-        if WORDS[result.generation].shows_links:
-            verb = "rotated" if result.action == "rotated" else "issued"
-            self.app.push_screen(LinksModal(result, f"Host token {verb}"))  # type: ignore[arg-type]
-        else:
-            self.app.push_screen(GuidModal(result))  # type: ignore[arg-type]
+        self.app.push_screen(issued_window(result))
 
     @on(Button.Pressed, "#revoke")
     def action_revoke(self) -> None:
@@ -419,21 +387,7 @@ class ProvisionScreen(MainScreen):
         box.focus()
         box.select_all()
 
-    # --- the command palette: this screen's actions, for the session in the box -----------
+    # --- the command palette (provision_commands.py) ---
 
     def when_palette_opens(self) -> Iterable[SystemCommand]:
-        raw = self.query_one("#target", Input).value.strip()
-        if raw:
-            row = self.row if self.row is not None and str(self.row.session_id) == raw else None
-            who = f"session {raw}" + (f" · {row.name}" if row is not None else "")
-            yield SystemCommand(f"Dry run for {who}", "The checklist of every rule, nothing "
-                                "written (Ctrl+L)", self.action_validate)
-            yield SystemCommand(f"Issue for {who}", f"Issue, or rotate the {self.words.noun}, "
-                                "after a confirmation (Ctrl+G)", self.action_issue)
-            yield SystemCommand(f"Revoke for {who}", f"Revoke the {self.words.noun} after a "
-                                "confirmation (Ctrl+R)", self.action_revoke)
-            if self.words.shows_links:
-                yield SystemCommand(f"Links of {who}", "Show the host and participant links "
-                                    "again (audited; Ctrl+O)", self.action_links)
-        yield SystemCommand("Refresh the session", "Read the session in the box again: its "
-                            "name and status", self.look_up)
+        return palette_commands(self)

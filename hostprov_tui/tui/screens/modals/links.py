@@ -13,10 +13,13 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Label, Static
 
+from hostprov_tui.tui.credential_words import WORDS
 from hostprov_tui.tui.screens.modals.dialog import Dialog
 
 if TYPE_CHECKING:
-    from hostprov_tui.services.results import SessionLinks, TokenIssueResult
+    from textual.screen import Screen
+
+    from hostprov_tui.services.results import Issued, SessionLinks, TokenIssueResult
 
 
 class LinksModal(Dialog[None]):
@@ -80,3 +83,13 @@ class LinksModal(Dialog[None]):
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def issued_window(result: Issued) -> Screen[None]:
+    """What shows a new credential: the links (tokens) or the once-only GUID window."""
+    if WORDS[result.generation].shows_links:
+        verb = "rotated" if result.action == "rotated" else "issued"
+        return LinksModal(result, f"Host token {verb}")  # type: ignore[arg-type]
+    from hostprov_tui.tui.screens.modals.guid import GuidModal
+
+    return GuidModal(result)  # type: ignore[arg-type]
