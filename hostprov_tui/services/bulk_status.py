@@ -25,10 +25,10 @@ from hostprov_tui.errors import HostprovError
 from hostprov_tui.services.bulk import parse_lines
 from hostprov_tui.services.bulk_journal import APPLIED, JournalRow, read_journal
 from hostprov_tui.services.checks import stamp
+from hostprov_tui.services.clock import utcnow
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.hashing import GuidHasher
 from hostprov_tui.services.inputs import parse_guid
-from hostprov_tui.services.issuance import utcnow
 
 Status = Literal["in_force", "expired", "revoked", "replaced", "never_committed", "gone"]
 #: Hashes per lookup query.

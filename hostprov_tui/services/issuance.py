@@ -93,12 +93,13 @@ def _attempt(
         try:
             generation = ctx.generation()
             with canvas_conn.begin() as tx:
-                decision = _evaluate(ctx, generation, canvas_conn, ks_conn, target, opts, lines)
+                now = utcnow()  # the checks and the writes carry the same moment
+                decision = _evaluate(ctx, generation, canvas_conn, ks_conn, target, opts, now,
+                                     lines)
                 if decision is None or not decision.ok:
                     tx.rollback()
                     return _plan(lines, decision, generation), None
-                (result,) = generation.write(ctx, canvas_conn, [decision], opts, decision_now(
-                    decision))
+                (result,) = generation.write(ctx, canvas_conn, [decision], opts, now)
                 if not commit:
                     tx.rollback()
                     lines.append(CheckLine(
@@ -116,11 +117,6 @@ def _attempt(
             raise translate_db_error(exc, dbs.canvas.target) from None
 
 
-def decision_now(decision: Decision) -> datetime:
-    """The moment the checks of ``decision`` were made (its writes carry the same time)."""
-    return decision.extra["now"]  # type: ignore[no-any-return]
-
-
 def _evaluate(
     ctx: ServiceContext,
     generation: Generation,
@@ -128,15 +124,12 @@ def _evaluate(
     ks_conn: Connection,
     target: Target,
     opts: IssueOptions,
+    now: datetime,
     lines: list[CheckLine],
 ) -> Decision | None:
     if not preamble(ctx, generation, ctx.databases(), opts, lines):
         return None
-    now = utcnow()
-    decision = generation.evaluate(ctx, canvas_conn, ks_conn, target, opts, now, lines)
-    if decision is not None:
-        decision.extra["now"] = now
-    return decision
+    return generation.evaluate(ctx, canvas_conn, ks_conn, target, opts, now, lines)
 
 
 def preamble(

@@ -9,7 +9,7 @@ say (``db/generation.py``) and ``[canvas] generation``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -45,7 +45,6 @@ class Decision:
     host_session_id: int | None = None
     #: the canvas session does not exist yet and will be created
     creates_canvas: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

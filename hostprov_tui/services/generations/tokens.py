@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from hostprov_tui.db.tokens_models import STATUS_CREATED, TokenSession
+from hostprov_tui.db.tokens_models import STATUS_CREATED, STATUS_EXPIRED, TokenSession
 from hostprov_tui.errors import ConcurrentChange, PermissionRefused, ValidationRefused
 from hostprov_tui.services import checks, lookups
 from hostprov_tui.services.checks import CheckLine, stamp
+from hostprov_tui.services.clock import utcnow
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.generations import tokens_checks
 from hostprov_tui.services.generations.base import Decision, Generation, checked_and_locked
@@ -196,8 +197,6 @@ class TokensGeneration(Generation):
         )
 
     def verify(self, ctx: ServiceContext, conn: Connection, credential: str) -> VerifyResult:
-        from hostprov_tui.services.clock import utcnow
-
         found = row_by_token(conn, credential)
         if found is None:
             return VerifyResult(
@@ -213,7 +212,7 @@ class TokensGeneration(Generation):
             status = GuidStatus.ACTIVE
             until = f" until {stamp(row.expires_at)}" if row.expires_at else ""
             message = f"Active: it opens {where} {page}{until}."
-        elif row.status == "Expired":
+        elif row.status == STATUS_EXPIRED:
             status = GuidStatus.EXPIRED
             message = f"Refused: {where} has Status 'Expired', so the app accepts none of its " \
                 "tokens."
@@ -239,8 +238,6 @@ class TokensGeneration(Generation):
 
     def links(self, ctx: ServiceContext, conn: Connection, ksessions_id: int) -> SessionLinks:
         """The session's current links, to show them again (the caller audits it)."""
-        from hostprov_tui.services.clock import utcnow
-
         row = rows_by_id(conn, [ksessions_id], lock=False).get(ksessions_id)
         if row is None or not row.has_tokens:
             raise ValidationRefused(
