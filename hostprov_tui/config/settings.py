@@ -33,6 +33,7 @@ from hostprov_tui.config.paths import resolve_relative
 from hostprov_tui.errors import ConfigError
 
 Environment = Literal["development", "production"]
+MssqlDriverSetting = Literal["auto", "pyodbc", "mssql-python"]
 
 _toml_path: ContextVar[Path | None] = ContextVar("hostprov_toml_path", default=None)
 # Below the file: the embedded default in the user data folder (only with the user config).
@@ -50,6 +51,9 @@ class DatabaseTarget(_Section):
     url: str | None = None
     connection_string: str | None = None
     odbc_driver: str = "ODBC Driver 18 for SQL Server"
+    #: SQL Server's Python driver: auto (mssql-python when installed and no installed ODBC driver
+    #: is named), pyodbc (any ODBC driver) or mssql-python (Microsoft's, nothing to install)
+    driver: MssqlDriverSetting = "auto"
     password: SecretStr | None = None
     password_file: Path | None = None
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hostprov_tui.db.mssql_driver import is_driver_path
 from hostprov_tui.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
@@ -18,7 +20,9 @@ def installed_odbc_drivers() -> list[str]:
         raise DatabaseUnavailable(
             "The ODBC system library is not installed, so SQL Server cannot be reached "
             f"({exc}).",
-            hint="Install it: apt-get install unixodbc tdsodbc (or Microsoft's msodbcsql18).",
+            hint="Install it (apt-get install unixodbc, with Microsoft's msodbcsql18 or tdsodbc), "
+            "or reach SQL Server with nothing else installed: pip install 'hostprov[mssql]' "
+            "(Microsoft's mssql-python driver).",
         ) from None
     return list(pyodbc.drivers())
 
@@ -42,9 +46,19 @@ def check_odbc_driver(target: TargetUrl) -> None:
     if wanted is None:
         raise DatabaseUnavailable(
             f"The {target.name} SQL Server URL names no ODBC driver.",
-            hint="Add ?driver=FreeTDS or ?driver=ODBC+Driver+18+for+SQL+Server to the URL. "
+            hint="Add ?driver=FreeTDS or ?driver=ODBC+Driver+18+for+SQL+Server to the URL, or "
+            "pip install 'hostprov[mssql]' for Microsoft's mssql-python driver. "
             f"Installed drivers: {', '.join(drivers) or 'none'}.",
         )
+    if is_driver_path(wanted):
+        if not Path(wanted).is_file():
+            raise DatabaseUnavailable(
+                f"The ODBC driver library {wanted} named in the {target.name} URL does not "
+                "exist.",
+                hint="Name an existing driver library, or one of the installed drivers: "
+                f"{', '.join(drivers) or 'none'}.",
+            )
+        return
     if wanted not in drivers:
         raise DatabaseUnavailable(
             f"The ODBC driver '{wanted}' named in the {target.name} URL is not installed; "

@@ -22,7 +22,7 @@ _DEFAULT_DRIVERS: dict[str, str] = {
     "mssql": "pyodbc",
     "sqlite": "pysqlite",
 }
-_SUPPORTED = {"sqlite+pysqlite", "postgresql+psycopg", "mssql+pyodbc"}
+_SUPPORTED = {"sqlite+pysqlite", "postgresql+psycopg", "mssql+pyodbc", "mssql+mssqlpython"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,11 @@ class TargetUrl:
         return mask_url(self.url)
 
     @property
+    def dbapi(self) -> str:
+        """The Python driver: pysqlite, psycopg, pyodbc or mssqlpython."""
+        return self.url.get_driver_name()
+
+    @property
     def database_name(self) -> str:
         """The database as a person names it: file name for SQLite, catalogue otherwise."""
         if self.backend == "sqlite":
@@ -52,7 +57,7 @@ class TargetUrl:
             key, _, value = part.partition("=")
             if key.strip().lower() in {"database", "initial catalog"}:
                 return value.strip()
-        return ""
+        return _query_database(self.url)
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -85,7 +90,8 @@ def target_url(target: DatabaseTarget, name: DbName) -> TargetUrl:
             url = parsed.to_url(driver=target.odbc_driver, password=password)
         except ConnectionStringError as exc:
             raise ConfigError(f"[{name}] connection_string: {exc}") from None
-        return TargetUrl(name, url)
+        return TargetUrl(name, _for_driver(url, target, name,
+                                           odbc_named="odbc_driver" in target.model_fields_set))
     if not target.url:
         raise ConfigError(
             f"No {name} database is configured.",
@@ -96,8 +102,8 @@ def target_url(target: DatabaseTarget, name: DbName) -> TargetUrl:
     except ArgumentError:
         raise ConfigError(
             f"[{name}] url is not a database URL: {_safe_prefix(target.url)}",
-            hint="Expected e.g. sqlite:///data/canvas.db, postgresql+psycopg://user@host/db or "
-            "mssql+pyodbc://user@host/db?driver=FreeTDS.",
+            hint="Expected e.g. sqlite:///data/canvas.db, postgresql+psycopg://user@host/db, "
+            "mssql+mssqlpython://user@host/db or mssql+pyodbc://user@host/db?driver=FreeTDS.",
         ) from None
     backend = url.get_backend_name()
     driver = url.get_driver_name() if "+" in url.drivername else _DEFAULT_DRIVERS.get(backend, "")
@@ -105,12 +111,28 @@ def target_url(target: DatabaseTarget, name: DbName) -> TargetUrl:
     if full not in _SUPPORTED:
         raise ConfigError(
             f"[{name}] uses {url.drivername}, which hostprov does not support.",
-            hint="Use sqlite, postgresql+psycopg or mssql+pyodbc.",
+            hint="Use sqlite, postgresql+psycopg, mssql+mssqlpython or mssql+pyodbc.",
         )
     url = url.set(drivername=full)
     if password is not None:
         url = url.set(password=password.get_secret_value())
-    return TargetUrl(name, url)
+    return TargetUrl(name, _for_driver(url, target, name))
+
+
+def _for_driver(url: URL, target: DatabaseTarget, name: str, *, odbc_named: bool = True) -> URL:
+    """A SQL Server URL for the driver in use ([name] driver; see db/mssql_driver.py)."""
+    if url.get_backend_name() != "mssql":
+        return url
+    from hostprov_tui.db.mssql_driver import resolve_mssql_url
+
+    return resolve_mssql_url(url, target.driver, name, odbc_named=odbc_named)
+
+
+def _query_database(url: URL) -> str:
+    """``?Database=`` in the query of a SQL Server URL (both drivers pass it on as a keyword)."""
+    if url.get_backend_name() != "mssql":
+        return ""
+    return next((str(v) for k, v in url.query.items() if k.lower() == "database"), "")
 
 
 def _safe_prefix(text: str) -> str:
