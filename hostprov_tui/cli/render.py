@@ -66,6 +66,8 @@ def _db_card(db: DatabaseStatus) -> Panel:
         if db.hint:
             table.add_row("hint", f"[dim]{escape(db.hint)}[/]")
     table.add_row("database", escape(db.database or "—"))
+    if db.driver:  # SQL Server: which Python driver (and ODBC driver) reaches it
+        table.add_row("driver", escape(db.driver))
     table.add_row("url", f"[dim]{escape(db.url)}[/]")
     env_colour = "green" if db.environment_ok else "red"
     table.add_row("environment", f"[{env_colour}]{escape(db.environment_verdict)}[/]")

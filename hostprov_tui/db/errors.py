@@ -1,7 +1,8 @@
 """Turn driver exceptions into one sentence a person understands (never a raw driver dump).
 
-The SQLSTATE decides when the driver gives one (psycopg: ``sqlstate``; pyodbc: ``args[0]``);
-words decide otherwise (SQLite, and connection failures that carry no SQLSTATE).
+The SQLSTATE decides when the driver gives one (psycopg: ``sqlstate``; pyodbc: ``args[0]``;
+mssql-python: its ``driver_error`` phrase); SQL Server's own cases are read by
+db/mssql_errors.py; words decide otherwise (SQLite, and connection failures that carry no SQLSTATE).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
 from hostprov_tui.config.masking import mask_text
+from hostprov_tui.db.mssql_errors import MSSQL_SENTENCES, mssql_problem, mssqlpython_parts
 from hostprov_tui.db.urls import TargetUrl
 from hostprov_tui.errors import (
     ConcurrentChange,
@@ -50,6 +52,9 @@ def sqlstate(exc: BaseException) -> str | None:
     state = getattr(orig, "sqlstate", None)
     if isinstance(state, str) and state:
         return state
+    mssqlpython = mssqlpython_parts(orig)
+    if mssqlpython is not None:
+        return mssqlpython[0] or None
     args = getattr(orig, "args", ())
     if len(args) >= 2 and isinstance(args[0], str) and _SQLSTATE.match(args[0]):
         return args[0]
@@ -57,6 +62,9 @@ def sqlstate(exc: BaseException) -> str | None:
 
 
 def _raw_message(orig: BaseException) -> str:
+    mssqlpython = mssqlpython_parts(orig)
+    if mssqlpython is not None:
+        return mssqlpython[1]  # mssql-python: the ODBC driver's text
     args = getattr(orig, "args", ())
     if len(args) >= 2 and isinstance(args[0], str) and _SQLSTATE.match(args[0]):
         return str(args[1])  # pyodbc: (sqlstate, message)
@@ -189,10 +197,16 @@ def translate_db_error(exc: DBAPIError, target: TargetUrl) -> HostprovError:
     if target.backend == "sqlite":
         kind = _sqlite_kind(target, kind, lowered)
     cls, sentence, hint = _SENTENCES[kind]
+    if target.backend == "mssql" and kind != "conflict":
+        problem = mssql_problem(lowered, target.url.host, target.url.port)
+        if problem is not None:
+            kind, sentence, hint = MSSQL_SENTENCES[problem]
+            cls = _SENTENCES[kind][0]
     path = target.sqlite_path
     fields = {"name": target.name, "NAME": target.name.upper(), "where": where(target),
               "text": driver_sentence(exc), "path": path,
               "folder": path.parent if path is not None else None,
               "demo": " (then `hostprov demo` fills it with the demo catalogue)"
-              if target.name == "ksessions" else ""}
+              if target.name == "ksessions" else "",
+              "host": target.url.host or "localhost", "database": target.database_name}
     return cls(sentence.format(**fields), hint=hint.format(**fields))

@@ -13,12 +13,17 @@ from __future__ import annotations
 import importlib.util
 import re
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy.engine import URL
 
 from hostprov_tui.config.settings import MssqlDriverSetting
 from hostprov_tui.errors import ConfigError, DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from hostprov_tui.db.urls import TargetUrl
 
 __all__ = ["MssqlDriverSetting", "choose_dbapi", "resolve_mssql_url"]
 
@@ -169,14 +174,35 @@ def check_mssql_python(name: str) -> None:
         )
 
 
-def driver_label(dbapi: str, odbc_driver: str | None = None) -> str:
-    """``mssql-python 1.16.0`` or ``pyodbc 5.5.0, ODBC Driver 18 for SQL Server 18.06.0002``
-    (the module is already loaded when a connection was made)."""
+#: ODBC ``SQLGetInfo`` codes (the same numbers in pyodbc and mssql-python)
+SQL_DRIVER_NAME, SQL_DRIVER_VER = 6, 7
+
+
+def mssql_driver_label(target: TargetUrl, conn: Connection | None = None) -> str | None:
+    """What reaches a SQL Server target: ``mssql-python 1.16.0``, or ``pyodbc 5.5.0, ODBC
+    driver FreeTDS``; with a connection, the ODBC driver library and its version too (as the
+    driver reports them). None for other backends."""
+    if target.backend != "mssql":
+        return None
+    odbc = named_odbc_driver(target.url) if target.dbapi == "pyodbc" else None
+    if odbc and is_driver_path(odbc):
+        odbc = Path(odbc).name  # the library file, not the folders it is in
+    label = _dist_label(target.dbapi)
+    if conn is not None:
+        try:
+            raw = conn.connection.dbapi_connection
+            name, ver = raw.getinfo(SQL_DRIVER_NAME), raw.getinfo(SQL_DRIVER_VER)  # type: ignore[union-attr]
+            return f"{label}, ODBC driver {name} {ver}"
+        except Exception:  # a driver without SQLGetInfo: keep the plain label
+            pass
+    return f"{label}, ODBC driver {odbc}" if odbc else label
+
+
+def _dist_label(dbapi: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     dist = "mssql-python" if dbapi == "mssqlpython" else dbapi
     try:
-        label = f"{dist} {version(dist)}"
+        return f"{dist} {version(dist)}"
     except PackageNotFoundError:
-        label = dist
-    return f"{label}, {odbc_driver}" if odbc_driver else label
+        return dist

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from hostprov_tui.db.engines import DatabaseHandle
 from hostprov_tui.db.errors import did_not_answer, translate_db_error
+from hostprov_tui.db.mssql_driver import mssql_driver_label
 from hostprov_tui.db.schema import check_schema
 from hostprov_tui.db.timebox import TimedOut, call_with_timeout
 from hostprov_tui.errors import HostprovError, SchemaMissing
@@ -62,10 +63,11 @@ def probe_database(
         "database": target.database_name,
         "environment_ok": verdict.allowed,
         "environment_verdict": verdict.sentence,
+        "driver": mssql_driver_label(target),
     }
     try:
         with handle.fresh() as fresh:  # opened anew: never a pooled view of a file now gone
-            latency, version, dbname = call_with_timeout(lambda: _ping(fresh), limit_s)
+            latency, version, dbname, driver = call_with_timeout(lambda: _ping(fresh), limit_s)
             schema = call_with_timeout(lambda: check_schema(fresh, generation), limit_s)
     except SchemaMissing as exc:  # reachable, but of the wrong generation or of neither
         return DatabaseStatus(
@@ -82,7 +84,7 @@ def probe_database(
         err = translate_db_error(exc, target)
         return DatabaseStatus(**base, reachable=False, error=err.message, hint=err.hint)
     return DatabaseStatus(
-        **{**base, "database": dbname or target.database_name},
+        **{**base, "database": dbname or target.database_name, "driver": driver},
         reachable=True,
         latency_ms=latency,
         server_version=version,
@@ -93,13 +95,14 @@ def probe_database(
     )
 
 
-def _ping(handle: DatabaseHandle) -> tuple[float, str, str | None]:
+def _ping(handle: DatabaseHandle) -> tuple[float, str, str | None, str | None]:
     try:
         with handle.engine.connect() as conn:
             started = time.perf_counter()
             conn.execute(text("SELECT 1")).scalar()
             latency = round((time.perf_counter() - started) * 1000, 2)
-            return latency, _version(conn, handle.backend), _dbname(conn, handle.backend)
+            return (latency, _version(conn, handle.backend), _dbname(conn, handle.backend),
+                    mssql_driver_label(handle.target, conn))
     except DBAPIError as exc:
         raise translate_db_error(exc, handle.target) from None
 

@@ -76,6 +76,8 @@ class DatabaseStatus:
     missing: tuple[str, ...] = ()
     #: canvas only: "guid" | "tokens", the generation of its schema (None: not known)
     generation: str | None = None
+    #: SQL Server only: the Python driver and its version (and the ODBC driver's, once connected)
+    driver: str | None = None
 
 
 @dataclass(frozen=True)

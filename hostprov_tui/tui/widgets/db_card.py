@@ -80,6 +80,8 @@ class DbCard(Vertical):
             rows.append(Content.assemble((f"{label:<9}", "$text-muted"), (value, style)))
 
         field("Dialect", s.server_version or s.backend)
+        if s.driver:  # SQL Server: which Python driver (and ODBC driver) reaches it
+            field("Driver", s.driver)
         field("Database", s.database or "—")
         field("URL", s.url)
         field("Guard", s.environment_verdict, "" if s.environment_ok else "bold $error")
