@@ -69,10 +69,10 @@ def mssql_problem(lowered: str, host: str | None, port: int | None) -> Problem |
         return "unknown_host"
     if any(w in lowered for w in _TLS) and "certificate" in lowered:
         return "tls"
+    if _NO_DATABASE.search(lowered):  # before the login: SQL Server's 4060 says "login failed"
+        return "no_database"
     if _LOGIN.search(lowered):
         return "login"
-    if _NO_DATABASE.search(lowered):
-        return "no_database"
     if _DENIED.search(lowered):
         return "denied"
     if "timeout error [258]" in lowered:
@@ -124,13 +124,15 @@ MSSQL_SENTENCES: dict[str, tuple[str, str, str]] = {
                "[database] connect_timeout_s."),
     "tls": ("unreachable",
             "The {name} database server ({where}) presented a TLS certificate this computer "
-            "does not trust ({text}).",
+            "does not trust (self-signed, or from an authority not trusted here).",
             "ODBC Driver 18 and mssql-python encrypt and check the certificate by default: "
             "trust the server's certificate here, or for a development server add "
             "TrustServerCertificate=yes to the URL (TrustServerCertificate=True in a "
             "connection string)."),
     "login": ("login", "The {name} database ({where}) refused the login: {text}.",
-              "Check the user in the URL and HOSTPROV_{NAME}__PASSWORD (or the password file)."),
+              "Check the user in the URL and HOSTPROV_{NAME}__PASSWORD (or the password file), "
+              "and that database {database} exists and the login may open it (mssql-python "
+              "reports an unknown database as this failed login)."),
     "no_database": ("unreachable",
                     "The {name} database {database} cannot be opened on {host}: it does not "
                     "exist there, or the login may not open it ({text}).",
