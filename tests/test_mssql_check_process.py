@@ -38,8 +38,8 @@ def silent() -> Iterator[SilentListener]:
 
 def write_config(tmp: Path, driver: str, port: int) -> Path:
     if driver == "mssql-python":
-        where = ('connection_string = "Server=127.0.0.1,{port};Database=KSESSIONS_DEV;'
-                 'User Id=sa;TrustServerCertificate=True"').format(port=port)
+        where = (f'connection_string = "Server=127.0.0.1,{port};Database=KSESSIONS_DEV;'
+                 'User Id=sa;TrustServerCertificate=True"')
     else:
         where = (f'url = "mssql+pyodbc://sa@127.0.0.1:{port}/KSESSIONS_DEV'
                  f'?driver={LIBRARY}"')

@@ -3,7 +3,8 @@
 hostprov's flows (check, search, dry run, issue, rotate, verify, links, bulk, revoke, db init) run
 for real on SQLite; each statement is compiled again with SQLAlchemy's mssql+pyodbc dialect and
 kept under tests/golden/tsql/<generation>_<flow>.sql with its parameters and transaction
-boundaries (tests/support/tsql_flows.py says how). Two kinds of test:
+boundaries (tests/support/tsql_flows.py says how), and once more with the mssql+mssqlpython
+dialect (Microsoft's mssql-python driver) as <generation>_<flow>.mssqlpython.sql. Two kinds of test:
 
 - the golden files match what the code sends today (a changed statement shows as a diff);
 - every statement parses as T-SQL with sqlglot's tsql dialect, and passes the T-SQL rules
@@ -28,6 +29,7 @@ from sqlglot import exp
 
 from tests.support.tsql import Statement
 from tests.support.tsql_flows import (
+    DRIVERS,
     FLOWS,
     GENERATIONS,
     GOLDEN_DIR,
@@ -38,8 +40,9 @@ from tests.support.tsql_flows import (
 
 #: read at import: the suite's autouse fixture clears HOSTPROV_* variables, not this one
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
-NAMES = [f"{g}_{f.name}" for g in GENERATIONS for f in FLOWS if f.only in (None, g)] + [
-    f"{g}_db_init" for g in GENERATIONS]
+NAMES = [f"{g}_{f.name}{suffix}" for g in GENERATIONS for f in FLOWS if f.only in (None, g)
+         for suffix, _ in DRIVERS.values()] + [
+    f"{g}_db_init{suffix}" for g in GENERATIONS for suffix, _ in DRIVERS.values()]
 
 #: Statements sqlglot keeps as an opaque Command (or whose tree it gets wrong): each is checked
 #: against the syntax SQL Server documents for it instead, by a pattern.
@@ -166,3 +169,15 @@ def test_golden_files_are_plain_text(rendered: dict[str, Rendered]) -> None:
         text = Path(GOLDEN_DIR / f"{name}.sql").read_text(encoding="utf-8")
         assert not re.search(r"\d{4}-\d{2}-\d{2}", text), name
         assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", text), name
+
+
+def test_both_drivers_send_the_same_statements(rendered: dict[str, Rendered]) -> None:
+    """mssql-python gets pyformat from SQLAlchemy and rewrites it to ``?`` itself: SQL Server
+    then receives, statement for statement, the text pyodbc sends (locks, hints, IDENTITY_INSERT,
+    OUTPUT inserted); only how each parameter is bound differs (see the files' parameter lines)."""
+    pairs = [(n, f"{n}.mssqlpython") for n in NAMES if not n.endswith(".mssqlpython")]
+    assert pairs and all(other in rendered for _, other in pairs)
+    for pyodbc_name, other in pairs:
+        assert [s.sql for s in rendered[pyodbc_name].statements] == \
+            [s.sql for s in rendered[other].statements], other
+        assert rendered[other].applocks_outside_transaction == 0, other

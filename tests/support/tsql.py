@@ -1,11 +1,14 @@
-"""Captured steps compiled as T-SQL with SQLAlchemy's mssql+pyodbc dialect, and rendered.
+"""Captured steps compiled as T-SQL with SQLAlchemy's mssql+pyodbc or mssql+mssqlpython dialect.
 
 The dialect is set up as after connecting to SQL Server 2022 (version 16: OFFSET/FETCH, multi-row
-VALUES, nvarchar(max)), with pyodbc as its DBAPI so that the ``setinputsizes`` types it would pass
-are known. The statements are compiled without a schema translate map, so ``canvas.`` and
-``dbo.`` stay as SQL Server sees them. Besides hostprov's statements, SQLAlchemy's mssql dialect
-sends two of its own around an INSERT that carries an explicit IDENTITY value
-(``MSExecutionContext.pre_exec/post_exec``); they are rendered too, marked as the dialect's.
+VALUES, nvarchar(max)), with its real DBAPI module, so that what each driver binds is known:
+pyodbc gets SQLAlchemy's ``setinputsizes`` types; mssql-python gets none (the dialect's
+``bind_typing`` is NONE) and picks an ODBC type from each Python value
+(``mssql_python.cursor.Cursor._map_sql_type``). The statements are compiled without a schema
+translate map, so ``canvas.`` and ``dbo.`` stay as SQL Server sees them. Besides hostprov's
+statements, SQLAlchemy's mssql dialect sends two of its own around an INSERT that carries an
+explicit IDENTITY value (``MSExecutionContext.pre_exec/post_exec``); they are rendered too, marked
+as the dialect's.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import mssql_python
 import pyodbc
+from mssql_python.parameter_helper import convert_pyformat_to_qmark, parse_pyformat_params
 from sqlalchemy import Insert, TextClause
+from sqlalchemy.dialects.mssql import mssqlpython as mssql_mssqlpython
 from sqlalchemy.dialects.mssql import pyodbc as mssql_pyodbc
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -33,9 +39,22 @@ _PYODBC_BINDS: tuple[tuple[type, str], ...] = (
 )
 
 
-def mssql_dialect() -> Dialect:
-    """mssql+pyodbc as after its first connection to SQL Server 2022."""
-    dialect = mssql_pyodbc.dialect(dbapi=pyodbc)
+#: How mssql-python binds a Python value (its ``Cursor._map_sql_type``): an int by its range, a
+#: str as varchar when it is ASCII and nvarchar otherwise (at most 4,000 characters inline).
+_MSSQLPYTHON_BINDS: tuple[tuple[type, str], ...] = (
+    (bool, "SQL_BIT"), (int, "SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value"),
+    (str, "SQL_VARCHAR if ASCII, else SQL_WVARCHAR"),
+    (datetime.datetime, "SQL_TYPE_TIMESTAMP"), (uuid.UUID, "SQL_GUID"),
+    (Decimal, "SQL_NUMERIC"), (bytes, "SQL_VARBINARY"),
+)
+
+
+def mssql_dialect(driver: str = "pyodbc") -> Dialect:
+    """mssql+pyodbc (or mssql+mssqlpython) as after its first connection to SQL Server 2022."""
+    if driver == "mssqlpython":
+        dialect = mssql_mssqlpython.dialect(dbapi=mssql_python)
+    else:
+        dialect = mssql_pyodbc.dialect(dbapi=pyodbc)
     dialect.server_version_info = (16, 0, 1000, 6)
     dialect._setup_version_attributes()  # type: ignore[attr-defined]
     dialect._supports_nvarchar_max = True  # type: ignore[attr-defined]
@@ -67,6 +86,9 @@ def compile_step(step: Step, dialect: Dialect) -> list[Statement]:
     assert isinstance(compiled, SQLCompiler)
     state = compiled.construct_expanded_state(rows[0] if rows else None)
     sql, names = state.statement, list(state.positiontup or ())
+    if not dialect.positional:  # mssql-python: pyformat, turned into "?" by the driver itself
+        names = parse_pyformat_params(sql)
+        sql = convert_pyformat_to_qmark(sql, dict(state.parameters))[0]
     how = "executemany" if many else "execute"
     if many and isinstance(step.element, Insert) and compiled._insertmanyvalues:
         sql, how = _insertmanyvalues(compiled, rows, dialect), "insertmanyvalues"
@@ -83,12 +105,17 @@ def _insertmanyvalues(compiled: SQLCompiler, rows: list[dict[str, Any]], dialect
     """The first batch of a multi-row INSERT as the dialect sends it (VALUES (…), (…) and, with
     RETURNING, OUTPUT inserted.…), through the same batching SQLAlchemy's engine uses."""
     each = [compiled.construct_params(r) for r in rows]
-    positional = [tuple(p[k] for k in compiled.positiontup or ()) for p in each]
+    positional: list[Any] = [tuple(p[k] for k in compiled.positiontup or ()) for p in each] \
+        if dialect.positional else each
     batches = list(compiled._deliver_insertmanyvalues_batches(
         compiled.string, positional, each, None, dialect.insertmanyvalues_page_size, False, None,
     ))
     assert len(batches) == 1, "the golden flows stay within one insertmanyvalues batch"
-    return str(batches[0].replaced_statement)
+    batch = batches[0]
+    if not dialect.positional:  # what mssql-python sends after its pyformat → "?" rewrite
+        return convert_pyformat_to_qmark(str(batch.replaced_statement),
+                                         dict(batch.replaced_parameters))[0]
+    return str(batch.replaced_statement)
 
 
 def _identity_insert(
@@ -118,7 +145,7 @@ def _parameter(
     position: int, name: str, compiled: SQLCompiler, values: dict[str, Any],
     dialect: Dialect, text: bool,
 ) -> str:
-    """``?n name: DECLARED TYPE, python type → what pyodbc binds``."""
+    """``?n name: DECLARED TYPE, python type → what the driver binds``."""
     bind = compiled.binds.get(name)
     if bind is None:  # one element of an expanded IN list: name_1, name_2, …
         bind = compiled.binds[name.rsplit("_", 1)[0]]
@@ -128,6 +155,11 @@ def _parameter(
     if processor is not None and value is not None:
         value = processor(value)
     declared = "untyped" if bind.type._isnull else bind.type.compile(dialect=dialect)
+    if dialect.driver == "mssqlpython":  # no setinputsizes: the value's type decides
+        binds = "NULL" if value is None else next(
+            (b for t, b in _MSSQLPYTHON_BINDS if isinstance(value, t)), "?")
+        python = "None" if value is None else type(value).__name__
+        return f"?{position} {name}: {declared}, {python} -> {binds}"
     dbtype = None if text else impl.get_dbapi_type(pyodbc)
     if isinstance(dbtype, tuple):
         dbtype = dbtype[0]
