@@ -91,3 +91,22 @@ def test_check_silent_listener(tmp_path: Path, driver: str, silent: SilentListen
           f"(connect_timeout_s={CONNECT_TIMEOUT_S})")
     assert silent.accepted
     assert_names_the_server(run, silent.port, "did not answer the login in time", driver)
+
+
+def test_neither_driver_loads_says_how_to_install_one(tmp_path: Path) -> None:
+    """No unixODBC and a broken mssql-python: a sentence and the way out, never a traceback."""
+    blocker = tmp_path / "broken"
+    blocker.mkdir()
+    (blocker / "pyodbc.py").write_text(NO_UNIXODBC, encoding="utf-8")
+    (blocker / "mssql_python.py").write_text(
+        'raise ImportError("libmsodbcsql-18.so: cannot open shared object file")\n',
+        encoding="utf-8")
+    config = write_config(tmp_path, "mssql-python", free_port())
+    run = run_process(["check", "--config", str(config)],
+                      {"HOSTPROV_SECURITY__HASH_SECRET": TEST_SECRET,
+                       "PYTHONPATH": str(blocker)}, tmp_path)
+    flat = " ".join(run.output.split())
+    assert run.code == 3, run.output
+    assert "Traceback" not in run.output
+    assert "mssql-python driver is installed but cannot be loaded" in flat
+    assert 'driver = "pyodbc"' in flat

@@ -299,11 +299,19 @@ def _mssqlpython_engine(
     manager. ``timeout`` is its login timeout (as pyodbc's); ``Connection.timeout`` the query
     timeout. SQLAlchemy's dialect turns the driver's own pool off (SQLAlchemy pools)."""
     check_mssql_python(target.name)
-    engine = create_engine(
-        target.url,
-        connect_args={"timeout": max(1, math.ceil(opts.connect_timeout_s))},
-        **_pool_args(opts, pooling),
-    )
+    try:
+        engine = create_engine(
+            target.url,
+            connect_args={"timeout": max(1, math.ceil(opts.connect_timeout_s))},
+            **_pool_args(opts, pooling),
+        )
+    except (ImportError, OSError) as exc:  # installed, but its native part does not load
+        raise DatabaseUnavailable(
+            f"Microsoft's mssql-python driver is installed but cannot be loaded ({exc}), so the "
+            f"{target.name} database cannot be reached.",
+            hint="Reinstall it (pip install --force-reinstall mssql-python), or set "
+            f"[{target.name}] driver = \"pyodbc\" with an installed ODBC driver.",
+        ) from None
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _rec: ConnectionPoolEntry) -> None:
