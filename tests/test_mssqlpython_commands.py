@@ -5,6 +5,7 @@ the dashboard card names the driver and its version."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
@@ -65,6 +66,9 @@ def test_every_command_ends_against_a_silent_server(
     assert "did not answer" in flat
     assert silent.accepted, "mssql-python must have reached the listener"
     assert '"guid"' not in run.stdout and "Driver Error" not in flat
+    if command[0] == "check":  # --json names the driver too
+        doc = json.loads(run.stdout)
+        assert doc["canvas"]["driver"] == f"mssql-python {version('mssql-python')}"
 
 
 async def test_the_dashboard_card_names_the_driver_and_the_refusal(

@@ -163,7 +163,8 @@ class AdoNetConnection:
         return {} if self.connect_timeout is None else {"timeout": self.connect_timeout}
 
     def to_url(self, driver: str = DEFAULT_ODBC_DRIVER, password: SecretStr | None = None) -> URL:
-        """A ``mssql+pyodbc`` URL; ``password`` overrides the parsed one.
+        """A ``mssql+pyodbc`` URL; ``password`` overrides the parsed one. (db/urls.py turns it
+        into an ``mssql+mssqlpython`` URL when that is the driver in use: db/mssql_driver.py.)
 
         The password is inside the URL object so it can connect, but SQLAlchemy renders it as
         ``***`` unless ``render_as_string(hide_password=False)`` is asked for.
