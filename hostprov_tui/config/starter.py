@@ -57,6 +57,9 @@ def starter_text(data_dir: Path) -> str:
                f"HOSTPROV_{name.upper()}__URL (password: {variable})")
         table.add(tomlkit.comment('or: connection_string = "Data Source=…;Initial Catalog=…_DEV;'
                                   'User Id=…" (no password: hostprov config import writes it)'))
+        table.add(tomlkit.comment('SQL Server: driver = "auto" | "pyodbc" | "mssql-python" (auto: '
+                                  "mssql-python when installed and no installed ODBC driver is "
+                                  "named)"))
         doc.add(name, table)
 
     database = tomlkit.table()
