@@ -186,3 +186,31 @@ def test_permission_denied_229_documented(driver: str) -> None:
     assert isinstance(err, DatabaseUnavailable) and err.exit_code == 3
     assert err.message == ("The canvas database (mssql on db/KSESSIONS_DEV) refused: the login "
                            f"may not do this ({DENIED_229.rstrip('.')}).")
+
+
+def test_the_sqlstates_read_back_from_mssql_python_match_its_own_table() -> None:
+    """mssql-python keeps only a phrase per SQLSTATE; hostprov maps it back (db/mssql_errors.py).
+    Each phrase must be the one the installed driver raises for that SQLSTATE."""
+    from mssql_python.exceptions import sqlstate_to_exception
+
+    from hostprov_tui.db.mssql_errors import MSSQLPYTHON_STATES
+
+    for phrase, state in MSSQLPYTHON_STATES.items():
+        raised = sqlstate_to_exception(state, "")
+        assert raised is not None and raised.driver_error == phrase, state
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    # Microsoft's texts on Windows (documented) beside the Linux ones the endpoints above produce
+    ("[Microsoft][ODBC Driver 18 for SQL Server]SSL Provider: The certificate chain was issued "
+     "by an authority that is not trusted.", "tls"),
+    ("[Microsoft][ODBC Driver 18 for SQL Server]TCP Provider: No connection could be made "
+     "because the target machine actively refused it.", "refused"),
+    ("[Microsoft][SQL Server]CREATE CERTIFICATE permission denied in database 'X'. (15151)",
+     "denied"),
+    ("[Microsoft][SQL Server]Lock request time out period exceeded. (1222)", None),
+])
+def test_documented_texts(text: str, problem: str | None) -> None:
+    from hostprov_tui.db.mssql_errors import mssql_problem
+
+    assert mssql_problem(text.lower(), "db", 1433) == problem

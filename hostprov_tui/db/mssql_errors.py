@@ -37,8 +37,7 @@ _UNKNOWN_HOST = ("0x2af9", "0x2afc", "name or service not known", "no such host"
                  "could not open a connection to sql server [53]")  # 11001, 11004
 _SILENT = ("timeout error [258]", "login timeout expired")
 _TLS = ("certificate verify failed", "self-signed certificate", "self signed certificate",
-        "certificate chain was issued by an authority that is not trusted",
-        "ssl provider", "certificate")
+        "certificate chain was issued by an authority that is not trusted", "ssl provider")
 _LOGIN = re.compile(r"login failed|\(18456\)|\(18470\)|\(18486\)|\(18488\)")
 _NO_DATABASE = re.compile(r"cannot open database|\(4060\)|database '[^']*' does not exist|"
                           r"\(911\)")
@@ -77,8 +76,8 @@ def mssql_problem(lowered: str, host: str | None, port: int | None) -> Problem |
         return "denied"
     if "timeout error [258]" in lowered:
         return "silent"
-    if "login timeout expired" in lowered:
-        return endpoint_problem(host, port) or "silent"
+    if "login timeout expired" in lowered:  # unprobed: the plain "did not answer in time"
+        return endpoint_problem(host, port)
     return None
 
 
