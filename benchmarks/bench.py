@@ -55,12 +55,13 @@ class Sizes:
     tui_runs: int
     cli_queries: tuple[str, ...] = ("Taqwa", "42")
     warm: bool = True  # one untimed round first (page cache, .pyc files)
+    audit_line_mb: tuple[int, ...] = (10, 40, 200)  # the over-long audit line of bench_audit
 
 
 FULL = Sizes(sessions=100_000, small_sessions=400, bulk=10_000, search_reps=20, cli_runs=7,
              tui_runs=11)
 SMOKE = Sizes(sessions=2_000, small_sessions=400, bulk=200, search_reps=3, cli_runs=2,
-              tui_runs=3, cli_queries=("Taqwa",), warm=False)
+              tui_runs=3, cli_queries=("Taqwa",), warm=False, audit_line_mb=(10,))
 
 
 @dataclass
@@ -495,6 +496,21 @@ def bench_startup(report: Report, config: Path, sizes: Sizes) -> None:
     ))
 
 
+def bench_audit(report: Report, folder: Path, sizes: Sizes) -> None:
+    """The audit follower with one over-long line in the file (benchmarks/audit_bench.py)."""
+    import audit_bench
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for mb in sizes.audit_line_mb:
+        got = audit_bench.measure(folder, mb << 20)
+        report.add(Figure(f"audit tail (200 records) over a {mb} MB line", got["tail_s"], "s",
+                          None, "", "linear in the line", None))
+        report.add(Figure(f"audit follow: the record behind a {mb} MB line arrives after",
+                          got["follow_s"], "s", None, "", "linear; no poll interval waited",
+                          None, note=f"{got['polls']} polls, at most {got['held']} bytes of "
+                          "the line held"))
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -557,6 +573,7 @@ def main(argv: list[str] | None = None) -> int:
             ("bulk issuance", lambda: bench_bulk(report, state["config"], sizes)),
             ("statements", lambda: bench_statements(report, state["config"])),
             ("tokens generation", lambda: bench_tokens(report, state["config"], sizes)),
+            ("audit follower", lambda: bench_audit(report, tmp / "audit", sizes)),
         ]
         for title, step in steps:
             print(f"- {title}", flush=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hostprov_tui.services.audit import AuditLog, AuditRecord
+from hostprov_tui.services.audit import AuditLog, AuditRecord, resolve_pending
 from hostprov_tui.services.audit_follow import (
     BLOCK,
     HEAD_BYTES,
@@ -62,8 +62,10 @@ def test_tail_matches_the_whole_file_reader(log: AuditLog) -> None:
         for i in range(300):
             log.record("check", "ok", message=f"r{i}" * (i % 7))
         sync()
-    assert AuditFollower(log.path).tail(120) == log.tail(120)
-    assert AuditFollower(log.path).tail(1000) == log.tail(1000)
+    whole = resolve_pending([AuditRecord(**json.loads(line)) for line in
+                             log.path.read_text(encoding="utf-8").splitlines()])
+    assert AuditFollower(log.path).tail(120) == whole[-120:] == log.tail(120)
+    assert AuditFollower(log.path).tail(1000) == whole == log.tail(1000)
     assert AuditFollower(log.path).tail(0) == []
 
 
@@ -223,3 +225,85 @@ def test_a_record_from_another_process_reaches_the_follow_thread(log: AuditLog) 
     ]
     print(f"record from another process reached the follower {arrived - written:.3f} s after "
           "the writer exited")
+
+
+# --- an over-long line (issue 17, item 12) -----------------------------------------------------
+
+LONG = 12 << 20  # longer than MAX_LINE, a few MAX_READ blocks
+
+
+def _long_line(size: int = LONG) -> bytes:
+    return b'{"time": "' + b"x" * size + b'"}\n'
+
+
+def test_tail_skips_an_over_long_line_holding_a_bounded_part_of_it(log: AuditLog) -> None:
+    from hostprov_tui.services.audit_follow import MAX_LINE
+
+    log.record("check", "ok", message="before")
+    with log.path.open("ab") as handle:
+        handle.write(_long_line())
+    for i in range(3):
+        log.record("check", "ok", message=f"after {i}")
+    follower = AuditFollower(log.path)
+    assert [r.message for r in follower.tail(10)] == ["before", "after 0", "after 1", "after 2"]
+    assert follower.skipped == 1
+    assert follower.bytes_held <= MAX_LINE + BLOCK  # never the whole line at once
+    assert follower.bytes_read <= log.path.stat().st_size + HEAD_BYTES  # each byte read once
+    assert follower.poll() == FollowBatch()
+
+
+def test_tail_of_a_file_ending_in_a_long_unfinished_line(log: AuditLog) -> None:
+    log.record("check", "ok", message="last record")
+    with log.path.open("ab") as handle:
+        handle.write(_long_line()[:-1])  # still being written: no newline yet
+    follower = AuditFollower(log.path)
+    assert [r.message for r in follower.tail(5)] == ["last record"]
+    assert follower.bytes_held < BLOCK  # the record, none of the long line
+    log.record("check", "ok", message="next")  # ends the long line, then a record
+    batches = [follower.poll() for _ in range(3)]
+    assert [m for b in batches for m in _messages(b)] == ["next"]
+    assert sum(b.skipped for b in batches) == 1
+
+
+def test_records_after_an_over_long_line_arrive_with_the_poll_that_reaches_them(
+    log: AuditLog,
+) -> None:
+    from hostprov_tui.services.audit_follow import MAX_LINE, MAX_SCAN
+
+    follower = AuditFollower(log.path)
+    log.record("check", "ok", message="first")
+    assert _messages(follower.poll()) == ["first"]
+    with log.path.open("ab") as handle:
+        handle.write(_long_line())
+    mine = log.record("issue", "ok", ksessions_id=7, message="after the long line")
+    polls, seen = 0, []
+    while not seen:
+        polls += 1
+        batch = follower.poll()
+        seen = list(batch.records)
+        assert polls < 50, "the record never arrived"
+    assert seen == [mine] and batch.skipped == 1 and follower.skipped == 1
+    assert polls <= 1 + LONG // MAX_SCAN  # not one MAX_READ block per poll interval
+    assert follower.bytes_held <= MAX_LINE
+    assert parse_line(_long_line()) is None
+
+
+def test_the_follow_thread_reads_a_backlog_without_waiting_an_interval(log: AuditLog) -> None:
+    follower = AuditFollower(log.path)
+    follower.tail(10)
+    batches: list[FollowBatch] = []
+    thread = FollowThread(follower, batches.append, interval=600).start()
+    try:
+        with log.path.open("ab") as handle:
+            for _ in range(3):
+                handle.write(_long_line(5 << 20))
+        log.record("check", "ok", message="behind the backlog")
+        thread.wake()
+        for _ in range(600):  # a hang guard: with a 600 s interval only a backlog loop passes
+            if any(b.records for b in batches):
+                break
+            time.sleep(0.05)
+    finally:
+        thread.stop()
+    assert [m for b in batches for m in _messages(b)] == ["behind the backlog"]
+    assert sum(b.skipped for b in batches) == 3

@@ -25,7 +25,6 @@ import re
 import sys
 import threading
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -306,15 +305,11 @@ class AuditLog:
         "unknown — check the database" when none does."""
         if count <= 0 or not self.path.exists():
             return []
-        with self.path.open(encoding="utf-8", errors="replace") as handle:
-            lines = deque(handle, maxlen=2 * count + 64)  # each change may be two lines
-        records = []
-        for line in lines:
-            try:
-                records.append(AuditRecord(**json.loads(line)))
-            except (ValueError, TypeError):
-                continue
-        return resolve_pending(records)[-count:]
+        # read backwards from the end, each line held up to a bound (an over-long one is
+        # skipped): the file's size or one huge line costs neither time nor memory here
+        from hostprov_tui.services.audit_follow import AuditFollower
+
+        return AuditFollower(self.path).tail(count)
 
     def close(self) -> None:
         for sink_id in self._sinks:

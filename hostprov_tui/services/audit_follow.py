@@ -16,66 +16,66 @@ file.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from hostprov_tui.services.audit import PENDING, AuditRecord, resolve_pending
+from hostprov_tui.services.audit_lines import (
+    MAX_LINE,
+    Backward,
+    Overlong,
+    glued,
+    parse_line,
+    skipped_notice,
+)
 
-#: Bytes read per poll at most: a huge backlog (another process's bulk run) is read over a few
-#: polls instead of one long read.
+__all__ = ["MAX_LINE", "parse_line", "skipped_notice"]  # read from here by the TUI and tests
+
+#: Bytes of records handled per poll at most: a huge backlog (another process's bulk run) is
+#: read over a few polls (one after the other, without waiting) instead of one long read.
 MAX_READ = 1 << 20
-#: A line longer than this without a newline is not an audit record: it is dropped.
-MAX_LINE = 1 << 20
+#: Bytes of an over-long line scanned per poll at most (the follow thread polls again at once).
+MAX_SCAN = 32 << 20
 #: The first bytes of the file, compared on every poll: a file truncated and refilled past the
 #: old size between two polls starts with other bytes (its first record's time).
 HEAD_BYTES = 64
 BLOCK = 1 << 16
 POLL_INTERVAL_S = 0.5
-_RECORD_START = b'{"time"'
 
 
 @dataclass(frozen=True)
 class FollowBatch:
-    """What one poll found: new complete records, and whether the file started over."""
+    """What one poll found: new complete records, whether the file started over, how many
+    over-long lines were skipped, and whether more bytes wait (poll again at once)."""
 
     records: tuple[AuditRecord, ...] = ()
     restarted: bool = False
-
-
-def parse_line(line: bytes) -> AuditRecord | None:
-    """One JSON line as a record; None for anything else. A line glued to the torn rest of a
-    record whose writer died keeps its own record (the last ``{"time"`` in it)."""
-    text = line.strip()
-    if not text:
-        return None
-    candidates = [text]
-    glued = text.rfind(_RECORD_START)
-    if glued > 0:
-        candidates.append(text[glued:])
-    for candidate in candidates:
-        try:
-            return AuditRecord(**json.loads(candidate.decode("utf-8", errors="replace")))
-        except (ValueError, TypeError):
-            continue
-    return None
+    skipped: int = 0
+    more: bool = False
 
 
 class AuditFollower:
-    """Reads what was appended to ``path`` since the last call (not thread-safe: one reader)."""
+    """Reads what was appended to ``path`` since the last call (not thread-safe: one reader).
+
+    Every byte is read at most once and held at most ``MAX_LINE`` (+ one block) at a time: the
+    work is linear in what was appended, and an over-long line costs a scan, not a parse."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.bytes_read = 0  # every byte this follower has read (tests: never the whole file)
+        self.bytes_held = 0  # the most bytes of one line held at once (tests: bounded)
+        self.skipped = 0  # over-long lines skipped so far
         self._identity: tuple[int, int] | None = None
         self._offset = 0
         self._head = b""
         self._partial = b""
+        self._skipping = False  # inside an over-long line: scan for its end
+        self._window = b""  # the last MAX_LINE bytes of the over-long line being scanned
 
     def tail(self, count: int) -> list[AuditRecord]:
         """The last ``count`` records, read backwards from the end; following goes on after
@@ -85,25 +85,50 @@ class AuditFollower:
             handle = self.path.open("rb")
         except FileNotFoundError:
             return []
+        want = 2 * count + 64  # a change is two lines (pending, outcome), as in AuditLog.tail
         with handle:
             st = os.fstat(handle.fileno())
-            end = st.st_size
-            data, start = b"", end
-            want = 2 * count + 64  # a change is two lines (pending, outcome), as in AuditLog.tail
-            while start > 0 and data.count(b"\n") <= want:
-                step = min(BLOCK, start)
-                start -= step
-                handle.seek(start)
-                data = self._read(handle, step) + data
-            complete = data[: data.rfind(b"\n") + 1]  # up to the last newline
+            lines: list[bytes] = []
+            backwards = self._lines_backwards(handle, st.st_size)
+            self._offset = next(backwards)  # type: ignore[assignment]  # the last line's start
+            for line in backwards:
+                if isinstance(line, Overlong):
+                    self.skipped += 1
+                    line = line.glued
+                lines.append(line)  # type: ignore[arg-type]
+                if len(lines) > want:
+                    break
             self._identity = _identity(st)
-            self._offset = end - (len(data) - len(complete))
             self._head = self._read_head(handle)
-        lines = complete.split(b"\n")
-        if start > 0:
-            lines = lines[1:]  # the first piece may be the end of an older line
+        lines.reverse()
         records = resolve_pending([r for r in map(parse_line, lines) if r is not None])
         return records[-count:] if count > 0 else []
+
+    def _lines_backwards(self, handle: BinaryIO, end: int) -> Iterator[int | bytes | Overlong]:
+        """First the offset where the last line without a newline starts, then every complete
+        line from the last to the first (an over-long one as :class:`Overlong`)."""
+        line, first, pos = Backward(), True, end
+        while pos > 0:
+            step = min(BLOCK, pos)
+            pos -= step
+            handle.seek(pos)
+            block = self._read(handle, step)
+            cut = len(block)
+            while (newline := block.rfind(b"\n", 0, cut)) >= 0:
+                if first:  # the bytes after the last newline wait for the next poll
+                    first = False
+                    yield pos + newline + 1
+                else:
+                    line.add(block[newline + 1:cut])
+                    yield line.done()
+                line, cut = Backward(), newline
+            if not first:
+                line.add(block[:cut])
+                self.bytes_held = max(self.bytes_held, line.kept)
+        if first:
+            yield 0
+        elif line.parts or line.over:
+            yield line.done()
 
     def poll(self) -> FollowBatch:
         """The complete records appended since the last call (or since :meth:`tail`)."""
@@ -122,18 +147,54 @@ class AuditFollower:
             if st.st_size <= self._offset:
                 return FollowBatch(restarted=restarted)
             handle.seek(self._offset)
-            data = self._read(handle, min(st.st_size - self._offset, MAX_READ))
-            self._offset += len(data)
+            lines, skipped = self._read_lines(handle, st.st_size)
             if len(self._head) < HEAD_BYTES:
                 self._head = self._read_head(handle)
-        lines = (self._partial + data).split(b"\n")
-        self._partial = lines.pop()
-        if len(self._partial) > MAX_LINE:
-            self._partial = b""
         # a change's "pending" half is followed by its outcome, which is what people see
         records = tuple(r for r in map(parse_line, lines) if r is not None and
                         r.outcome != PENDING)
-        return FollowBatch(records, restarted)
+        return FollowBatch(records, restarted, skipped, self._offset < st.st_size)
+
+    def _read_lines(self, handle: BinaryIO, size: int) -> tuple[list[bytes], int]:
+        """The complete lines from the current offset (MAX_READ bytes of them, MAX_SCAN of an
+        over-long line at most), and how many over-long lines ended in them."""
+        lines: list[bytes] = []
+        skipped = kept = scanned = 0
+        while self._offset < size and kept < MAX_READ and scanned < MAX_SCAN:
+            chunk = self._read(handle, min(MAX_READ, size - self._offset))
+            if not chunk:
+                break
+            self._offset += len(chunk)
+            start = 0
+            if self._skipping:  # keep its last MAX_LINE bytes: a record may be glued there
+                start = chunk.find(b"\n") + 1
+                if start == 0:  # still inside it
+                    self._window = (self._window + chunk)[-MAX_LINE:]
+                    scanned += len(chunk)
+                    continue
+                lines.append(glued(self._window + chunk[:start - 1]))
+                self._skipping, self._window = False, b""
+                skipped, scanned = skipped + 1, scanned + start
+            pieces = chunk[start:].split(b"\n")
+            rest = pieces.pop()  # after the last newline: the start of a line
+            kept += len(chunk) - start - len(rest)
+            scanned += len(rest)
+            if pieces:
+                pieces[0] = self._partial + pieces[0]
+                self._partial = rest
+            else:
+                self._partial += rest
+            for piece in pieces:
+                if len(piece) > MAX_LINE:
+                    skipped += 1
+                    piece = glued(piece)
+                lines.append(piece)
+            if len(self._partial) > MAX_LINE:  # an over-long line: the rest is scanned only
+                self._window = self._partial[-MAX_LINE:]
+                self._partial, self._skipping = b"", True
+            self.bytes_held = max(self.bytes_held, len(self._partial))
+        self.skipped += skipped
+        return lines, skipped
 
     def _started_over(self, handle: BinaryIO, st: os.stat_result) -> bool:
         if self._identity is None:
@@ -147,6 +208,7 @@ class AuditFollower:
 
     def _forget(self) -> None:
         self._identity, self._offset, self._head, self._partial = None, 0, b"", b""
+        self._skipping, self._window = False, b""
 
     def _read(self, handle: BinaryIO, size: int) -> bytes:
         data = handle.read(size)
@@ -195,11 +257,13 @@ class FollowThread:
                 batch = self.follower.poll()
             except OSError:  # unreadable for now (permissions, a network share): try again
                 batch = FollowBatch()
-            if (batch.records or batch.restarted) and not self._stop.is_set():
+            if (batch.records or batch.restarted or batch.skipped) and not self._stop.is_set():
                 try:
                     self._on_batch(batch)
                 except RuntimeError:  # the receiver is gone (its event loop closed): done
                     return
+            if batch.more:  # a backlog: read on at once, not one block per interval
+                continue
             self._wake.wait(self._interval)
             self._wake.clear()
 

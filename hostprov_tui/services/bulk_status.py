@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, true
 from sqlalchemy.exc import DBAPIError
 
 from hostprov_tui.db.canvas_models import CanvasSession, HostSession
@@ -173,7 +173,7 @@ def _active_by_session(conn: Connection, ks_ids: list[int]) -> dict[int, str]:
             select(CanvasSession.KSessionsId, HostSession.HostGuidHash)
             .join(CanvasSession, CanvasSession.SessionId == HostSession.SessionId)
             .where(CanvasSession.KSessionsId.in_(ks_ids[start:start + BATCH]),
-                   HostSession.IsActive.is_(True))
+                   HostSession.IsActive == true())
         )
         active.update({int(r[0]): r[1] for r in rows})
     return active

@@ -202,6 +202,11 @@ class HostprovApp(App[int]):
         if message.batch.restarted:
             self.notify("The audit file was rotated or truncated: following it from its start.",
                         title="Audit", markup=False)
+        if message.batch.skipped:
+            from hostprov_tui.services.audit_follow import skipped_notice
+
+            self.notify(skipped_notice(message.batch.skipped), title="Audit", markup=False,
+                        severity="warning")
         if self.audit_feed.add_followed(message.batch.records):
             self.audit_count += 1
 

@@ -46,6 +46,10 @@ class AuditFeed:
 
         follower = AuditFollower(path)
         records = follower.tail(tail)
+        if follower.skipped:  # over-long lines in the tail: the same notice as when following
+            from hostprov_tui.services.audit_follow import FollowBatch
+
+            self._post(AuditFollowed(FollowBatch(skipped=follower.skipped)))
         thread = FollowThread(follower, lambda batch: self._post(AuditFollowed(batch)))
         with self._lock:
             if not self._stopped and self._thread is None:

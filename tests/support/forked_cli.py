@@ -5,7 +5,8 @@ forks N children (separate processes: own interpreter state, own engines and con
 nothing is opened before the fork), writes OUT_DIR/ready, and each child waits for GO_FILE, then
 runs the console entry point with ARGS plus ``--created-by pI``. Child I's stdout, stderr and
 exit code land in OUT_DIR/I.out, I.err, I.code. Importing once keeps sixteen interpreters from
-spending the test's time on imports.
+spending the test's time on imports. ARGS may hold several commands separated by ``--then--``:
+child I runs command I modulo their number (a mix of operations racing each other).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 import sys
 import time
 from pathlib import Path
+
+SEPARATOR = "--then--"
 
 
 def _child(index: int, go: Path, out: Path, args: list[str]) -> None:
@@ -25,7 +28,10 @@ def _child(index: int, go: Path, out: Path, args: list[str]) -> None:
 
     while not go.exists():
         time.sleep(0.002)
-    sys.argv = ["hostprov", *args, "--created-by", f"p{index}"]
+    commands = _commands(args)
+    chosen = commands[index % len(commands)]
+    extra = ["--by" if "revoke" in chosen else "--created-by", f"p{index}"]
+    sys.argv = ["hostprov", *chosen, *extra]
     code = 1
     try:
         main()
@@ -37,6 +43,16 @@ def _child(index: int, go: Path, out: Path, args: list[str]) -> None:
         sys.stderr.flush()
         (out / f"{index}.code").write_text(str(code), encoding="utf-8")
         os._exit(code)
+
+
+def _commands(args: list[str]) -> list[list[str]]:
+    commands: list[list[str]] = [[]]
+    for arg in args:
+        if arg == SEPARATOR:
+            commands.append([])
+        else:
+            commands[-1].append(arg)
+    return commands
 
 
 def run(count: int, go: Path, out: Path, args: list[str]) -> int:

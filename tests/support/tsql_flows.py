@@ -87,6 +87,8 @@ class State:
     category: int
     issued: Any = None
     rotated: Any = None
+    bulk_file: Path | None = None  # the bulk flow's output file (its journal)
+    bulk_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -116,6 +118,23 @@ def _rotate(prov: Provisioner, s: State) -> None:
     s.rotated = prov.issue(Target(ksessions_id=s.good))
 
 
+def _bulk(prov: Provisioner, s: State) -> None:
+    from hostprov_tui.services.bulk_journal import BulkJournal
+
+    s.bulk_ids = [str(i) for i in (s.good2, s.good3, s.good, s.missing, s.no_transcripts)]
+    s.bulk_file = prov.ctx.settings.audit.path.parent / f"bulk-{prov.generation()}.csv"
+    journal = BulkJournal(s.bulk_file, prov.csv_columns())
+    try:
+        prov.issue_many(s.bulk_ids, journal=journal)
+    finally:
+        journal.close()
+
+
+def _bulk_status(prov: Provisioner, s: State) -> None:
+    assert s.bulk_file is not None
+    prov.bulk_status(s.bulk_file, s.bulk_ids)
+
+
 def _verify(prov: Provisioner, s: State) -> None:
     if prov.generation() == "guid":
         prov.verify(s.rotated.guid)
@@ -141,7 +160,9 @@ FLOWS = (
          only="tokens"),
     Flow("bulk", "bulk issuance, one chunk: two new sessions, one rotation, an unknown ID and a "
          "session without transcripts",
-         lambda p, s: p.issue_many([s.good2, s.good3, s.good, s.missing, s.no_transcripts])),
+         _bulk),
+    Flow("bulk_status", "bulk status of the bulk flow's GUID file with its ID file: each GUID "
+         "looked up by hash, each session's active GUID read", _bulk_status, only="guid"),
     Flow("revoke", "revoke by KSESSIONS ID", lambda p, s: p.revoke(Target(ksessions_id=s.good))),
 )
 

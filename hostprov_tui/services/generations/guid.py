@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from hostprov_tui.db.canvas_models import CanvasSession, HostSession
-from hostprov_tui.errors import HostprovError, InputError, NotFound, ValidationRefused
+from hostprov_tui.errors import (
+    ConcurrentChange,
+    HostprovError,
+    InputError,
+    NotFound,
+    ValidationRefused,
+)
 from hostprov_tui.services import checks, lookups
 from hostprov_tui.services.checks import FAIL, PASS, WARN, CheckLine
 from hostprov_tui.services.context import ServiceContext
@@ -56,7 +62,7 @@ class GuidGeneration(Generation):
         ksessions_id = target.ksessions_id
         canvas: lookups.CanvasInfo | None = None
         if target.canvas_session_id is not None:
-            canvas = lookups.canvas_by_id(canvas_conn, target.canvas_session_id, lock=True)
+            canvas = _locked_canvas_by_id(ctx, canvas_conn, target.canvas_session_id)
             if canvas is None:
                 lines.append(CheckLine(
                     "canvas_session", FAIL,
@@ -78,8 +84,9 @@ class GuidGeneration(Generation):
             if ks is None:
                 return None
             lines.extend(checks.transcript_lines(ks))
-            lock_ksessions_id(canvas_conn, ksessions_id, ctx.settings.database.statement_timeout_s)
-            if canvas is None:
+            if canvas is None:  # by canvas session ID, the KSESSIONS-ID lock is held already
+                lock_ksessions_id(canvas_conn, ksessions_id,
+                                  ctx.settings.database.statement_timeout_s)
                 canvas = lookups.canvas_by_ksessions(canvas_conn, ksessions_id, lock=True)
             lines.append(checks.canvas_line(ks, canvas, ksessions_id))
         else:
@@ -176,7 +183,7 @@ class GuidGeneration(Generation):
             canvas = lookups.canvas_by_ksessions(conn, target.ksessions_id, lock=True)
         else:
             assert target.canvas_session_id is not None
-            canvas = lookups.canvas_by_id(conn, target.canvas_session_id, lock=True)
+            canvas = _locked_canvas_by_id(ctx, conn, target.canvas_session_id)
         if canvas is None:
             raise no_canvas(ctx, target, "Host GUID")
         hosts = lookups.active_hosts(conn, canvas.session_id, lock=True)
@@ -272,3 +279,21 @@ def no_canvas(ctx: ServiceContext, target: Target, credential: str) -> HostprovE
         f"KSESSIONS session {target.ksessions_id} has never had a {credential}; there is "
         "nothing to revoke."
     )
+
+
+def _locked_canvas_by_id(
+    ctx: ServiceContext, conn: Connection, canvas_id: int
+) -> lookups.CanvasInfo | None:
+    """The canvas session ``canvas_id``, locked in the one order every path uses: the lock named
+    after its KSESSIONS ID first (as an operation by ``--ksessions-id`` takes it), then the row.
+    Locking the row first and the KSESSIONS ID second deadlocks against such an operation."""
+    found = lookups.canvas_by_id(conn, canvas_id, lock=False)
+    if found is None or found.ksessions_id is None:
+        return lookups.canvas_by_id(conn, canvas_id, lock=True) if found else None
+    lock_ksessions_id(conn, found.ksessions_id, ctx.settings.database.statement_timeout_s)
+    locked = lookups.canvas_by_id(conn, canvas_id, lock=True)
+    if locked is not None and locked.ksessions_id != found.ksessions_id:
+        raise ConcurrentChange(
+            f"Canvas session {canvas_id} was linked to another KSESSIONS session while it was "
+            "being locked.", hint="Nothing was saved. Try again in a moment.")
+    return locked
