@@ -42,17 +42,11 @@ class TargetUrl:
 
     @property
     def database_name(self) -> str:
-        """The database as a person names it: file name for SQLite, catalogue otherwise."""
-        if self.backend == "sqlite":
-            return Path(self.url.database or ":memory:").name
-        if self.url.database:
-            return self.url.database
-        odbc = str(self.url.query.get("odbc_connect", ""))
-        for part in odbc.split(";"):
-            key, _, value = part.partition("=")
-            if key.strip().lower() in {"database", "initial catalog"}:
-                return value.strip()
-        return ""
+        """The database the driver opens as a person names it: file name for SQLite, catalogue
+        otherwise (config/database_name.py reads the URL the way the driver does)."""
+        from hostprov_tui.config.database_name import judge_url
+
+        return judge_url(self.url).name
 
     @property
     def sqlite_path(self) -> Path | None:
