@@ -161,3 +161,18 @@ def env_factory_pg(pg_server: Any, tmp_path: Path) -> Env:
     url = pg_server.create_database("hp_timeouts_dev" + tmp_path.name[-6:].lower()
                                     .replace("-", "_"))
     return Env("postgres", url, url, tmp_path / "audit.jsonl", tmp_path, pg_server)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("option", ["foo=bar", "sslmode=require&Foo=1", "dbname_=x"])
+def test_an_unknown_connection_option_is_a_sentence(pg_server: Any, tmp_path: Path,
+                                                    option: str) -> None:
+    url = pg_server.create_database("hp_opt_dev" + tmp_path.name[-4:].lower().replace("-", "_"))
+    config = _config(tmp_path, f'[canvas]\nurl = "{url}?{option}"\n[ksessions]\nurl = "{url}"\n')
+    key = option.split("&")[-1].split("=")[0]
+    for args in (["check"], ["check", "--json"], ["issue", "--ksessions-id", "1"]):
+        run = _run(tmp_path, config, *args)
+        assert run.code == 2, run.output
+        assert f"[canvas] url sets {key}=, which is not a PostgreSQL connection option" \
+            in _flat(run.output), run.output
+        assert "UnboundLocalError" not in run.output

@@ -231,6 +231,30 @@ def _loose_keys(text: str) -> list[str]:
         return [part.partition("=")[0] for part in text.split(";")]
 
 
+#: psycopg's own keywords beside libpq's (psycopg.connect takes them out of the conninfo).
+_PSYCOPG_KEYWORDS = frozenset({"prepare_threshold"})
+
+
+def unknown_option(url: URL) -> str | None:
+    """The first query key of a PostgreSQL URL that libpq does not know (it would refuse the
+    connection with "invalid connection option"), or None."""
+    if url.get_backend_name() != "postgresql" or not url.query:
+        return None
+    known = _libpq_keywords()
+    for key in url.query:
+        if key not in known and key not in _PSYCOPG_KEYWORDS:
+            return str(key)
+    return None
+
+
+def _libpq_keywords() -> frozenset[str]:
+    try:
+        from psycopg import pq
+    except ImportError:  # no driver: the connection reports it
+        return frozenset()
+    return frozenset(o.keyword.decode() for o in pq.Conninfo.get_defaults())
+
+
 register_reader("sqlite+pysqlite", _sqlite)
 register_reader("postgresql+psycopg", _psycopg)
 register_reader("mssql+pyodbc", _pyodbc)

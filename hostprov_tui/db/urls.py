@@ -102,9 +102,22 @@ def target_url(target: DatabaseTarget, name: DbName) -> TargetUrl:
             hint="Use sqlite, postgresql+psycopg or mssql+pyodbc.",
         )
     url = url.set(drivername=full)
+    _refuse_unknown_option(url, name)
     if password is not None:
         url = url.set(password=password.get_secret_value())
     return TargetUrl(name, url)
+
+
+def _refuse_unknown_option(url: URL, name: DbName) -> None:
+    from hostprov_tui.config.database_name import unknown_option
+
+    key = unknown_option(url)
+    if key is not None:
+        raise ConfigError(
+            f"[{name}] url sets {key}=, which is not a PostgreSQL connection option, so the "
+            "driver would refuse to connect.",
+            hint="Remove it, or spell it as libpq does (e.g. sslmode=require).",
+        )
 
 
 def _safe_prefix(text: str) -> str:
