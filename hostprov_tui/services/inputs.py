@@ -34,8 +34,8 @@ def parse_id(value: object, what: str, maximum: int) -> int:
         if shown.startswith("-") and _DIGITS.match(shown[1:]):
             raise InputError(f"{what} must be a positive whole number, got {_short(shown)}.")
         if not _DIGITS.match(shown):
-            raise InputError(f"{what} must be a whole number written with the digits 0-9, "
-                             f"such as 12, got {_short(shown)}.")
+            raise InputError(f"{what} must be a whole number such as 12 (the digits 0-9), "
+                             f"got {_short(shown)}.")
         digits = shown.lstrip("+").lstrip("0")
         if len(digits) > MAX_ID_DIGITS:
             raise InputError(f"{what} has {len(digits)} digits, so it is too large; the "
