@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from hostprov_tui.text_safety import one_line
+
 if TYPE_CHECKING:
     from hostprov_tui.services.results import Plan
 
@@ -25,9 +27,10 @@ class HostprovError(Exception):
     def __init__(
         self, message: str, hint: str | None = None, *, plan: Plan | None = None
     ) -> None:
+        message = one_line(message)  # never a raw control character of some input, anywhere
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = one_line(hint) if hint else hint
         #: the checklist of a refused issuance or dry run (None for any other failure)
         self.plan = plan
 

@@ -101,5 +101,5 @@ def test_a_missing_secret_is_not_replaced_next_to_existing_hashes(tmp_path: Path
     secret.unlink()
     run = invoke(["--config", str(config), "-q", "issue", "--ksessions-id", "1"], {})
     assert run.code == 2, run.output
-    assert "No hash secret is configured" in " ".join(run.output.split())
+    assert f"The hash secret file {secret} does not exist" in " ".join(run.output.split())
     assert not secret.exists()

@@ -199,8 +199,11 @@ def audit(ctx: click.Context, count: int) -> None:
     """Show the latest audit records."""
 
     def body() -> Outcome:
+        from hostprov_tui.services.display_text import printable_record
+
         records = provisioner(ctx).audit_tail(count)
-        return Outcome({"records": records}, lambda c: render.render_audit(c, records))
+        shown = [printable_record(r) for r in records]  # for people; --json keeps them as is
+        return Outcome({"records": records}, lambda c: render.render_audit(c, shown))
 
     execute(ctx, body)
 

@@ -8,6 +8,8 @@ import getpass
 
 def os_user() -> str:
     try:
-        return getpass.getuser()
+        name = getpass.getuser()  # $LOGNAME / $USER first: whatever the environment says
     except (KeyError, OSError):  # no passwd entry (containers)
         return "operator"
+    # A line break or an escape in it would forge audit lines or drive the terminal.
+    return "".join(c if c.isprintable() else "?" for c in name) or "operator"

@@ -23,6 +23,9 @@ def read_secret_file(path: Path, what: str) -> SecretStr:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"The {what} file {path} does not exist.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"The {what} file {path} is not UTF-8 text; write the secret into "
+                          "it as one line of UTF-8 text.") from None
     except OSError as exc:
         raise ConfigError(f"The {what} file {path} cannot be read: {exc.strerror}.") from None
     value = text.strip().splitlines()[0].strip() if text.strip() else ""
@@ -48,6 +51,14 @@ def hash_secret(settings: Settings) -> SecretStr | None:
     if sec.hash_secret_file is not None and sec.hash_secret_file.exists():
         return read_secret_file(sec.hash_secret_file, "hash secret")
     return None
+
+
+def missing_secret_sentence(settings: Settings) -> str:
+    """Why no hash secret could be loaded: the configured file is missing, or none is set."""
+    path = settings.security.hash_secret_file
+    if path is not None and not path.exists():
+        return (f"The hash secret file {path} does not exist, so no Host GUID can be hashed.")
+    return "No hash secret is configured, so no Host GUID can be hashed."
 
 
 def generate_secret_file(path: Path) -> SecretStr:

@@ -19,6 +19,7 @@ from pydantic_settings import (
     InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -84,12 +85,18 @@ class AppOptions(_Section):
 class TokensOptions(_Section):
     """The tokens generation: how long an issued pair of tokens stays valid."""
 
-    valid_hours: float = Field(default=24, gt=0, le=24 * 366)
+    valid_hours: float = Field(default=24, gt=0, le=24 * 366, allow_inf_nan=False)
+
+
+#: The shortest timeout every backend honours as a limit: PostgreSQL counts whole milliseconds
+#: (0 would mean "no limit"), SQL Server and libpq's connect_timeout whole seconds (rounded up).
+MIN_TIMEOUT_S = 0.001
 
 
 class DatabaseOptions(_Section):
-    connect_timeout_s: float = Field(default=5, gt=0, le=600)
-    statement_timeout_s: float = Field(default=30, gt=0, le=3600)
+    connect_timeout_s: float = Field(default=5, ge=MIN_TIMEOUT_S, le=600, allow_inf_nan=False)
+    statement_timeout_s: float = Field(default=30, ge=MIN_TIMEOUT_S, le=3600,
+                                       allow_inf_nan=False)
 
 
 class AuditOptions(_Section):
@@ -108,7 +115,7 @@ class DemoOptions(_Section):
 
 
 class TuiOptions(_Section):
-    refresh_s: float = Field(default=15, ge=1, le=3600)
+    refresh_s: float = Field(default=15, ge=1, le=3600, allow_inf_nan=False)
     theme: str = "textual-dark"
     app_settings: Path | None = None
     app_environment: str | None = None
@@ -306,6 +313,16 @@ def _refuse_inline_password(section: str, key: str, value: str) -> None:
             f"[{section}] url in the config file contains a password.",
             hint=f"Remove it from the URL and set {env} instead.",
         )
+    from hostprov_tui.config.database_name import credential_keys
+
+    keys = credential_keys(url.query)
+    if keys:
+        raise ConfigError(
+            f"[{section}] url in the config file carries a credential ({keys[0]}=…), but "
+            f"secrets may not live in files that get committed; set {env} or "
+            f"[{section}] password_file instead.",
+            hint=f"Remove {keys[0]}= from the URL.",
+        )
 
 
 def resolve_sqlite_url(value: str, base: Path) -> str:
@@ -363,6 +380,8 @@ def load_settings(
             settings = Settings(**dict(overrides or {}))
     except ValidationError as exc:
         raise ConfigError(_validation_sentence(exc, path)) from None
+    except SettingsError as exc:  # a HOSTPROV_<SECTION> variable that is not a JSON object
+        raise ConfigError(_environment_sentence(exc)) from None
     settings.config_path = path
     if path is None:
         _make_default_paths_absolute(settings, Path.cwd())
@@ -376,8 +395,27 @@ def _make_default_paths_absolute(settings: Settings, base: Path) -> None:
             target.url = resolve_sqlite_url(target.url, base)
 
 
+def _environment_sentence(exc: SettingsError) -> str:
+    import re
+
+    found = re.search(r'field "([a-z_]+)"', str(exc))
+    field = found.group(1) if found else ""
+    variable = f"HOSTPROV_{field.upper()}" if field else "A HOSTPROV_* variable"
+    return (f"The environment variable {variable} cannot be read: a whole section must be a "
+            f"JSON object; set one key with {variable}__<KEY> instead.")
+
+
 def _validation_sentence(exc: ValidationError, path: Path | None) -> str:
+    import os
+
     first = exc.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ()))
+    loc = [str(p) for p in first.get("loc", ())]
+    where = ".".join(loc)
+    variable = "HOSTPROV_" + "__".join(loc).upper()
+    named = {k.upper() for k in os.environ}
     source = f" (config file {path})" if path else ""
+    if variable in named:
+        source = f" (environment variable {variable})"
+    elif loc and f"HOSTPROV_{loc[0].upper()}" in named:
+        source = f" (environment variable HOSTPROV_{loc[0].upper()})"
     return f"Setting '{where}' is invalid: {first.get('msg', 'bad value')}{source}."

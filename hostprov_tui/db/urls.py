@@ -47,17 +47,11 @@ class TargetUrl:
 
     @property
     def database_name(self) -> str:
-        """The database as a person names it: file name for SQLite, catalogue otherwise."""
-        if self.backend == "sqlite":
-            return Path(self.url.database or ":memory:").name
-        if self.url.database:
-            return self.url.database
-        odbc = str(self.url.query.get("odbc_connect", ""))
-        for part in odbc.split(";"):
-            key, _, value = part.partition("=")
-            if key.strip().lower() in {"database", "initial catalog"}:
-                return value.strip()
-        return _query_database(self.url)
+        """The database the driver opens as a person names it: file name for SQLite, catalogue
+        otherwise (config/database_name.py reads the URL the way the driver does)."""
+        from hostprov_tui.config.database_name import judge_url
+
+        return judge_url(self.url).name
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -114,6 +108,7 @@ def target_url(target: DatabaseTarget, name: DbName) -> TargetUrl:
             hint="Use sqlite, postgresql+psycopg, mssql+mssqlpython or mssql+pyodbc.",
         )
     url = url.set(drivername=full)
+    _refuse_unknown_option(url, name)
     if password is not None:
         url = url.set(password=password.get_secret_value())
     return TargetUrl(name, _for_driver(url, target, name))
@@ -128,11 +123,16 @@ def _for_driver(url: URL, target: DatabaseTarget, name: str, *, odbc_named: bool
     return resolve_mssql_url(url, target.driver, name, odbc_named=odbc_named)
 
 
-def _query_database(url: URL) -> str:
-    """``?Database=`` in the query of a SQL Server URL (both drivers pass it on as a keyword)."""
-    if url.get_backend_name() != "mssql":
-        return ""
-    return next((str(v) for k, v in url.query.items() if k.lower() == "database"), "")
+def _refuse_unknown_option(url: URL, name: DbName) -> None:
+    from hostprov_tui.config.database_name import unknown_option
+
+    key = unknown_option(url)
+    if key is not None:
+        raise ConfigError(
+            f"[{name}] url sets {key}=, which is not a PostgreSQL connection option, so the "
+            "driver would refuse to connect.",
+            hint="Remove it, or spell it as libpq does (e.g. sslmode=require).",
+        )
 
 
 def _safe_prefix(text: str) -> str:

@@ -35,6 +35,7 @@ from loguru import logger
 
 from hostprov_tui.config.private_file import link_sentence, make_private_folder, open_private
 from hostprov_tui.errors import REFUSED_EXIT_CODES, AuditUnavailable, HostprovError
+from hostprov_tui.services.display_text import printable
 
 _GUID = re.compile(
     r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -93,8 +94,49 @@ class AuditRecord:
 
 
 def scrub(text: str | None) -> str | None:
-    """Replace anything shaped like a GUID with a marker."""
-    return _GUID.sub("[guid]", text) if text else text
+    """Replace anything shaped like a GUID with a marker — and anything close to one: a GUID
+    with a character dropped or changed, en dashes or spaces for its hyphens, still gives away
+    most of its digits (see :func:`_near_guids`)."""
+    return _near_guids(_GUID.sub("[guid]", text)) if text else text
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+#: Words joined by at most two separators a GUID may be typed with (hyphen-likes, spaces, _).
+_RUN = re.compile(r"[0-9A-Za-z]+(?:[\s\-\u2010-\u2015\u2212_{}]{1,2}[0-9A-Za-z]+)*")
+_WORD = re.compile(r"[0-9A-Za-z]+")
+#: A near-GUID: consecutive mostly-hex words holding this many hex digits, some of them digits.
+_NEAR_HEX_DIGITS = 16
+_NEAR_DECIMALS = 4
+
+
+def _near_guids(text: str) -> str:
+    return _RUN.sub(_scrub_run, text)
+
+
+def _mostly_hex(word: str) -> bool:
+    return sum(c in _HEX for c in word) * 4 >= len(word) * 3
+
+
+def _scrub_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if sum(c in _HEX for c in run) < _NEAR_HEX_DIGITS:
+        return run
+    words = list(_WORD.finditer(run))
+    spans: list[tuple[int, int]] = []
+    group: list[re.Match[str]] = []
+    for word in [*words, None]:
+        if word is not None and _mostly_hex(word.group(0)):
+            group.append(word)
+            continue
+        joined = "".join(w.group(0) for w in group)
+        if sum(c in _HEX for c in joined) >= _NEAR_HEX_DIGITS and \
+                sum(c.isdigit() for c in joined) >= _NEAR_DECIMALS and \
+                any(c in "abcdefABCDEF" for c in joined):  # a long ID is a number, no GUID
+            spans.append((group[0].start(), group[-1].end()))
+        group = []
+    for start, end in reversed(spans):
+        run = run[:start] + "[guid]" + run[end:]
+    return run
 
 
 class AuditLog:
@@ -217,7 +259,7 @@ class AuditLog:
         )
         try:
             self._logger.bind(audit=dict(vars(rec)), audit_required=required).log(
-                rec.level, rec.line()
+                rec.level, printable(rec.line())  # stderr: free text cannot start a line
             )
         except AuditUnavailable:
             if required:

@@ -45,6 +45,7 @@ from hostprov_tui.services.bulk_journal import BulkJournal, Staged
 from hostprov_tui.services.checks import CheckLine
 from hostprov_tui.services.clock import utcnow
 from hostprov_tui.services.context import ServiceContext
+from hostprov_tui.services.display_text import printable
 from hostprov_tui.services.generations import Generation
 from hostprov_tui.services.inputs import Target, parse_ksessions_id
 from hostprov_tui.services.issuance import IssueOptions
@@ -182,7 +183,7 @@ def parse_lines(ids: Iterable[int | str]) -> tuple[list[_Entry], list[BulkItem]]
         text = raw if isinstance(raw, int) else raw.split("#", 1)[0].strip()
         if text == "":
             continue
-        shown = str(raw).strip()
+        shown = printable(str(raw).strip())  # shown on stderr and in --json: no raw control
         try:
             ks_id = parse_ksessions_id(text)
         except InputError as exc:

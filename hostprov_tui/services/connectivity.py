@@ -65,14 +65,16 @@ def probe_database(
         "environment_verdict": verdict.sentence,
         "driver": mssql_driver_label(target),
     }
+    latency, version, dbname = None, None, None  # SchemaMissing may come before the ping
     try:
         with handle.fresh() as fresh:  # opened anew: never a pooled view of a file now gone
             latency, version, dbname, driver = call_with_timeout(lambda: _ping(fresh), limit_s)
             schema = call_with_timeout(lambda: check_schema(fresh, generation), limit_s)
     except SchemaMissing as exc:  # reachable, but of the wrong generation or of neither
         return DatabaseStatus(
-            **{**base, "database": dbname or target.database_name}, reachable=True,
-            latency_ms=latency, server_version=version, schema_ok=False,
+            **{**base, "database": dbname or target.database_name},
+            reachable=latency is not None, latency_ms=latency, server_version=version,
+            schema_ok=False,
             schema_verdict=exc.message, hint=exc.hint,
         )
     except TimedOut:

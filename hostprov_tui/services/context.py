@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hostprov_tui.config.operator import os_user
-from hostprov_tui.config.secrets import hash_secret
+from hostprov_tui.config.secrets import hash_secret, missing_secret_sentence
 from hostprov_tui.config.settings import Settings
 from hostprov_tui.db.engines import Databases, open_databases
 from hostprov_tui.errors import ConfigError
@@ -59,7 +59,7 @@ class ServiceContext:
         secret = hash_secret(self.settings)
         if secret is None:
             raise ConfigError(
-                "No hash secret is configured, so no Host GUID can be hashed.",
+                missing_secret_sentence(self.settings),
                 hint="Set HOSTPROV_SECURITY__HASH_SECRET, or [security] hash_secret_file to a "
                 "file holding the NOOR Canvas secret.",
             )

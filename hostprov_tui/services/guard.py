@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hostprov_tui.config.database_name import judge_url
 from hostprov_tui.db.urls import TargetUrl
 
 DEV_SUFFIX = "_DEV"
@@ -22,11 +23,29 @@ def is_dev_database(name: str | None) -> bool:
 
 
 def is_dev_target(target: TargetUrl) -> bool:
-    return target.is_embedded or is_dev_database(target.database_name)
+    judged = judge_url(target.url)
+    return judged.certain and (target.is_embedded or is_dev_database(judged.name))
+
+
+def doubt_verdict(target: TargetUrl) -> GuardVerdict | None:
+    """A refusal when which database ``target`` opens cannot be said for certain."""
+    judged = judge_url(target.url)
+    if judged.certain:
+        return None
+    return GuardVerdict(
+        False,
+        False,
+        f"The environment guard cannot tell for certain which {target.name} database the "
+        f"driver would open: {judged.doubt}; name it once, in the URL's path (or one "
+        "Database=).",
+    )
 
 
 def database_verdict(environment: str, target: TargetUrl) -> GuardVerdict:
     """The verdict for one database, for the dashboard card."""
+    doubt = doubt_verdict(target)
+    if doubt is not None:
+        return doubt
     name = target.database_name or "(no database name)"
     if environment == "development":
         if target.is_embedded:
@@ -47,6 +66,9 @@ def evaluate_guard(
     environment: str, targets: tuple[TargetUrl, ...], allow_production: bool
 ) -> GuardVerdict:
     """Combined verdict for an operation that writes."""
+    doubts = [v for v in map(doubt_verdict, targets) if v is not None]
+    if doubts:
+        return doubts[0]
     verdicts = [database_verdict(environment, t) for t in targets]
     refused = [v for v in verdicts if not v.allowed]
     if refused:

@@ -14,7 +14,10 @@ BIGINT_MAX = 2**63 - 1  # canvas SessionId is bigint
 MAX_SEARCH_LENGTH = 200
 MAX_NAME_LENGTH = 128  # CreatedBy / RevokedBy are nvarchar(128)
 MAX_REASON_LENGTH = 500
-_DIGITS = re.compile(r"^\+?\d+$")
+_DIGITS = re.compile(r"^\+?[0-9]+$")  # ASCII only: ١٢ or １２ are not IDs
+#: More digits than any ID column holds (bigint: 19): refused before int() is asked to read
+#: them (Python refuses beyond 4300 digits with a ValueError).
+MAX_ID_DIGITS = 19
 
 
 def parse_id(value: object, what: str, maximum: int) -> int:
@@ -31,7 +34,12 @@ def parse_id(value: object, what: str, maximum: int) -> int:
         if shown.startswith("-") and _DIGITS.match(shown[1:]):
             raise InputError(f"{what} must be a positive whole number, got {_short(shown)}.")
         if not _DIGITS.match(shown):
-            raise InputError(f"{what} must be a whole number such as 12, got {_short(shown)}.")
+            raise InputError(f"{what} must be a whole number such as 12 (the digits 0-9), "
+                             f"got {_short(shown)}.")
+        digits = shown.lstrip("+").lstrip("0")
+        if len(digits) > MAX_ID_DIGITS:
+            raise InputError(f"{what} has {len(digits)} digits, so it is too large; the "
+                             f"largest possible is {maximum}.")
         number = int(shown)
     if number <= 0:
         raise InputError(f"{what} must be a positive whole number, got {_short(shown)}.")
@@ -110,14 +118,38 @@ def parse_expiry(value: str | date | datetime | None) -> datetime | None:
 
 
 def parse_guid(value: str) -> uuid.UUID:
+    """A Host GUID. The message for a value that is not one never quotes it: a mistyped GUID
+    is still 31 of its 32 hex digits (it says only what kind of slip it is)."""
     text = (value or "").strip()
     try:
         return uuid.UUID(text)
     except (ValueError, AttributeError, TypeError):
-        raise InputError(
-            f"{_short(text) if text else 'An empty value'} is not a GUID; a Host GUID looks "
-            "like 3f2b8c1e-9d4a-4e7b-a1c2-5d6e7f8a9b0c."
-        ) from None
+        raise InputError(_not_a_guid(text)) from None
+
+
+def _not_a_guid(text: str) -> str:
+    example = "a Host GUID has 32 hex digits in groups 8-4-4-4-12 " \
+        "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+    if not text:
+        return f"An empty value is not a GUID; {example}."
+    digits = sum(c in "0123456789abcdefABCDEF" for c in text)
+    others = [c for c in text if c not in "0123456789abcdefABCDEF-{}"]
+    slips = []
+    if any(unicodedata_dash(c) for c in others):
+        slips.append("a dash that is not a hyphen (e.g. an en dash)")
+    if any(c.isspace() for c in others):
+        slips.append("a space")
+    if any(not c.isspace() and not unicodedata_dash(c) for c in others):
+        slips.append("characters other than 0-9, a-f and hyphens")
+    what = f" and holds {' and '.join(slips)}" if slips else ""
+    return (f"The value given is not a GUID: it has {digits} hex digits{what}; {example}. "
+            "(The value itself is not shown.)")
+
+
+def unicodedata_dash(char: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(char) == "Pd" and char != "-"
 
 
 def parse_token(value: str) -> str:
@@ -185,14 +217,25 @@ def parse_search(value: str | None) -> str:
 def parse_name(value: str | None, what: str, default: str) -> str:
     text = (value or "").strip() or default
     _refuse_bytes(text, what)
-    if "\x00" in text:
-        raise InputError(f"{what} contains a NUL character.")
+    refuse_control(text, what)
     if len(text) > MAX_NAME_LENGTH:
         raise InputError(f"{what} is {len(text)} characters; at most {MAX_NAME_LENGTH} fit.")
     return text
 
 
+def refuse_control(text: str, what: str) -> None:
+    """A name is one line of plain text: a line break, an escape or another control character
+    in it (it could forge an audit line or drive a terminal) is refused."""
+    from hostprov_tui.services.display_text import control_names
+
+    found = control_names(text)
+    if found:
+        raise InputError(f"{what} contains {' and '.join(found)}; a name is one line of plain "
+                         "text, so nothing was done.")
+
+
 def parse_reason(value: str | None) -> str | None:
+    """Free text for the audit: kept as typed (shown escaped, see services/display_text.py)."""
     text = (value or "").strip()
     if not text:
         return None

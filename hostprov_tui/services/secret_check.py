@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hostprov_tui.config.secrets import hash_secret
+from hostprov_tui.config.secrets import hash_secret, missing_secret_sentence
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.hashing import GuidHasher, weak_secret_reason
 from hostprov_tui.services.results import CheckLine, CheckStatus
@@ -23,7 +23,7 @@ def secret_line(ctx: ServiceContext, lines: list[CheckLine]) -> GuidHasher | Non
     elif secret is None:
         lines.append(CheckLine(
             "config", CheckStatus.FAIL,
-            "No hash secret is configured, so no Host GUID can be hashed.",
+            missing_secret_sentence(ctx.settings),
             "Set HOSTPROV_SECURITY__HASH_SECRET or [security] hash_secret_file.",
         ))
         return None

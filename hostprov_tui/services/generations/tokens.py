@@ -25,7 +25,7 @@ from hostprov_tui.services.generations.token_rows import (
     row_by_token,
     rows_by_id,
 )
-from hostprov_tui.services.inputs import Target
+from hostprov_tui.services.inputs import INT_MAX, Target
 from hostprov_tui.services.issuance_options import IssueOptions
 from hostprov_tui.services.locking import lock_ksessions_ids
 from hostprov_tui.services.results import (
@@ -174,6 +174,8 @@ class TokensGeneration(Generation):
         session_id = target.ksessions_id if target.ksessions_id is not None \
             else target.canvas_session_id
         assert session_id is not None
+        if session_id > INT_MAX:  # SessionId is an int here: no such session, on any backend
+            raise no_canvas(ctx, target, "host token")
         lock_ksessions_ids(conn, [session_id], ctx.settings.database.statement_timeout_s)
         row = rows_by_id(conn, [session_id], lock=True).get(session_id)
         if row is None:

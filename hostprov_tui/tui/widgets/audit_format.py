@@ -27,6 +27,9 @@ def detail(record: AuditRecord) -> str:
 
 
 def audit_line(record: AuditRecord) -> Content:
+    from hostprov_tui.services.display_text import printable_record  # not before 1st frame
+
+    record = printable_record(record)  # typed text can neither break the line nor escape
     style = LEVEL_STYLE.get(record.level, "$foreground")
     return Content.assemble(
         (f"{clock(record)} ", "$text-muted"),
