@@ -48,6 +48,15 @@ class GuidGeneration(Generation):
                 "Host GUIDs (the guid generation), which have no participant token.",
                 hint="Leave the option out: issuing again rotates the Host GUID.",
             )
+        if opts.schedule is not None or opts.new_run:
+            given = "--new-run" if opts.new_run and opts.schedule is None else \
+                "--scheduled-date, --scheduled-time and --duration"
+            raise InputError(
+                f"{given} are for the tokens generation (a session's runs and the waiting "
+                "room's schedule), but this canvas database holds Host GUIDs (the guid "
+                "generation), whose app has no runs and no schedule.",
+                hint="Leave the options out: issuing again rotates the Host GUID.",
+            )
 
     def evaluate(
         self, ctx: ServiceContext, canvas_conn: Connection, ks_conn: Connection, target: Target,
