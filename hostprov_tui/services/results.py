@@ -80,6 +80,8 @@ class DatabaseStatus:
     missing: tuple[str, ...] = ()
     #: canvas only: "guid" | "tokens", the generation of its schema (None: not known)
     generation: str | None = None
+    #: warnings on what the NOOR Canvas app cannot do here (services/readiness.py)
+    readiness: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
