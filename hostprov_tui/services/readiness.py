@@ -4,7 +4,7 @@ runs": readiness of the app)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, inspect, select, text, true
 from sqlalchemy.exc import DBAPIError
 
 from hostprov_tui.db.engines import DatabaseHandle
@@ -39,7 +39,7 @@ def readiness(handle: DatabaseHandle, report: SchemaReport) -> tuple[str, ...]:
                 lines.append(f"Warning: dbo.Countries is missing: {_WITHOUT['dbo.Countries']}.")
             else:
                 active = conn.execute(select(func.count()).select_from(Country)
-                                      .where(Country.IsActive.is_(True))).scalar_one()
+                                      .where(Country.IsActive == true())).scalar_one()
                 if not active:
                     lines.append("Warning: dbo.Countries has no active country: participants "
                                  "cannot register (the registration form lists them).")

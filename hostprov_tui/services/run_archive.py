@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, delete, select
 
 from hostprov_tui.config.private_file import _sync_folder, make_private_folder, open_private
 from hostprov_tui.db.tokens_models import Participant, SessionDataRow
@@ -56,12 +56,23 @@ class Removed:
         return sum(1 for name, _ in self.rows if name == table)
 
 
-def read_rows(conn: Connection, ids: Sequence[int]) -> Removed:
-    """Every column of the sessions' Participants and SessionData rows: one query per table."""
+def remove_rows(conn: Connection, ids: Sequence[int]) -> Removed:
+    """Delete the sessions' Participants and SessionData rows and return every column of each
+    row deleted (DELETE … RETURNING; OUTPUT DELETED.* on SQL Server): one statement per table,
+    and exactly the rows removed are archived — a participant who registers meanwhile is either
+    deleted and archived, or kept. Where the database cannot return deleted rows, they are read
+    first under the transaction's lock, then deleted."""
     rows: list[tuple[str, dict[str, Any]]] = []
+    returning = conn.dialect.delete_returning
     for table, key in TABLES:
-        stmt = select(table).where(table.c.SessionId.in_(list(ids))).order_by(table.c[key])
-        rows += [(table.name, dict(r)) for r in conn.execute(stmt).mappings()]
+        where = table.c.SessionId.in_(list(ids))
+        if returning:
+            found = [dict(r) for r in conn.execute(delete(table).where(where)
+                                                   .returning(*table.c)).mappings()]
+        else:  # pragma: no cover - every supported backend returns deleted rows
+            found = [dict(r) for r in conn.execute(select(table).where(where)).mappings()]
+            conn.execute(delete(table).where(where))
+        rows += [(table.name, r) for r in sorted(found, key=lambda r: r[key])]
     return Removed(tuple(rows))
 
 

@@ -14,15 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, update
+from sqlalchemy import Connection, bindparam, update
 
-from hostprov_tui.db.tokens_models import (
-    STATUS_CREATED,
-    STATUS_EXPIRED,
-    Participant,
-    SessionDataRow,
-    TokenSession,
-)
+from hostprov_tui.db.tokens_models import STATUS_CREATED, STATUS_EXPIRED, TokenSession
 from hostprov_tui.services import run_archive
 from hostprov_tui.services.checks import FAIL, PASS, WARN, CheckLine
 from hostprov_tui.services.generations.token_rows import RunCounts, TokenRow
@@ -103,24 +97,18 @@ def schedule_values(schedule: Schedule | None) -> dict[str, Any]:
 def archive_new_runs(
     conn: Connection, audit_path: Path, ids: Sequence[int], now: datetime, run_tables: bool
 ) -> str | None:
-    """Archive, then remove, the Participants and SessionData rows of ``ids`` (locked by the
-    caller): two reads and two deletes for any number of sessions. Returns the archive's path
-    (None when there was nothing to archive); its pending file is fsynced before this returns."""
+    """Remove the Participants and SessionData rows of ``ids`` (locked by the caller) and
+    archive exactly the rows removed: one DELETE … RETURNING per table for any number of
+    sessions. Returns the archive's path (None when there was nothing to archive); its pending
+    file is fsynced before this returns, so before the commit."""
     if not ids or not run_tables:
         return None
     folder = run_archive.archive_folder(audit_path)
     run_archive.settle(conn, folder, ids)
-    removed = run_archive.read_rows(conn, ids)
+    removed = run_archive.remove_rows(conn, ids)
     if not removed.rows:
         return None
-    path = run_archive.write(folder, ids, removed, now)
-    try:
-        conn.execute(delete(Participant).where(Participant.SessionId.in_(list(ids))))
-        conn.execute(delete(SessionDataRow).where(SessionDataRow.SessionId.in_(list(ids))))
-    except BaseException:
-        run_archive.finish([str(path)], committed=False)
-        raise
-    return str(path)
+    return str(run_archive.write(folder, ids, removed, now))
 
 
 def reset_rows(
