@@ -84,10 +84,13 @@ class TokensGeneration(Generation):
         decisions, found = checked_and_locked(ctx, canvas_conn, ks_conn, ids, preamble)
         rows = rows_by_id(canvas_conn, found, lock=True)  # type: ignore[arg-type]
         counts = run_counts(canvas_conn, list(rows)) if self.run_tables else {}
+        folder = run_archive.archive_folder(ctx.settings.audit.path)
+        if self.run_tables:  # under the locks: what a kill left pending is settled now
+            run_archive.settle(canvas_conn, folder, list(rows))
         expires = self.expiry(ctx, opts, now)
         expiry = tokens_checks.expiry_line(opts.expires, expires, now,
                                            ctx.settings.tokens.valid_hours)
-        archive = run_archive.pattern(run_archive.archive_folder(ctx.settings.audit.path))
+        archive = run_archive.pattern(folder)
         for d in decisions:
             if d.ks is None:
                 continue

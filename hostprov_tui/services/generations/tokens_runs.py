@@ -104,7 +104,6 @@ def archive_new_runs(
     if not ids or not run_tables:
         return None
     folder = run_archive.archive_folder(audit_path)
-    run_archive.settle(conn, folder, ids)
     removed = run_archive.remove_rows(conn, ids)
     if not removed.rows:
         return None
