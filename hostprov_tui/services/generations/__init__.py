@@ -11,8 +11,11 @@ from hostprov_tui.services.generations.base import Decision, Generation
 __all__ = ["Decision", "Generation", "for_name", "generation_of"]
 
 
-def for_name(name: GenerationName, tables: tuple[str, ...] | None = None) -> Generation:
-    """The generation object; ``tables``: the canvas tables found (None: all of them)."""
+def for_name(
+    name: GenerationName, tables: tuple[str, ...] | None = None, host_guid: bool = False
+) -> Generation:
+    """The generation object; ``tables``: the canvas tables found (None: all of them);
+    ``host_guid``: canvas.Sessions has a HostGuid column (guid generation)."""
     if name == "tokens":
         from hostprov_tui.services.generations.tokens import TokensGeneration
 
@@ -22,7 +25,7 @@ def for_name(name: GenerationName, tables: tuple[str, ...] | None = None) -> Gen
         )
     from hostprov_tui.services.generations.guid import GuidGeneration
 
-    return GuidGeneration()
+    return GuidGeneration(host_guid_column=host_guid)
 
 
 def generation_of(canvas: DatabaseHandle, setting: str) -> Generation:
@@ -36,4 +39,4 @@ def generation_of(canvas: DatabaseHandle, setting: str) -> Generation:
             hint="Create them with `hostprov db init` (Host GUIDs) or `hostprov db init "
             "--generation tokens` (host tokens), or point [canvas] url at the app's database.",
         )
-    return for_name(name, found.tables)
+    return for_name(name, found.tables, found.host_guid_column)
