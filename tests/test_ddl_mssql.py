@@ -207,8 +207,7 @@ TOKENS_EXPECTED: dict[str, tuple[str, bool]] = {
 def _tokens_table() -> Table:
     from hostprov_tui.db.tokens_models import TokensBase
 
-    (table,) = TokensBase.metadata.sorted_tables
-    return table
+    return TokensBase.metadata.tables["canvas.Sessions"]
 
 
 def test_tokens_generation_columns_match_the_design() -> None:

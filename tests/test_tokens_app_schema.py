@@ -163,14 +163,17 @@ def test_revoke_ends_both_tokens_and_keeps_the_row(
     assert app.user_signs_in(doc["user_token"]) == []
     after = app.session(ks)
     assert after is not None, "revoke never deletes the row"
-    assert after["Status"] == row["Status"] == "Created"
-    assert (after["HostToken"], after["UserToken"]) == (doc["host_token"], doc["user_token"])
+    assert row["Status"] == "Created" and after["Status"] == "Expired"
+    # both tokens replaced by values nobody was shown: no lookup of the app finds the old ones
+    assert after["HostToken"] not in (doc["host_token"], doc["user_token"])
+    assert after["UserToken"] not in (doc["host_token"], doc["user_token"])
     expires = app.expires_at(ks)
     assert expires is not None
     assert started - timedelta(minutes=1) <= expires <= ended - timedelta(minutes=1)
     assert app.rows() == [tuple(after.values())]
     again = hostprov(app_env, "revoke", "--ksessions-id", str(ks))
     assert again.code == 4 and "nothing to revoke" in again.stderr, again.output
+    assert after["HostToken"] not in again.output + (app_env.audit_path.read_text())
     assert app.expires_at(ks) == expires
 
 
@@ -223,9 +226,10 @@ def test_rows_the_app_made_are_never_touched(
     run_ok(app_env, "revoke", "--ksessions-id", str(ours[2]))
     issued.append(issue(app_env, ours[2]))
     run_ok(app_env, "dry-run", "--ksessions-id", str(ours[0]))
-    # the app's 'Expired' session: hostprov refuses it (it never changes Status) ...
-    refused = hostprov(app_env, "issue", "--ksessions-id", str(expired.session_id), "--json")
-    assert refused.code == 4 and "Expired" in refused.output, refused.output
+    # the app's 'Expired' session: issuing would start a new run (the dry run only says so) ...
+    said_run = hostprov(app_env, "dry-run", "--ksessions-id", str(expired.session_id))
+    assert said_run.code == 0 and "a new run archives 1 participant and 1 question" \
+        in " ".join(said_run.output.split()), said_run.output
     nothing = hostprov(app_env, "revoke", "--ksessions-id", str(expired.session_id))
     assert nothing.code == 4, nothing.output
     said = hostprov(app_env, "verify", "--token", expired.host_token, "--json")
@@ -394,14 +398,22 @@ def test_bulk_reports_the_lines_it_cannot_issue_and_writes_only_the_others(
     out = tmp_path / "tokens.csv"
     run = hostprov(app_env, "issue", "--from-file", str(id_file), "--output", str(out))
     assert run.code == 4, run.output
-    assert f"line 2 ({expired.session_id})" in run.stderr and "Expired" in run.stderr
+    # the app's 'Expired' (revoked) session gets a new run; the missing one is refused
+    assert f"line 2 ({expired.session_id})" not in run.stderr
     assert f"line 3 ({missing})" in run.stderr
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [int(r["ksessions_id"]) for r in rows] == [good[0]]
+    assert [int(r["ksessions_id"]) for r in rows] == [good[0], expired.session_id]
     assert app.host_signs_in(rows[0]["host_token"]) == [good[0]]
+    assert app.host_signs_in(rows[1]["host_token"]) == [expired.session_id]
     after = app.snapshot()
-    assert [r for r in after["Sessions"] if r[0] != good[0]] == before["Sessions"]
+    touched = (good[0], expired.session_id)
+    assert [r for r in after["Sessions"] if r[0] not in touched] == \
+        [r for r in before["Sessions"] if r[0] not in touched]
+    for table in ("Participants", "SessionData"):  # the revoked run's rows: archived, removed
+        assert after[table] == [r for r in before[table] if r[1] != expired.session_id], table
+        assert len(after[table]) == len(before[table]) - 1, table
+    assert after["AssetLookup"] == before["AssetLookup"]
 
 
 def test_links_of_a_session_without_tokens_is_refused(app_env: Env, good: list[int]) -> None:

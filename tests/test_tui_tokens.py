@@ -134,8 +134,8 @@ def test_sessions_status_reads_the_tokens(tokens_env: Env) -> None:
         prov.issue(Target(ksessions_id=revoked))
         prov.revoke(Target(ksessions_id=revoked))
         status = {r.session_id: r.guid_status for r in prov.search("concept", limit=20).rows}
-        assert status[issued] is GuidStatus.ACTIVE
-        assert status[revoked] is GuidStatus.EXPIRED
+        assert status[issued] is GuidStatus.FRESH  # issued, not run yet
+        assert status[revoked] is GuidStatus.REVOKED
         assert status[rows[2].session_id] is GuidStatus.NONE
     finally:
         prov.close()

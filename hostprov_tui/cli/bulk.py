@@ -54,7 +54,7 @@ def csv_columns(prov: Any) -> tuple[str, ...]:
 def run_bulk(
     prov: Any, id_file: Path, output: Path | None, *, json_mode: bool, quiet: bool,
     created_by: str | None, expires: str | None, reason: str | None, allow_production: bool,
-    new_user_token: bool = False,
+    new_user_token: bool = False, new_run: bool = False, schedule: Any = None,
 ) -> Outcome:
     """Issue for every ID of the file; the outcome's exit code is the worst failure class.
 
@@ -82,7 +82,7 @@ def run_bulk(
             result: BulkResult = prov.issue_many(
                 lines, created_by=created_by, expires=expires, reason=reason,
                 allow_production=allow_production, progress=advance, journal=journal,
-                new_user_token=new_user_token,
+                new_user_token=new_user_token, new_run=new_run, schedule=schedule,
             )
     finally:
         journal.close()  # a file with no GUID that may work is removed: no empty CSV behind

@@ -68,15 +68,19 @@ def _target(
 @click.pass_context
 def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str | None,
             created_by: str | None, expires: str | None, reason: str | None,
-            allow_production: bool, new_user_token: bool) -> None:
+            allow_production: bool, new_user_token: bool, new_run: bool,
+            scheduled_date: str | None, scheduled_time: str | None,
+            duration: str | None) -> None:
     """Show exactly what issue would do: the checks, and the writes tried then rolled back."""
     from hostprov_tui.services.checks import refusal
 
     def body() -> Outcome:
         target = _target(ctx, "dry-run", ksessions_id, canvas_session_id)
-        plan = provisioner(ctx).dry_run(target, created_by=created_by, expires=expires,
-                                        reason=reason, allow_production=allow_production,
-                                        new_user_token=new_user_token)
+        prov = provisioner(ctx)
+        schedule = prov.schedule(scheduled_date, scheduled_time, duration, "dry-run")
+        plan = prov.dry_run(target, created_by=created_by, expires=expires,
+                            reason=reason, allow_production=allow_production,
+                            new_user_token=new_user_token, new_run=new_run, schedule=schedule)
         code = 0 if plan.ok else refusal(plan).exit_code
         data = {"ok": plan.ok, "generation": plan.generation, "plan": plan,
                 "checks": plan.lines}
@@ -98,8 +102,9 @@ def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str
 @click.pass_context
 def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str | None,
           created_by: str | None, expires: str | None, reason: str | None,
-          allow_production: bool, new_user_token: bool, from_file: Path | None,
-          output: Path | None) -> None:
+          allow_production: bool, new_user_token: bool, new_run: bool,
+          scheduled_date: str | None, scheduled_time: str | None, duration: str | None,
+          from_file: Path | None, output: Path | None) -> None:
     """Issue the session's Host GUID, or its host token in the tokens generation (or rotate it:
     the current one stops working). A GUID is shown once.
 
@@ -112,6 +117,7 @@ def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str |
     def body() -> Outcome:
         from hostprov_tui.errors import InputError
 
+        schedule = provisioner(ctx).schedule(scheduled_date, scheduled_time, duration)
         if from_file is not None:
             if ksessions_id is not None or canvas_session_id is not None:
                 raise InputError("Give either --from-file or one session ID, not both.")
@@ -122,13 +128,15 @@ def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str |
             st.quiet = True  # per-ID audit lines would drown the progress bar: the file has them
             return run_bulk(provisioner(ctx), from_file, output, json_mode=st.json, quiet=quiet,
                             created_by=created_by, expires=expires, reason=reason,
-                            allow_production=allow_production, new_user_token=new_user_token)
+                            allow_production=allow_production, new_user_token=new_user_token,
+                            new_run=new_run, schedule=schedule)
         if output is not None:
             raise InputError("--output is only for --from-file (a single GUID is shown once).")
         target = _target(ctx, "issue", ksessions_id, canvas_session_id)
         result = provisioner(ctx).issue(target, created_by=created_by, expires=expires,
                                         reason=reason, allow_production=allow_production,
-                                        new_user_token=new_user_token)
+                                        new_user_token=new_user_token, new_run=new_run,
+                                        schedule=schedule)
         data = result.document()  # exactly docs/design.md's document of its generation
         return Outcome(data, lambda c: render.render_issue(c, result))
 

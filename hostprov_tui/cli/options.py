@@ -76,7 +76,24 @@ def issue_options(func: F) -> F:
         click.option("--allow-production", is_flag=True, help="Confirm a production target."),
         click.option("--new-user-token", is_flag=True,
                      help="Tokens generation: give participants a new link too when rotating."),
+        *run_options(),
     ])
+
+
+def run_options() -> list[Callable[[F], F]]:
+    """Tokens generation: a session's runs (a new run, the waiting room's schedule)."""
+    return [
+        click.option("--new-run", is_flag=True,
+                     help="Tokens generation: start a new run even while the session is live "
+                     "(its participants and session data are archived, then removed)."),
+        click.option("--scheduled-date", metavar="YYYY-MM-DD",
+                     help="Tokens generation: the date the waiting room counts down to."),
+        click.option("--scheduled-time", metavar="HH:MM",
+                     help="Tokens generation: the start time, 18:30 or 6:30 PM (app's local "
+                     "time)."),
+        click.option("--duration", metavar="MINUTES",
+                     help="Tokens generation: the session's length in minutes (1-480)."),
+    ]
 
 
 def target_options(func: F) -> F:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 MARK = {CheckStatus.PASS: "[green]✔ pass[/]", CheckStatus.WARN: "[yellow]▲ warn[/]",
         CheckStatus.FAIL: "[red]✘ fail[/]"}
 GUID_STYLE = {"active": "green", "expired": "yellow", "revoked": "red", "none": "dim",
-              "unknown": "magenta"}
+              "unknown": "magenta", "fresh": "green", "live": "bold cyan", "over": "yellow"}
 
 
 def render_checks(console: Console, lines: Iterable[CheckLine]) -> None:

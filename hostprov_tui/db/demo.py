@@ -10,13 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, inspect, select
 from sqlalchemy.exc import DBAPIError
 
 from hostprov_tui.db import demo_words as words
 from hostprov_tui.db.engines import DatabaseHandle
 from hostprov_tui.db.errors import translate_db_error
-from hostprov_tui.db.ksessions_models import Category, Group, KSession, SessionTranscript, Speaker
+from hostprov_tui.db.ksessions_models import (
+    KSESSIONS_SCHEMA,
+    Category,
+    Country,
+    Group,
+    KSession,
+    SessionTranscript,
+    Speaker,
+)
 from hostprov_tui.db.search_index import build_search_index, drop_search_index, forget
 from hostprov_tui.errors import ValidationRefused
 
@@ -83,6 +91,7 @@ def fill_demo(
                             sqlite)
                     count = _insert(conn, SessionTranscript, _TRANSCRIPT_COLUMNS,
                                     plan.transcript_rows(rng, stamp), sqlite)
+                    _countries(conn, handle)
                     if sqlite:
                         build_search_index(conn)
                     elif handle.backend == "postgresql":  # fresh statistics for the planner
@@ -102,6 +111,18 @@ def fill_demo(
         len(plan.speakers), len(plan.albums), len(plan.categories), sessions, count,
         round(time.perf_counter() - started, 3),
     )
+
+
+def _countries(conn: Connection, handle: DatabaseHandle) -> None:
+    """dbo.Countries, where the catalogue has it (participants register with a country)."""
+    if not inspect(conn).has_table("Countries", schema=handle.schema(KSESSIONS_SCHEMA)):
+        return
+    conn.execute(delete(Country))
+    conn.execute(insert(Country), [
+        {"CountryId": i, "CountryName": name, "ISO2": iso2, "ISO3": iso3, "IsActive": True,
+         "IsShortListed": short}
+        for i, (name, iso2, iso3, short) in enumerate(words.COUNTRIES, start=1)
+    ])
 
 
 def _loading_pragmas(conn: Connection) -> None:

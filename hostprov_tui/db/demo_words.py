@@ -49,3 +49,13 @@ TRANSCRIPT_SENTENCES = (
     "Homework: reflect on one verse and write three lines about it.",
     "The session closes with a short supplication.",
 )
+
+#: dbo.Countries of the demo: (name, ISO2, ISO3, short-listed) — the app's registration form
+#: lists the active ones.
+COUNTRIES = (
+    ("Pakistan", "PK", "PAK", True), ("United States", "US", "USA", True),
+    ("United Kingdom", "GB", "GBR", True), ("Canada", "CA", "CAN", True),
+    ("India", "IN", "IND", False), ("Saudi Arabia", "SA", "SAU", False),
+    ("United Arab Emirates", "AE", "ARE", False), ("Malaysia", "MY", "MYS", False),
+    ("Turkey", "TR", "TUR", False), ("Egypt", "EG", "EGY", False),
+)

@@ -32,6 +32,8 @@ class Detected:
     generation: GenerationName | None
     tables: tuple[str, ...]
     telling_columns: tuple[str, ...] = ()
+    #: canvas.Sessions has the HostGuid column of the guid generation's app of that time
+    host_guid_column: bool = False
 
     @property
     def empty(self) -> bool:
@@ -68,7 +70,7 @@ def detect_in(inspector: Any, schema: str | None) -> Detected:
         generation = "guid"
     elif "albumid" in columns:
         generation = "tokens"
-    return Detected(generation, tables, telling)
+    return Detected(generation, tables, telling, "hostguid" in columns)
 
 
 def to_create(setting: str) -> GenerationName:

@@ -100,3 +100,28 @@ class SessionTranscript(KSessionsBase):
     Transcript: Mapped[str | None] = mapped_column(NVarCharMax)
     CreatedDate: Mapped[datetime | None] = mapped_column(LegacyDateTime)
     ChangedDate: Mapped[datetime | None] = mapped_column(LegacyDateTime)
+
+
+class KSessionsAppBase(DeclarativeBase):
+    """Tables of KSESSIONS that the NOOR Canvas app reads and hostprov does not rely on: `check`
+    warns when they are missing or empty; `db init` and the demo create and fill them."""
+
+    metadata = MetaData(schema=KSESSIONS_SCHEMA)
+
+
+class Country(KSessionsAppBase):
+    """``dbo.Countries``: the app's registration form lists its active countries
+    (HostController.GetCountries); hostprov only checks that it is there and not empty."""
+
+    __tablename__ = "Countries"
+    __table_args__ = (
+        Index("IX_Countries_IsActive", "IsActive"),
+        Index("IX_Countries_CountryName", "CountryName"),
+    )
+
+    CountryId: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    CountryName: Mapped[str] = mapped_column(Unicode(100), nullable=False)
+    ISO2: Mapped[str | None] = mapped_column(Unicode(2))
+    ISO3: Mapped[str | None] = mapped_column(Unicode(3))
+    IsActive: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    IsShortListed: Mapped[bool] = mapped_column(Boolean, nullable=False)

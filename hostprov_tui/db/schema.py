@@ -16,12 +16,16 @@ from hostprov_tui.db.generation import (
     detect_in,
     resolve_generation,
 )
-from hostprov_tui.db.ksessions_models import KSESSIONS_SCHEMA, KSessionsBase
+from hostprov_tui.db.ksessions_models import KSESSIONS_SCHEMA, KSessionsAppBase, KSessionsBase
 from hostprov_tui.db.tokens_models import TokensBase
 from hostprov_tui.errors import SchemaMissing
 
 #: SQL Server has no CREATE SCHEMA IF NOT EXISTS (and CREATE SCHEMA must start its batch).
 MSSQL_CREATE_SCHEMA = "IF SCHEMA_ID('{0}') IS NULL EXEC('CREATE SCHEMA [{0}]')"
+
+#: Tables of the app that hostprov reads but can work without: a database lacking them is
+#: complete for hostprov, and `check` says what the app then cannot do (services/readiness.py).
+OPTIONAL_TABLES = frozenset({"Participants", "SessionData"})
 
 #: The tables hostprov relies on, per database (canvas: per generation of its schema).
 _CANVAS_METADATA: dict[GenerationName, MetaData] = {
@@ -47,6 +51,8 @@ class SchemaReport:
     missing_optional_indexes: tuple[str, ...] = ()
     #: canvas only: the generation of its schema that was checked (None for KSESSIONS)
     generation: GenerationName | None = None
+    #: the app's tables of OPTIONAL_TABLES that are missing (schema.table)
+    missing_optional_tables: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -108,10 +114,12 @@ def check_schema(
             missing_tables: list[str] = []
             missing_columns: list[str] = []
             missing_indexes: list[str] = []
+            missing_optional: list[str] = []
             for table in metadata.sorted_tables:
                 qualified = f"{logical}.{table.name}"
                 if table.name.lower() not in present:
-                    missing_tables.append(qualified)
+                    (missing_optional if table.name in OPTIONAL_TABLES
+                     else missing_tables).append(qualified)
                     continue
                 cols = {c["name"].lower() for c in insp.get_columns(table.name, schema=schema)}
                 missing_columns += [
@@ -128,11 +136,12 @@ def check_schema(
         raise translate_db_error(exc, handle.target) from None
     return SchemaReport(
         handle.name,
-        len(metadata.sorted_tables),
+        len([t for t in metadata.sorted_tables if t.name not in OPTIONAL_TABLES]),
         tuple(missing_tables),
         tuple(missing_columns),
         tuple(missing_indexes),
         checked,
+        tuple(missing_optional),
     )
 
 
@@ -168,6 +177,9 @@ def init_schema(
             elif handle.backend == "mssql":
                 conn.execute(text(MSSQL_CREATE_SCHEMA.format(logical)))
             metadata.create_all(conn)
+            extra = KSessionsAppBase.metadata if handle.name == "ksessions" else None
+            if extra is not None:  # the app's own tables beside the catalogue (dbo.Countries)
+                extra.create_all(conn)
     except DBAPIError as exc:
         raise translate_db_error(exc, handle.target) from None
     return InitResult(handle.name, tuple(f"{logical}.{t.name}" for t in metadata.sorted_tables),

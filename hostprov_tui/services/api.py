@@ -16,6 +16,7 @@ from hostprov_tui.services.catalogue import Choice, SearchFilters
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.inputs import Target, parse_expiry, parse_name, parse_reason
 from hostprov_tui.services.issuance import IssueOptions
+from hostprov_tui.services.issuance_options import Schedule
 from hostprov_tui.services.results import (
     ConnectivityReport,
     Issued,
@@ -26,6 +27,7 @@ from hostprov_tui.services.results import (
     SessionRow,
     VerifyResult,
 )
+from hostprov_tui.services.schedule import parse_schedule
 
 if TYPE_CHECKING:  # bulk issuance and drift load when first used (most commands need neither)
     from pathlib import Path
@@ -95,6 +97,7 @@ class Provisioner:
     def options(
         self, created_by: str | None, expires: str | date | datetime | None, reason: str | None,
         allow_production: bool, action: str = "issue", new_user_token: bool = False,
+        new_run: bool = False, schedule: Schedule | None = None,
     ) -> IssueOptions:
         """Parse who, until when and why; bad input is refused (exit 2) and audited."""
         with self._refusals_audited(action):
@@ -104,7 +107,18 @@ class Provisioner:
                 reason=parse_reason(reason),
                 allow_production=allow_production,
                 new_user_token=new_user_token,
+                new_run=new_run,
+                schedule=schedule,
             )
+
+    def schedule(
+        self, scheduled_date: str | None, scheduled_time: str | None, duration: str | None,
+        action: str = "issue",
+    ) -> Schedule | None:
+        """Parse a run's schedule as typed (local time of the app); bad input is refused
+        (exit 2) and audited."""
+        with self._refusals_audited(action):
+            return parse_schedule(scheduled_date, scheduled_time, duration, now=datetime.now())
 
     def generation(self) -> str:
         """"guid" or "tokens": the generation of the canvas schema (detected once)."""
@@ -113,19 +127,21 @@ class Provisioner:
     def dry_run(
         self, target: Target, *, created_by: str | None = None,
         expires: str | date | datetime | None = None, reason: str | None = None,
-        allow_production: bool = False, new_user_token: bool = False,
+        allow_production: bool = False, new_user_token: bool = False, new_run: bool = False,
+        schedule: Schedule | None = None,
     ) -> Plan:
         opts = self.options(created_by, expires, reason, allow_production, "dry-run",
-                            new_user_token)
+                            new_user_token, new_run, schedule)
         return issuance.dry_run(self.ctx, target, opts)
 
     def issue(
         self, target: Target, *, created_by: str | None = None,
         expires: str | date | datetime | None = None, reason: str | None = None,
-        allow_production: bool = False, new_user_token: bool = False,
+        allow_production: bool = False, new_user_token: bool = False, new_run: bool = False,
+        schedule: Schedule | None = None,
     ) -> Issued:
         opts = self.options(created_by, expires, reason, allow_production,
-                            new_user_token=new_user_token)
+                            new_user_token=new_user_token, new_run=new_run, schedule=schedule)
         return issuance.issue(self.ctx, target, opts)
 
     def issue_many(
@@ -133,14 +149,15 @@ class Provisioner:
         expires: str | date | datetime | None = None, reason: str | None = None,
         allow_production: bool = False, progress: Callable[[int, int], None] | None = None,
         on_result: Callable[[list[BulkItem]], None] | None = None, new_user_token: bool = False,
-        journal: BulkJournal | None = None,
+        journal: BulkJournal | None = None, new_run: bool = False,
+        schedule: Schedule | None = None,
     ) -> BulkResult:
         """Issue for many KSESSIONS IDs (or raw lines of an ID file); per-ID results, no stop.
         ``journal`` receives every chunk's GUIDs before its commit (the caller closes it)."""
         from hostprov_tui.services.bulk import issue_many
 
         opts = self.options(created_by, expires, reason, allow_production,
-                            new_user_token=new_user_token)
+                            new_user_token=new_user_token, new_run=new_run, schedule=schedule)
         return issue_many(self.ctx, ids, opts, progress, on_result=on_result, journal=journal)
 
     def bulk_status(self, guid_file: Path, id_lines: list[str] | None = None) -> BulkStatusReport:

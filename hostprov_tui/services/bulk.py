@@ -39,7 +39,7 @@ from hostprov_tui.errors import (
     InputError,
     OutputUnavailable,
 )
-from hostprov_tui.services import checks, issuance
+from hostprov_tui.services import checks, issuance, run_archive
 from hostprov_tui.services.audit import AuditRecord
 from hostprov_tui.services.bulk_journal import BulkJournal, Staged
 from hostprov_tui.services.checks import CheckLine
@@ -288,6 +288,7 @@ def _issue_chunk(
     started = False  # the chunk's transaction began (before: nothing was tried yet)
     committing = False  # COMMIT was sent: the pending records got an outcome there
     committed = False
+    archives: list[str | None] = []  # a new run's archive: sealed after the commit
     try:
         with ctx.audit.batch() as sync, dbs.write_connections() as (canvas_conn, ks_conn), \
                 canvas_conn.begin() as tx:
@@ -302,6 +303,7 @@ def _issue_chunk(
                     entry = entry_of[d.ksessions_id]  # type: ignore[index]
                     items[entry.line] = _refused(ctx, entry, d.plan(generation.name))
             results = generation.write(ctx, canvas_conn, decisions, opts, now)
+            archives = _archives(results)
             issued = [_issued(entry_of[r.ksessions_id], r) for r in results]  # type: ignore[index]
             if issued and journal is not None:
                 staged = journal.stage(issued)  # the credentials are on disk before the commit
@@ -310,11 +312,14 @@ def _issue_chunk(
             committing = True
             commit_recorded(tx, ctx.audit, pending)
             committed = True
+            run_archive.finish(archives, committed=True)
             items.update((i.line, i) for i in issued)
     except (HostprovError, DBAPIError) as caught:
         if committed:  # a slip after the commit (closing a connection): the chunk stands
             pass
         else:
+            if not committing:  # rolled back before its commit: the rows are still there
+                run_archive.finish(archives, committed=False)
             return _chunk_failed(ctx, chunk, opts, stopper, preamble, generation, journal, caught,
                                  started=started, committing=committing, pending=pending,
                                  staged=staged, refused=items, alone=alone)
@@ -376,6 +381,10 @@ def _issue_alone(
             return items
         time.sleep(0.05 * attempt)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _archives(results: list[Issued]) -> list[str | None]:
+    return [getattr(r, "archive_path", None) for r in results]
 
 
 def _failed_audited(ctx: ServiceContext, entry: _Entry, exc: HostprovError) -> BulkItem:

@@ -16,6 +16,7 @@ from hostprov_tui.db.timebox import TimedOut, call_with_timeout
 from hostprov_tui.errors import HostprovError, SchemaMissing
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.guard import database_verdict
+from hostprov_tui.services.readiness import readiness
 from hostprov_tui.services.results import ConnectivityReport, DatabaseStatus
 
 _VERSION_SQL = {
@@ -70,6 +71,7 @@ def probe_database(
         with handle.fresh() as fresh:  # opened anew: never a pooled view of a file now gone
             latency, version, dbname, driver = call_with_timeout(lambda: _ping(fresh), limit_s)
             schema = call_with_timeout(lambda: check_schema(fresh, generation), limit_s)
+            ready = call_with_timeout(lambda: readiness(fresh, schema), limit_s)
     except SchemaMissing as exc:  # reachable, but of the wrong generation or of neither
         return DatabaseStatus(
             **{**base, "database": dbname or target.database_name},
@@ -91,9 +93,10 @@ def probe_database(
         latency_ms=latency,
         server_version=version,
         schema_ok=schema.ok,
-        schema_verdict=schema.sentence(),
+        schema_verdict=" ".join((schema.sentence(), *ready)),
         missing=schema.missing_tables + schema.missing_columns,
         generation=schema.generation,
+        readiness=ready,
     )
 
 

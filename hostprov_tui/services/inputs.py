@@ -248,3 +248,8 @@ def parse_reason(value: str | None) -> str | None:
 def _short(text: str, limit: int = 40) -> str:
     shown = text if len(text) <= limit else text[: limit - 1] + "…"
     return repr(shown)
+
+
+# The schedule of a run (tokens generation) lives in schedule.py; re-exported here, beside the
+# other parsers of what an operator types.
+from hostprov_tui.services.schedule import parse_schedule  # noqa: E402, F401

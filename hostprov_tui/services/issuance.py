@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from hostprov_tui.db.engines import Databases
 from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.errors import ConcurrentChange, HostprovError
-from hostprov_tui.services import checks
+from hostprov_tui.services import checks, run_archive
 from hostprov_tui.services.audit import AuditRecord
 from hostprov_tui.services.checks import FAIL, PASS, CheckLine
 from hostprov_tui.services.clock import utcnow
@@ -100,8 +100,10 @@ def _attempt(
                     tx.rollback()
                     return _plan(lines, decision, generation), None
                 (result,) = generation.write(ctx, canvas_conn, [decision], opts, now)
+                archives = [getattr(result, "archive_path", None)]
                 if not commit:
                     tx.rollback()
+                    run_archive.finish(archives, committed=False)
                     lines.append(CheckLine(
                         "dry_run", PASS,
                         "The writes were made inside a transaction and rolled back: the "
@@ -109,8 +111,15 @@ def _attempt(
                     ))
                     plan = _plan(lines, decision, generation)
                     return replace(plan, dry_run_verified=True), None
-                pending = audit_issued(ctx, result, opts)  # no record, no commit
+                try:
+                    pending = audit_issued(ctx, result, opts)  # no record, no commit
+                except BaseException:
+                    run_archive.finish(archives, committed=False)
+                    raise
+                # a commit that fails or goes unanswered leaves a new run's archive pending:
+                # the next new run of the session settles it against the database
                 commit_recorded(tx, ctx.audit, [pending])  # then "ok" (or what became of it)
+            run_archive.finish(archives, committed=True)
             plan = _plan(lines, decision, generation)
             return plan, replace(result, plan=plan)
         except DBAPIError as exc:
@@ -160,8 +169,19 @@ def audit_issued(
         host_session_id=result.host_session_id, hash_prefix=result.hash_prefix,
         reason=opts.reason,
         message=f"{result.action} by {opts.created_by}" + (" (bulk)" if bulk else "")
-        + (f", expires {checks.stamp(expires)}" if expires else ""),
+        + (f", expires {checks.stamp(expires)}" if expires else "") + _run_words(result),
     )
+
+
+def _run_words(result: Issued) -> str:
+    """A new run in the audit: the counts and the archive's path (never a row's content)."""
+    state = getattr(result, "run_state", None)
+    if state is None or not state.new_run:
+        return ""
+    if not state.removes:
+        return f"; new run (the session was {state.state}; nothing to archive)"
+    return (f"; new run (the session was {state.state}): archived and removed "
+            f"{state.counts()} to {getattr(result, 'archive_path', None)}")
 
 
 def _plan(lines: list[CheckLine], decision: Decision | None, generation: Generation) -> Plan:

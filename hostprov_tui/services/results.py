@@ -27,6 +27,10 @@ class GuidStatus(StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     UNKNOWN = "unknown"
+    #: tokens generation: the state of the session's run (see RunState)
+    FRESH = "fresh"
+    LIVE = "live"
+    OVER = "over"
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class DatabaseStatus:
     generation: str | None = None
     #: SQL Server only: the Python driver and its version (and the ODBC driver's, once connected)
     driver: str | None = None
+    #: warnings on what the NOOR Canvas app cannot do here (services/readiness.py)
+    readiness: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,71 @@ class SearchPage:
     has_more: bool
 
 
+RunStateName = Literal["none", "fresh", "live", "over", "revoked"]
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+@dataclass(frozen=True)
+class RunState:
+    """Where a canvas session of the tokens generation is in its run, read before writing.
+
+    ``none``: no row; ``fresh``: not run yet; ``live``: tokens valid and run data (StartedAt,
+    Status 'Active', participants or session data); ``over``: tokens no longer valid;
+    ``revoked``: Status 'Expired'. ``new_run``: what issuing does (archive and remove the
+    participants and session data, reset the row) rather than a rotation.
+    """
+
+    state: RunStateName
+    participants: int = 0
+    questions: int = 0
+    session_data: int = 0
+    started_at: datetime | None = None
+    status: str | None = None
+    new_run: bool = False
+    #: where a new run's archive goes (a file name pattern in the data folder)
+    archive: str | None = None
+
+    @property
+    def removes(self) -> int:
+        """Rows a new run archives and removes (participants and session data)."""
+        return self.participants + self.session_data if self.new_run else 0
+
+    def counts(self) -> str:
+        return (f"{_count(self.participants, 'participant')} and "
+                f"{_count(self.questions, 'question')} "
+                f"({_count(self.session_data, 'row')} of session data)")
+
+    @property
+    def sentence(self) -> str:
+        started = (f"started {self.started_at:%Y-%m-%d %H:%M} UTC" if self.started_at
+                   else "never started")
+        if self.state == "none":
+            return "No canvas session yet: it will be created for a fresh run."
+        if self.state == "fresh":
+            return (f"The session has not run yet (Status '{self.status}'): a new host token is "
+                    "written and nothing else changes.")
+        if self.new_run:
+            why = {"fresh": "a new run was asked for (the session has not run yet)",
+                   "live": f"the session is live ({started}, Status '{self.status}') and a "
+                           "new run was asked for",
+                   "over": f"the session ran ({started}) and its tokens no longer sign in",
+                   "revoked": f"the session was revoked (Status 'Expired'; {started})"}[
+                       self.state]
+            if not self.removes:
+                return (f"{why[0].upper()}{why[1:]}: a new run resets it (Status 'Created', "
+                        "new host and participant tokens); it has no participants or session "
+                        "data to archive.")
+            return (f"{why[0].upper()}{why[1:]}: a new run archives {self.counts()} to "
+                    f"{self.archive} and removes them, then resets the session (Status "
+                    "'Created', new host and participant tokens).")
+        return (f"The session is live ({started}, Status '{self.status}'): the rotation keeps "
+                f"its {self.counts()}, the participant link, Status and schedule; only the "
+                "host token changes (--new-run starts a new run instead).")
+
+
 @dataclass(frozen=True)
 class Plan:
     """The checks of docs/design.md for one target, and what issuing would do."""
@@ -131,6 +202,8 @@ class Plan:
     dry_run_verified: bool = False
     #: the generation of the canvas schema the plan was made for ("guid" | "tokens")
     generation: str | None = None
+    #: tokens generation: the state of the session's run, read before writing
+    run_state: RunState | None = None
 
     @property
     def ok(self) -> bool:
@@ -203,6 +276,9 @@ class TokenIssueResult:
     created_by: str = ""
     new_user_token: bool = True
     plan: Plan | None = field(default=None, repr=False)
+    #: the run state read before writing; a new run archived (path) what it removed
+    run_state: RunState | None = None
+    archive_path: str | None = None
     generation: ClassVar[str] = "tokens"
     csv_columns: ClassVar[tuple[str, ...]] = TOKENS_CSV_COLUMNS
     host_session_id: ClassVar[None] = None

@@ -17,12 +17,17 @@ FIELDS: dict[str, str] = {
     "--reason": "the Reason field",
     "--new-user-token": "the “New participant link too” box",
     "--allow-production": "the typed confirmation",
+    "--new-run": "the “New run” box",
+    "--scheduled-date": "the Scheduled date field",
+    "--scheduled-time": "the Scheduled time field",
+    "--duration": "the Duration field",
 }
 #: Options of those commands that the form has no counterpart for (bulk files): a hint that
 #: names them comes from the command line's own work, which the TUI never asks for.
 CLI_ONLY = frozenset({"--from-file", "--output"})
 TAKES_VALUE = frozenset({"--ksessions-id", "--canvas-session-id", "--created-by", "--by",
-                         "--expires", "--reason"})
+                         "--expires", "--reason", "--scheduled-date", "--scheduled-time",
+                         "--duration"})
 #: Commands the hints quote (with the words around them that only the command line needs).
 PHRASES: dict[str, str] = {
     "with `hostprov sessions <words>` or on the Sessions screen": "on the Sessions screen (F3)",

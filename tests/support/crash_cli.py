@@ -24,6 +24,11 @@ Points, in the order a chunk meets them:
     after_commit   COMMIT returned; no outcome recorded, rows still "pending"
     after_outcome  the "ok" records are written; the rows not yet marked "applied"
     after_mark     the rows are marked "applied" (or "dropped")
+
+POINT ``line`` counts the lines executed in the modules of an issuance's write path
+(LINE_MODULES: the run archive, the tokens generation's writes, issuance, bulk, the recorded
+commit) and kills at the Nth; with N = 0 it kills nothing and writes the count to $CRASH_TRACE
+("lines N") as it exits, so a test can aim at every line.
 """
 
 from __future__ import annotations
@@ -41,6 +46,40 @@ from typing import Any
 
 POINTS = ("before_write", "after_write", "after_stage", "before_commit", "after_commit",
           "after_outcome", "after_mark")
+
+
+#: The modules whose executed lines POINT "line" counts (the write path of an issuance).
+LINE_MODULES = (
+    "hostprov_tui.services.run_archive", "hostprov_tui.services.generations.tokens_runs",
+    "hostprov_tui.services.generations.tokens", "hostprov_tui.services.issuance",
+    "hostprov_tui.services.bulk", "hostprov_tui.services.recorded_commit",
+)
+
+
+class LineKiller:
+    """SIGKILL at the Nth line executed in LINE_MODULES (0: never; the count is kept)."""
+
+    def __init__(self, nth: int) -> None:
+        import importlib
+
+        self.nth = nth
+        self.seen = 0
+        self.files = {importlib.import_module(m).__file__ for m in LINE_MODULES}
+
+    def trace(self, frame: Any, event: str, _arg: Any) -> Any:
+        if frame.f_code.co_filename not in self.files:
+            return None
+        if event == "line":
+            self.seen += 1
+            if self.seen == self.nth:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return self.trace
+
+    def install(self) -> None:
+        import threading
+
+        sys.settrace(self.trace)
+        threading.settrace(self.trace)
 
 
 class Killer:
@@ -125,9 +164,15 @@ def _child(request: dict[str, Any]) -> None:
     os.dup2(err, 2)
     os.environ.update(request["env"])
     code = 1
+    lines: LineKiller | None = None
     try:
         try:
-            install(Killer(request["point"], request["nth"], request["slow"]), request["chunk"])
+            if request["point"] == "line":
+                lines = LineKiller(request["nth"])
+                lines.install()
+            else:
+                install(Killer(request["point"], request["nth"], request["slow"]),
+                        request["chunk"])
         except Exception as exc:  # a hook that no longer fits the product: say which
             sys.stderr.write(f"crash_cli: cannot install the hooks: {exc!r}\n")
             raise SystemExit(99) from None
@@ -139,6 +184,10 @@ def _child(request: dict[str, Any]) -> None:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     finally:
+        sys.settrace(None)
+        if lines is not None and os.environ.get("CRASH_TRACE"):
+            with open(os.environ["CRASH_TRACE"], "a", encoding="utf-8") as handle:
+                handle.write(f"lines {lines.seen}\n")
         sys.stderr.flush()
         os._exit(code)
 
@@ -209,11 +258,13 @@ def serve() -> None:
     import hostprov_tui.config.settings
     import hostprov_tui.services.api
     import hostprov_tui.services.bulk
-    import hostprov_tui.services.bulk_status  # noqa: F401
+    import hostprov_tui.services.bulk_status
+    import hostprov_tui.services.generations.tokens
+    import hostprov_tui.services.run_archive  # noqa: F401
 
     for line in sys.stdin:
         request = json.loads(line)
-        assert request["point"] in (*POINTS, "none"), request
+        assert request["point"] in (*POINTS, "none", "line"), request
         pid = os.fork()
         if pid == 0:
             _child(request)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import TextClause, func, select, text
+from sqlalchemy import TextClause, func, insert, select, text, update
 from sqlalchemy.schema import CreateIndex, CreateTable, ExecutableDDLElement
 
 from hostprov_tui.db.canvas_models import CANVAS_SCHEMA, CanvasBase
@@ -24,6 +25,7 @@ from hostprov_tui.db.ksessions_models import (
     KSESSIONS_SCHEMA,
     Category,
     KSession,
+    KSessionsAppBase,
     KSessionsBase,
     SessionTranscript,
 )
@@ -33,6 +35,7 @@ from hostprov_tui.db.tokens_models import TokensBase
 from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.catalogue import SearchFilters
 from hostprov_tui.services.inputs import Target
+from hostprov_tui.services.issuance_options import Schedule
 from hostprov_tui.services.locking import MSSQL_APPLOCK, MSSQL_OPEN_TRANSACTION
 from tests.conftest import Env, demo_ids
 from tests.support.tsql import DIALECT, Statement, compile_step, mssql_dialect
@@ -97,6 +100,8 @@ class Flow:
     about: str
     run: Callable[[Provisioner, State], Any]
     only: str | None = None  # a generation, when the flow exists in one only
+    #: what the app did before the flow (not captured): e.g. a run's participants and questions
+    setup: Callable[[Provisioner, State], Any] | None = None
 
 
 def _search(prov: Provisioner, s: State) -> None:
@@ -164,7 +169,36 @@ FLOWS = (
     Flow("bulk_status", "bulk status of the bulk flow's GUID file with its ID file: each GUID "
          "looked up by hash, each session's active GUID read", _bulk_status, only="guid"),
     Flow("revoke", "revoke by KSESSIONS ID", lambda p, s: p.revoke(Target(ksessions_id=s.good))),
+    Flow("dry_run_new_run", "dry run of the revoked session, which ran (a participant, a "
+         "question): a new run, rolled back", lambda p, s: p.dry_run(Target(ksessions_id=s.good)),
+         only="tokens", setup=lambda p, s: _app_ran(p, [s.good, s.good2])),
+    Flow("issue_new_run", "issue for the revoked session: the new run reads, archives and "
+         "removes its participants and session data, and resets the row, in one transaction",
+         lambda p, s: p.issue(Target(ksessions_id=s.good)), only="tokens"),
+    Flow("bulk_new_run", "bulk issuance with --new-run: two live sessions (one with run data) "
+         "in one chunk get new runs with a schedule",
+         lambda p, s: p.issue_many([s.good2, s.good3], new_run=True, schedule=Schedule(
+             "2030-01-15", "6:30 PM", "90")), only="tokens"),
 )
+
+
+def _app_ran(prov: Provisioner, ids: list[int]) -> None:
+    """What the app's run leaves: Start (Status 'Active', StartedAt), a participant, a
+    question (tests/support/app_run.py plays it step by step)."""
+    from hostprov_tui.db.tokens_models import Participant, SessionDataRow, TokenSession
+
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with prov.ctx.databases().canvas.engine.begin() as conn:
+        for i in ids:
+            conn.execute(update(TokenSession).where(TokenSession.SessionId == i)
+                         .where(TokenSession.Status != "Expired")
+                         .values(Status="Active", StartedAt=now))
+            conn.execute(insert(Participant).values(
+                SessionId=i, UserToken="ABCDEFGH", UserGuid=f"guid-{i}", Name="Amina",
+                JoinedAt=now))
+            conn.execute(insert(SessionDataRow).values(
+                SessionId=i, DataType="Question", Content='{"text": "Why?"}', CreatedAt=now,
+                IsDeleted=False))
 
 
 @dataclass
@@ -223,6 +257,8 @@ def render_generation(env: Env, generation: str) -> list[Rendered]:
             if state is None:
                 state = _state(prov)
             prov.ctx.databases()
+            if flow.setup is not None:
+                flow.setup(prov, state)
             with capture(prov) as recorder:
                 flow.run(prov, state)
         finally:
@@ -247,7 +283,10 @@ def _init_steps(generation: str) -> list[Step]:
         steps.append(Step(database, "reflect", call=f"get_table_names(schema={schema!r})"))
         steps.append(Step(database, "begin"))
         steps.append(Step(database, "sql", text(MSSQL_CREATE_SCHEMA.format(schema))))
-        for table in metadata.sorted_tables:  # create_all's order: each table, then its indexes
+        tables = list(metadata.sorted_tables)
+        if database == "ksessions":  # the app's dbo.Countries, created beside the catalogue
+            tables += KSessionsAppBase.metadata.sorted_tables
+        for table in tables:  # create_all's order: each table, then its indexes
             steps.append(Step(database, "sql", CreateTable(table)))
             steps += [Step(database, "sql", CreateIndex(i))
                       for i in sorted(table.indexes, key=lambda i: str(i.name))]

@@ -45,6 +45,8 @@ class Decision:
     host_session_id: int | None = None
     #: the canvas session does not exist yet and will be created
     creates_canvas: bool = False
+    #: tokens generation: the state of the session's run (a RunState)
+    run_state: Any = None
 
     @property
     def ok(self) -> bool:
@@ -65,6 +67,7 @@ class Decision:
             (self.canvas.title if self.canvas else None),
             creates_canvas_session=self.creates_canvas,
             generation=generation,
+            run_state=self.run_state,
         )
 
 

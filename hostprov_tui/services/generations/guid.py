@@ -21,6 +21,7 @@ from hostprov_tui.services import checks, lookups
 from hostprov_tui.services.checks import FAIL, PASS, WARN, CheckLine
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.generations.base import Decision, Generation, checked_and_locked
+from hostprov_tui.services.generations.guid_hostguid import clear_host_guid, write_host_guids
 from hostprov_tui.services.generations.verify_guid import verify_guid
 from hostprov_tui.services.hashing import hash_prefix
 from hostprov_tui.services.inputs import Target
@@ -35,6 +36,8 @@ from hostprov_tui.services.results import (
 )
 from hostprov_tui.services.secret_check import secret_line
 
+#: the Status of a new canvas session (the guid generation's schema may have no default)
+STATUS_CREATED = "Created"
 _RANK = {GuidStatus.NONE: 0, GuidStatus.REVOKED: 1, GuidStatus.EXPIRED: 2, GuidStatus.ACTIVE: 3}
 
 
@@ -47,12 +50,25 @@ class GuidGeneration(Generation):
     def credential_line(self, ctx: ServiceContext, lines: list[CheckLine]) -> bool:
         return secret_line(ctx, lines) is not None
 
+    def __init__(self, host_guid_column: bool = False) -> None:
+        #: canvas.Sessions has HostGuid: issue and rotation write the hash there, revoke clears it
+        self.host_guid_column = host_guid_column
+
     def check_options(self, opts: IssueOptions) -> None:
         if opts.new_user_token:
             raise InputError(
                 "--new-user-token is for the tokens generation, but this canvas database holds "
                 "Host GUIDs (the guid generation), which have no participant token.",
                 hint="Leave the option out: issuing again rotates the Host GUID.",
+            )
+        if opts.schedule is not None or opts.new_run:
+            given = "--new-run" if opts.new_run and opts.schedule is None else \
+                "--scheduled-date, --scheduled-time and --duration"
+            raise InputError(
+                f"{given} are for the tokens generation (a session's runs and the waiting "
+                "room's schedule), but this canvas database holds Host GUIDs (the guid "
+                "generation), whose app has no runs and no schedule.",
+                hint="Leave the options out: issuing again rotates the Host GUID.",
             )
 
     def evaluate(
@@ -165,6 +181,9 @@ class GuidGeneration(Generation):
                   **common} for d in creating],
             )
             host_ids.update({by_canvas[int(r[1])]: int(r[0]) for r in rows})
+        if self.host_guid_column:
+            write_host_guids(conn, {canvas_ids[d.ksessions_id]: hashes[d.ksessions_id]
+                                    for d in approved})
         return [
             IssueResult(
                 guid=str(guids[d.ksessions_id]), host_session_id=host_ids[d.ksessions_id],
@@ -198,6 +217,8 @@ class GuidGeneration(Generation):
             .where(HostSession.HostSessionId.in_([h.host_session_id for h in hosts]))
             .values(IsActive=False, RevokedAt=now, RevokedBy=by)
         )
+        if self.host_guid_column:
+            clear_host_guid(conn, canvas.session_id)
         return RevokeResult(
             host_session_id=hosts[0].host_session_id, canvas_session_id=canvas.session_id,
             ksessions_id=canvas.ksessions_id, revoked_at=now, revoked_by=by,
@@ -254,6 +275,7 @@ def canvas_values(ksessions_id: int, ks: lookups.KSessionInfo, now: datetime) ->
         "Title": ks.name[: checks.TITLE_MAX],
         "Description": (ks.description or "")[: checks.DESCRIPTION_MAX] or None,
         "CreatedAt": now, "ModifiedAt": now,
+        "Status": STATUS_CREATED,  # explicitly: that schema may have no default for it
     }
 
 

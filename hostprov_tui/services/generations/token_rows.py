@@ -6,12 +6,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, or_, select
+from sqlalchemy import Connection, bindparam, case, func, or_, select
 
 from hostprov_tui.db.tokens_models import (
+    DATA_QUESTION,
+    STATUS_CREATED,
     STATUS_EXPIRED,
     TOKEN_ALPHABET,
     TOKEN_LENGTH,
+    Participant,
+    SessionDataRow,
     TokenSession,
 )
 from hostprov_tui.errors import ConcurrentChange
@@ -32,6 +36,9 @@ class TokenRow:
     expires_at: datetime | None
     created_at: datetime | None
     modified_at: datetime | None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    scheduled: tuple[str | None, str | None, str | None] = (None, None, None)
 
     def __repr__(self) -> str:  # tokens never land in a traceback or a log by accident
         return f"TokenRow(session_id={self.session_id}, status={self.status!r})"
@@ -45,17 +52,57 @@ class TokenRow:
         return (self.expires_at is None or self.expires_at > now) \
             and self.status != STATUS_EXPIRED
 
+    @property
+    def has_run(self) -> bool:
+        """What the app's Start leaves on the row (StartedAt, Status 'Active'), or a Status
+        other than 'Created' (and 'Expired', which is hostprov's revoke)."""
+        return self.started_at is not None or self.status not in (STATUS_CREATED,
+                                                                  STATUS_EXPIRED)
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    """What a run left in the app's other tables for one session."""
+
+    participants: int = 0
+    questions: int = 0
+    session_data: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.participants or self.session_data)
+
 
 _COLUMNS = (
     TokenSession.SessionId, TokenSession.HostToken, TokenSession.UserToken, TokenSession.Status,
     TokenSession.ExpiresAt, TokenSession.CreatedAt, TokenSession.ModifiedAt,
+    TokenSession.StartedAt, TokenSession.EndedAt, TokenSession.ScheduledDate,
+    TokenSession.ScheduledTime, TokenSession.ScheduledDuration,
 )
 
 
 def _row(r: object) -> TokenRow:
     t = tuple(r)  # type: ignore[arg-type]
     return TokenRow(int(t[0]), (t[1] or "").strip(), (t[2] or "").strip(), t[3] or "", t[4],
-                    t[5], t[6])
+                    t[5], t[6], t[7], t[8], (t[9], t[10], t[11]))
+
+
+def run_counts(conn: Connection, ids: list[int]) -> dict[int, RunCounts]:
+    """Participants, questions and rows of session data per session: two queries for any
+    number of IDs (counts only; the rows themselves are read by a new run's archive)."""
+    if not ids:
+        return {}
+    people = dict(conn.execute(
+        select(Participant.SessionId, func.count()).where(Participant.SessionId.in_(ids))
+        .group_by(Participant.SessionId)
+    ).all())
+    data = {int(r[0]): (int(r[1]), int(r[2] or 0)) for r in conn.execute(
+        select(SessionDataRow.SessionId, func.count(),
+               func.sum(case((SessionDataRow.DataType == DATA_QUESTION, 1), else_=0)))
+        .where(SessionDataRow.SessionId.in_(ids)).group_by(SessionDataRow.SessionId)
+    )}
+    return {i: RunCounts(int(people.get(i, 0)), data.get(i, (0, 0))[1], data.get(i, (0, 0))[0])
+            for i in ids}
 
 
 def rows_by_id(conn: Connection, ids: list[int], lock: bool) -> dict[int, TokenRow]:

@@ -12,11 +12,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from hostprov_tui.db.tokens_models import STATUS_CREATED, STATUS_EXPIRED, TokenSession
 from hostprov_tui.errors import ConcurrentChange, PermissionRefused, ValidationRefused
-from hostprov_tui.services import checks, lookups
+from hostprov_tui.services import checks, lookups, run_archive
 from hostprov_tui.services.checks import CheckLine, stamp
 from hostprov_tui.services.clock import utcnow
 from hostprov_tui.services.context import ServiceContext
-from hostprov_tui.services.generations import tokens_checks
+from hostprov_tui.services.generations import tokens_checks, tokens_runs
 from hostprov_tui.services.generations.base import Decision, Generation, checked_and_locked
 from hostprov_tui.services.generations.guid import no_canvas
 from hostprov_tui.services.generations.token_rows import (
@@ -24,6 +24,7 @@ from hostprov_tui.services.generations.token_rows import (
     fresh_tokens,
     row_by_token,
     rows_by_id,
+    run_counts,
 )
 from hostprov_tui.services.inputs import INT_MAX, Target
 from hostprov_tui.services.issuance_options import IssueOptions
@@ -47,6 +48,10 @@ class TokensGeneration(Generation):
     credential = "host token"
     credential_kind = "token"
     csv_columns = TOKENS_CSV_COLUMNS
+
+    def __init__(self, run_tables: bool = True) -> None:
+        #: canvas.Participants and canvas.SessionData exist (the app's run data)
+        self.run_tables = run_tables
 
     def credential_line(self, ctx: ServiceContext, lines: list[CheckLine]) -> bool:
         return True  # tokens are stored as the app reads them: no secret is involved
@@ -78,17 +83,32 @@ class TokensGeneration(Generation):
     ) -> list[Decision]:
         decisions, found = checked_and_locked(ctx, canvas_conn, ks_conn, ids, preamble)
         rows = rows_by_id(canvas_conn, found, lock=True)  # type: ignore[arg-type]
+        counts = run_counts(canvas_conn, list(rows)) if self.run_tables else {}
+        folder = run_archive.archive_folder(ctx.settings.audit.path)
+        if self.run_tables:  # under the locks: what a kill left pending is settled now
+            run_archive.settle(canvas_conn, folder, list(rows))
         expires = self.expiry(ctx, opts, now)
         expiry = tokens_checks.expiry_line(opts.expires, expires, now,
                                            ctx.settings.tokens.valid_hours)
+        archive = run_archive.pattern(folder)
         for d in decisions:
             if d.ks is None:
                 continue
+            if not d.ks.is_active:  # the opener lists active sessions only
+                d.lines = [tokens_runs.inactive_line(d.ks) if li.code == "inactive" else li
+                           for li in d.lines]
             row = rows.get(d.ksessions_id)  # type: ignore[arg-type]
+            state = tokens_runs.run_state(row, counts.get(d.ksessions_id),  # type: ignore[arg-type]
+                                          now, opts.new_run, archive)
             d.lines.append(tokens_checks.canvas_line(d.ksessions_id, row))  # type: ignore[arg-type]
-            d.lines.append(tokens_checks.host_line(row, now, opts.new_user_token))
+            d.lines.append(tokens_checks.host_line(row, now, opts.new_user_token or
+                                                   state.new_run))
+            d.lines.append(tokens_runs.run_line(state))
+            schedule = tokens_runs.schedule_line(opts.schedule, state)
+            if schedule is not None:
+                d.lines.append(schedule)
             d.lines.append(expiry)
-            d.current, d.creates_canvas = row, row is None
+            d.current, d.creates_canvas, d.run_state = row, row is None, state
             if row is not None:
                 d.canvas = lookups.CanvasInfo(row.session_id, row.session_id, None)
         return decisions
@@ -107,7 +127,9 @@ class TokensGeneration(Generation):
         if not approved:
             return []
         expires = self.expiry(ctx, opts, now)
-        renew_user = {d.ksessions_id: _renews_user_token(d.current, opts, now) for d in approved}
+        renew_user = {d.ksessions_id: d.run_state.new_run or _renews_user_token(d.current, opts,
+                                                                                now)
+                      for d in approved}
         tokens = iter(fresh_tokens(conn, len(approved) + sum(renew_user.values())))
         pairs: dict[int, tuple[str, str]] = {}
         for d in approved:
@@ -116,21 +138,30 @@ class TokensGeneration(Generation):
             user = next(tokens) if renew_user[d.ksessions_id] else row.user_token  # type: ignore[union-attr]
             pairs[d.ksessions_id] = (host, user)  # type: ignore[index]
         creating = [d for d in approved if d.current is None]
-        rotating = [d for d in approved if d.current is not None]
+        renewing = [d.ksessions_id for d in approved
+                    if d.current is not None and d.run_state.new_run]
+        rotating = [d for d in approved if d.current is not None and not d.run_state.new_run]
+        archive = tokens_runs.archive_new_runs(conn, ctx.settings.audit.path, renewing,  # type: ignore[arg-type]
+                                               now, self.run_tables)
         try:
             if creating:
                 self._insert(conn, [_new_row(d.ksessions_id, pairs[d.ksessions_id], now,  # type: ignore[arg-type,index]
-                                             expires) for d in creating])
+                                             expires, opts) for d in creating])
             if rotating:
                 conn.execute(
                     update(TokenSession)
                     .where(TokenSession.SessionId == bindparam("b_id"))
                     .values(HostToken=bindparam("b_host"), UserToken=bindparam("b_user"),
-                            ExpiresAt=expires, ModifiedAt=now),
+                            ExpiresAt=expires, ModifiedAt=now,
+                            **tokens_runs.schedule_values(opts.schedule)),
                     [{"b_id": d.ksessions_id, "b_host": pairs[d.ksessions_id][0],  # type: ignore[index]
                       "b_user": pairs[d.ksessions_id][1]} for d in rotating],  # type: ignore[index]
                 )
-        except IntegrityError:
+            tokens_runs.reset_rows(conn, pairs, renewing, expires, now, opts.schedule)
+        except BaseException as exc:
+            run_archive.finish([archive], committed=False)
+            if not isinstance(exc, IntegrityError):
+                raise
             raise ConcurrentChange(
                 "Another writer took the same token, or created the same canvas session, at "
                 "the same moment; nothing was saved.",
@@ -145,6 +176,8 @@ class TokensGeneration(Generation):
                 canvas_session_id=d.ksessions_id, ksessions_id=d.ksessions_id,  # type: ignore[arg-type]
                 action="rotated" if d.current is not None else "created", expires_at=expires,
                 created_by=opts.created_by, new_user_token=renew_user[d.ksessions_id],
+                run_state=d.run_state,
+                archive_path=archive if d.ksessions_id in renewing else None,
             )
             for d in approved
         ]
@@ -180,22 +213,25 @@ class TokensGeneration(Generation):
         row = rows_by_id(conn, [session_id], lock=True).get(session_id)
         if row is None:
             raise no_canvas(ctx, target, "host token")
-        if not row.has_tokens or not row.signs_in(now):
-            when = f" (they expired {stamp(row.expires_at)})" if row.expires_at else ""
+        if row.status == STATUS_EXPIRED:
             raise ValidationRefused(
-                f"Canvas session {row.session_id}'s tokens no longer sign in{when}; there is "
-                "nothing to revoke.",
-                hint="Issue new ones first, or check a token with `hostprov verify --token -`.",
+                f"Canvas session {row.session_id} is already revoked (Status 'Expired'): no "
+                "token of it opens the app; there is nothing to revoke.",
+                hint="Issue again to start a new run.",
             )
+        host, user = fresh_tokens(conn, 2)  # never shown, never logged: nobody holds them
         conn.execute(
             update(TokenSession).where(TokenSession.SessionId == row.session_id)
-            .values(ExpiresAt=now - REVOKE_BACKDATE, ModifiedAt=now)
+            .values(HostToken=host, UserToken=user, Status=STATUS_EXPIRED,
+                    ExpiresAt=now - REVOKE_BACKDATE, ModifiedAt=now)
         )
         return RevokeResult(
             host_session_id=None, canvas_session_id=row.session_id, ksessions_id=row.session_id,
             revoked_at=now, revoked_by=by, generation=self.name,
-            message=f"Revoked the tokens of canvas session {row.session_id}: they expired at "
-            f"{stamp(now - REVOKE_BACKDATE)} and sign in no more.",
+            message=f"Revoked canvas session {row.session_id}: its host and participant tokens "
+            "were replaced by values nobody was shown and its Status is 'Expired', so no page "
+            "of the app finds it by an old token; its participants and session data stay. "
+            "Issuing again starts a new run.",
         )
 
     def verify(self, ctx: ServiceContext, conn: Connection, credential: str) -> VerifyResult:
@@ -229,18 +265,25 @@ class TokensGeneration(Generation):
     def statuses(
         self, conn: Connection, ids: list[int], now: datetime
     ) -> dict[int, tuple[GuidStatus, int | None]]:
+        rows = rows_by_id(conn, ids, lock=False)
+        counts = run_counts(conn, list(rows)) if self.run_tables and rows else {}
         result: dict[int, tuple[GuidStatus, int | None]] = {}
-        for session_id, row in rows_by_id(conn, ids, lock=False).items():
-            if not row.has_tokens:
-                status = GuidStatus.NONE
-            else:
-                status = GuidStatus.ACTIVE if row.signs_in(now) else GuidStatus.EXPIRED
-            result[session_id] = (status, session_id)
+        for session_id, row in rows.items():
+            name = tokens_runs.state_name(row, counts.get(session_id), now)
+            if name == "fresh" and not row.has_tokens:
+                name = "none"
+            result[session_id] = (tokens_runs.STATUS_BY_STATE[name], session_id)
         return result
 
     def links(self, ctx: ServiceContext, conn: Connection, ksessions_id: int) -> SessionLinks:
         """The session's current links, to show them again (the caller audits it)."""
         row = rows_by_id(conn, [ksessions_id], lock=False).get(ksessions_id)
+        if row is not None and row.status == STATUS_EXPIRED:
+            raise ValidationRefused(
+                f"KSESSIONS session {ksessions_id} is revoked (Status 'Expired'): its tokens "
+                "were replaced by values nobody was shown, so there is no link to show.",
+                hint="Issue again to start a new run (hostprov issue, or Provision in the TUI).",
+            )
         if row is None or not row.has_tokens:
             raise ValidationRefused(
                 f"KSESSIONS session {ksessions_id} has no tokens yet; there are no links to "
@@ -261,13 +304,16 @@ def _renews_user_token(row: TokenRow | None, opts: IssueOptions, now: datetime) 
 
 
 def _new_row(
-    session_id: int, pair: tuple[str, str], now: datetime, expires: datetime
+    session_id: int, pair: tuple[str, str], now: datetime, expires: datetime, opts: IssueOptions
 ) -> dict[str, Any]:
-    """A new canvas session: every NOT NULL column set (hostprov relies on no default)."""
+    """A new canvas session: every NOT NULL column set (hostprov relies on no default); the
+    schedule columns always present, so that every row of one insert has the same keys."""
     return {
         "SessionId": session_id, "AlbumId": uuid.uuid4(), "HostToken": pair[0],
         "UserToken": pair[1], "Status": STATUS_CREATED, "CreatedAt": now, "ModifiedAt": now,
         "ExpiresAt": expires, "ParticipantCount": 0,
+        **(tokens_runs.schedule_values(opts.schedule) or {
+            "ScheduledDate": None, "ScheduledTime": None, "ScheduledDuration": None}),
     }
 
 

@@ -18,10 +18,9 @@ def canvas_line(ksessions_id: int, row: TokenRow | None) -> CheckLine:
         )
     if row.status == STATUS_EXPIRED:
         return CheckLine(
-            "canvas_session", FAIL,
-            f"Canvas session {row.session_id} has Status 'Expired': the app refuses its tokens "
-            "whatever hostprov writes.",
-            "hostprov never changes Status; reopen the session in the NOOR Canvas app first.",
+            "canvas_session", PASS,
+            f"Canvas session {row.session_id} exists and was revoked (Status 'Expired'): "
+            "issuing starts a new run.",
         )
     return CheckLine(
         "canvas_session", PASS,
@@ -34,6 +33,12 @@ def host_line(row: TokenRow | None, now: datetime, new_user_token: bool) -> Chec
         return CheckLine(
             "host_session", PASS,
             "No host token yet: a host token and a participant token will be created.",
+        )
+    if row.status == STATUS_EXPIRED:
+        return CheckLine(
+            "host_session", PASS,
+            "Its tokens were revoked: a new host token and a new participant token will be "
+            "made.",
         )
     if not row.signs_in(now):
         return CheckLine(

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 # Rich styles (DataTable cells are Rich Text); ANSI names follow the theme's palette.
 GUID_STYLE = {"active": "bold green", "expired": "yellow", "revoked": "red", "none": "dim",
-              "unknown": "dim"}
+              "unknown": "dim", "fresh": "green", "live": "bold cyan", "over": "yellow"}
 MARK = Text("◆", style="bold magenta")
 NO_MARK = Text(" ")
 CELL_PADDING = 1  # DataTable's default: one space on each side of every cell
