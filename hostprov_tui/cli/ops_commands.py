@@ -7,9 +7,11 @@ from typing import Any
 
 import click
 
-from hostprov_tui.cli import render
+from hostprov_tui.cli.lazy import lazy_module
 from hostprov_tui.cli.options import global_options, issue_options, target_options
 from hostprov_tui.cli.runner import Outcome, execute, provisioner, state
+
+render = lazy_module("hostprov_tui.cli.render")  # rich + the result types: not for --help
 
 
 @click.command()
