@@ -36,6 +36,21 @@ DEMO_SESSIONS = 120
 BACKENDS = ("sqlite", "postgres")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (scripts/test runs the suite on several workers, `--dist loadgroup`),
+    the tests of a module that shares a module- or class-scoped fixture (a built wheel, a
+    server) stay on one worker, so that fixture is built once; every other test goes wherever a
+    worker is free. Each worker has its own databases and its own PostgreSQL server (pg_server
+    is per session, and each worker is a session). Without xdist the mark does nothing."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        defs = info.name2fixturedefs.values() if info is not None else ()
+        if any(d.scope in ("module", "class", "package") for chain in defs for d in chain):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module
+                                                    else item.nodeid.split("::")[0]))
+
+
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -44,8 +44,10 @@ def _catalogue(env: Env) -> list[tuple[int, str, str | None, str | None, str | N
 
 
 def _expected(catalogue: list[tuple], query: str) -> list[int]:
-    needle = query.lower()
-    return [r[0] for r in catalogue if any(t and needle in t.lower() for t in r[1:])]
+    """Every word of the query in one of the four names (each word in any of them)."""
+    words = query.lower().split()
+    return [r[0] for r in catalogue
+            if all(any(t and word in t.lower() for t in r[1:]) for word in words)]
 
 
 def _found(prov: Provisioner, query: str) -> list[int]:
@@ -201,3 +203,26 @@ def test_find_session_is_the_row_the_search_shows(prov: Provisioner, ids: DemoId
     for bad in ("", "abc", "0", str(2**31)):
         with pytest.raises(InputError):
             prov.find_session(bad)
+
+
+def test_each_word_must_match_in_any_of_the_names(prov: Provisioner, env: Env) -> None:
+    """`concept taqwa` finds "The concept of Taqwa": words, not one phrase, in any order, each
+    in the name, album, category or speaker — in the service, the CLI and both backends."""
+    from tests.support.cli_run import hostprov
+
+    added = add_ksession(env.settings(), "The concept of Taqwa")
+    catalogue = _catalogue(env)
+    row = next(r for r in catalogue if r[0] == added)
+    for query in ("concept taqwa", "TAQWA Concept", "taqwa  of", "of the concept taqwa"):
+        found = _found(prov, query)
+        assert added in found, query
+        assert found == _expected(catalogue, query), query
+    album_word = (row[2] or "").split()[0]  # a word of the name and one of its album
+    assert added in _found(prov, f"taqwa {album_word}")
+    assert _found(prov, "concept taqwa zzqx") == []
+    assert _found(prov, "concept of Taqwa") == _expected(catalogue, "concept of Taqwa")
+    run = hostprov(env, "sessions", "concept", "taqwa", "--json", "--limit", "500")
+    assert run.code == 0, run.output
+    assert added in [r["session_id"] for r in run.json()["rows"]]
+    quoted = hostprov(env, "sessions", "concept taqwa", "--json", "--limit", "500")
+    assert quoted.json()["rows"] == run.json()["rows"]

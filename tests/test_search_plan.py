@@ -28,7 +28,8 @@ from tests.support.statements import captured, selects
 
 QUERIES = ("", "of", "OF THE", "aqw", "Taqwa", "Meaning of", "Nu", "q", "7", "42", "1",
            "Fiqh of Salah", "fatima", "series 3", "zzqx", 'a"b', "%", "_", "50%", "Ihsan al-J",
-           "Commentary", "word T")
+           "Commentary", "word T", "concept taqwa", "TAQWA concept", "of Nu", "al q", "q al",
+           "Fiqh 7 of", "7 q", "Meaning Meaning", "fatima  of", "zzqx of", "of zzqx")
 FILTERS = (SearchFilters(), SearchFilters(album_id=3), SearchFilters(category_id=10),
            SearchFilters(active_only=True), SearchFilters(album_id=5, active_only=True))
 
@@ -47,7 +48,8 @@ def _catalogue(prov: Provisioner) -> list[tuple[Any, ...]]:
 
 
 def _expected(rows: list[tuple[Any, ...]], query: str, f: SearchFilters) -> list[int]:
-    """The naive answer: ID equality or a case-insensitive substring of any of the names."""
+    """The naive answer: ID equality, or every word a case-insensitive substring of one of the
+    names (not necessarily the same one)."""
     found = []
     for sid, group, category, active, *names in rows:
         if f.album_id is not None and group != f.album_id:
@@ -56,8 +58,8 @@ def _expected(rows: list[tuple[Any, ...]], query: str, f: SearchFilters) -> list
             continue
         if f.active_only and active is False:
             continue
-        hit = not query or (query.isdigit() and int(query) == sid) or any(
-            query.lower() in (n or "").lower() for n in names
+        hit = not query or (query.isdigit() and int(query) == sid) or all(
+            any(word.lower() in (n or "").lower() for n in names) for word in query.split()
         )
         if hit:
             found.append(sid)

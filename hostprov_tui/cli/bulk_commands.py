@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
+from hostprov_tui.cli.lazy import escape
 from hostprov_tui.cli.options import global_options
 from hostprov_tui.cli.runner import Outcome, execute, provisioner
+
+if TYPE_CHECKING:  # rich loads when something is printed, not for --help
+    from rich.console import Console
 
 #: Rows listed one per line before "… and N more".
 SHOWN_ROWS = 50

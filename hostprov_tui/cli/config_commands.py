@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from hostprov_tui.cli.config_locations import init_command, path_command, write_config_starter
+from hostprov_tui.cli.lazy import escape
 from hostprov_tui.cli.options import _store, base_options, global_options
 from hostprov_tui.cli.runner import Outcome, cli_settings, execute, state
+
+if TYPE_CHECKING:  # rich loads when something is printed, not for --help
+    from rich.console import Console
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -255,6 +256,8 @@ def _render_import(console: Console, result: Any) -> None:
     files = " + ".join(Path(f).name for f in result.files)
     console.print(f"Read {escape(files)} (environment {escape(result.environment)}, "
                   f"{escape(result.environment_source)}).", soft_wrap=True)
+    from rich.table import Table
+
     table = Table(expand=False, title="ConnectionStrings (passwords masked)")
     table.add_column("Name", no_wrap=True)
     table.add_column("Used for", no_wrap=True)

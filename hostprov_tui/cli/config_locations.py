@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
+from hostprov_tui.cli.lazy import escape
 from hostprov_tui.cli.options import global_options
 from hostprov_tui.cli.runner import Outcome, execute, state
+
+if TYPE_CHECKING:  # rich loads when something is printed, not for --help
+    from rich.console import Console
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,27 @@ LAZY_COMMANDS = {
     "verify": "hostprov_tui.cli.ops_commands:verify",
 }
 
+#: command name → its one-line summary in `hostprov --help`, so that the help loads no command
+#: module (tests/test_cli_startup.py checks each against the command's own help).
+COMMAND_SUMMARIES = {
+    "audit": "Show the latest audit records.",
+    "bulk": "Bulk runs (issue --from-file, the TUI's Ctrl+B).",
+    "check": "Connectivity and schema report for both databases.",
+    "config": "Inspect the effective configuration and compare it with the NOOR Canvas app's.",
+    "db": "Database maintenance.",
+    "demo": "Fill an empty KSESSIONS database with a realistic demo catalogue (development "
+            "only), and create the canvas tables if the canvas database is empty.",
+    "dry-run": "Show exactly what issue would do: the checks, and the writes tried then "
+               "rolled back.",
+    "issue": "Issue the session's Host GUID, or its host token in the tokens generation (or "
+             "rotate it: the current one stops working).",
+    "links": "Show a session's host and participant links again (tokens generation; audited).",
+    "revoke": "Revoke the session's active Host GUID (tokens generation: expire its tokens).",
+    "sessions": "Search KSESSIONS by ID, or by words in session name, album, category or "
+                "speaker.",
+    "verify": "Which session a GUID or token opens, and whether it would sign in.",
+}
+
 
 class HostprovGroup(click.Group):
     """Usage errors keep the contract too: a sentence, exit 2, and a JSON document on --json.
@@ -49,6 +70,23 @@ class HostprovGroup(click.Group):
             self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's command list, with the kept summary for a command not loaded yet."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows: list[tuple[str, str]] = []
+        for name in names:
+            summary = COMMAND_SUMMARIES.get(name)
+            if name not in self.commands and summary is not None:
+                rows.append((name, click.Command(name, help=summary).get_short_help_str(limit)))
+                continue
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def main(self, args: Any = None, prog_name: str | None = None,  # type: ignore[override]
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         argv = list(args) if args is not None else sys.argv[1:]
@@ -56,12 +94,15 @@ class HostprovGroup(click.Group):
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
             exc.show()
-            if "--json" in argv:
-                from hostprov_tui.cli.runner import emit_json
+            if "--json" in argv:  # plain strings: no need for the services' JSON encoder
+                import json
+
                 from hostprov_tui.errors import InputError
 
                 error = InputError(exc.format_message()).to_dict()
-                emit_json({"ok": False, "error": {**error, "exit_code": exc.exit_code}})
+                doc = {"ok": False, "error": {**error, "exit_code": exc.exit_code}}
+                sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+                sys.stdout.flush()
             code = exc.exit_code
         except click.Abort:
             stderr_console().print("Aborted; nothing further was done.")

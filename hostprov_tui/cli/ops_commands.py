@@ -7,9 +7,11 @@ from typing import Any
 
 import click
 
-from hostprov_tui.cli import render
+from hostprov_tui.cli.lazy import lazy_module
 from hostprov_tui.cli.options import global_options, issue_options, target_options
 from hostprov_tui.cli.runner import Outcome, execute, provisioner, state
+
+render = lazy_module("hostprov_tui.cli.render")  # rich + the result types: not for --help
 
 
 @click.command()
@@ -32,7 +34,7 @@ def check(ctx: click.Context) -> None:
 
 
 @click.command()
-@click.argument("query", required=False, default="")
+@click.argument("query", nargs=-1)
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
 @click.option("--album", "album_id", type=click.IntRange(1), help="Only this album (GroupID).")
@@ -40,14 +42,18 @@ def check(ctx: click.Context) -> None:
 @click.option("--active-only", is_flag=True, help="Hide inactive sessions.")
 @global_options
 @click.pass_context
-def sessions(ctx: click.Context, query: str, limit: int, offset: int, album_id: int | None,
-             category_id: int | None, active_only: bool) -> None:
-    """Search KSESSIONS by ID, or by words in session name, album, category or speaker."""
+def sessions(ctx: click.Context, query: tuple[str, ...], limit: int, offset: int,
+             album_id: int | None, category_id: int | None, active_only: bool) -> None:
+    """Search KSESSIONS by ID, or by words in session name, album, category or speaker.
+
+    Every word must be found (each in any of the four): `hostprov sessions concept taqwa`
+    finds "The concept of Taqwa". A query that is one number finds that session ID too.
+    """
     from hostprov_tui.services.catalogue import SearchFilters
 
     def body() -> Outcome:
         page = provisioner(ctx).search(
-            query, offset=offset, limit=limit,
+            " ".join(query), offset=offset, limit=limit,
             filters=SearchFilters(album_id, category_id, active_only),
         )
         return Outcome(page, lambda c: render.render_sessions(c, page))

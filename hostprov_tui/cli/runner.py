@@ -8,13 +8,14 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
 from hostprov_tui.errors import HostprovError
+
+if TYPE_CHECKING:  # rich loads when something is printed, not for --help or a usage error
+    from rich.console import Console
 
 
 @dataclass
@@ -40,10 +41,14 @@ def state(ctx: click.Context) -> CliState:
 
 
 def stdout_console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=False)
 
 
 def stderr_console() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -55,6 +60,8 @@ def emit_json(doc: Any) -> None:
 
 
 def report_error(st: CliState, exc: HostprovError) -> int:
+    from rich.markup import escape
+
     err = stderr_console()
     err.print(f"[bold red]Error:[/] {escape(exc.message)}", markup=True, highlight=False)
     if exc.hint:
@@ -87,6 +94,8 @@ def execute(ctx: click.Context, body: Callable[[], Outcome]) -> None:
         stderr_console().print("Interrupted; nothing further was done.")
         ctx.exit(130)
     except Exception as exc:  # the last line of defence: a sentence, the trace only on --debug
+        from rich.markup import escape
+
         from hostprov_tui.config.masking import mask_text
         from hostprov_tui.services.audit import scrub
 

@@ -5,9 +5,11 @@ KSESSIONS, then the Host GUID status of just those sessions from canvas. Memory 
 
 Every page is ordered by SessionID with a LIMIT, so a common word stops the scan early. A rare word
 would scan the whole catalogue: the embedded demo database therefore carries a trigram index
-(db/search_index.py) that finds the first page of matches without a scan — 3+ characters as a
-phrase, 1–2 characters as an OR of the trigrams containing them. Databases without it
-(PostgreSQL, SQL Server) get the plain case-insensitive LIKE.
+(db/search_index.py) that finds the first page of matches without a scan — words of 3+ characters
+together in one MATCH, a text of 1–2 character words as an OR of the trigrams containing the
+first. Databases without it (PostgreSQL, SQL Server) get the plain case-insensitive LIKE, one
+per word and column. Each word must match (in any of the four names): `concept taqwa` finds
+"The concept of Taqwa".
 """
 
 from __future__ import annotations
@@ -187,24 +189,32 @@ def _matching(
     stmt: Select, text: str, filters: SearchFilters, *, indexed: bool, first: int
 ) -> Select:
     """``stmt`` narrowed to the sessions ``text`` and ``filters`` find (the index path takes
-    the ``first`` matches only)."""
-    if text:
+    the ``first`` matches only). Every word of ``text`` must be found in the session's name,
+    album, category or speaker (not necessarily the same one); a text that is one number finds
+    that SessionID too."""
+    words = search_words(text)
+    if words:
         if indexed:
-            conditions = [_indexed_ids(text, filters, first)]
+            conditions = [_indexed_ids(words, filters, first)]
         else:
-            conditions = [
-                col.icontains(text, autoescape=True)
-                for col in (
+            conditions = [and_(*(
+                or_(*(col.icontains(word, autoescape=True) for col in (
                     KSession.SessionName, Group.GroupName, Category.CategoryName,
                     Speaker.SpeakerName,
-                )
-            ]
+                )))
+                for word in words
+            ))]
         if text.isdigit() and int(text) <= INT_MAX:
             conditions.insert(0, KSession.SessionID == int(text))
         stmt = stmt.where(or_(*conditions))
     for condition in _filter_conditions(KSession.__table__.c, filters):
         stmt = stmt.where(condition)
     return stmt
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search, each to be matched on its own (the same word twice counts once)."""
+    return list(dict.fromkeys(text.split()))
 
 
 def _filter_conditions(c: Any, filters: SearchFilters) -> list[ColumnElement[bool]]:
@@ -231,20 +241,28 @@ _NO_MATCH = '"\x01\x02\x03"'
 _FILTERED = KSession.__table__.alias("filtered")
 
 
-def _indexed_ids(text: str, filters: SearchFilters, first: int) -> ColumnElement[bool]:
+def _indexed_ids(words: list[str], filters: SearchFilters, first: int) -> ColumnElement[bool]:
     """SessionID is among the first ``first`` matches, in order, of the demo's search index.
 
     Taking only as many as the page needs keeps the outer query small; the union with an exact
     ID match stays correct, because the first n of a union lie within the first n of each part.
+    Words of 3+ characters go to the trigram index together (``"a" AND "b"``); a word of 1 or 2
+    characters is a LIKE on the narrow text row of each candidate.
     """
     match = literal_column(FTS_TABLE).op("MATCH")
-    if len(text) >= MIN_FTS_CHARS:
-        phrase = '"' + text.replace('"', '""') + '"'
-        return KSession.SessionID.in_(_first(_FTS.c.rowid, match(phrase), filters, first))
-    # 1 or 2 characters: an OR of the trigrams that contain them (hostprov_search_terms) — unless
-    # they are many (a common letter: scanning the narrow text table stops early then) or the
-    # list was emptied by an edit of the catalogue. A LIMIT of 0 skips the path not taken.
-    lowered = text.lower()
+    long = [w for w in words if len(w) >= MIN_FTS_CHARS]
+    short = [_TEXT.c.Text.contains(w, autoescape=True) for w in words if len(w) < MIN_FTS_CHARS]
+    if long:
+        phrases = " AND ".join('"' + w.replace('"', '""') + '"' for w in long)
+        inner = select(_FTS.c.rowid).where(match(phrases))
+        if short:
+            inner = inner.join(_TEXT, _TEXT.c.SessionID == _FTS.c.rowid).where(*short)
+        return KSession.SessionID.in_(_first(inner, _FTS.c.rowid, filters, first))
+    # only words of 1 or 2 characters: an OR of the trigrams that contain the first
+    # (hostprov_search_terms), the others as LIKEs — unless those trigrams are many (a common
+    # letter: scanning the narrow text table stops early then) or the list was emptied by an
+    # edit of the catalogue. A LIMIT of 0 skips the path not taken.
+    lowered = words[0].lower()
     containing = _TERMS.c.term.contains(lowered, autoescape=True)
     quoted = literal('"') + func.replace(_TERMS.c.term, '"', '""') + literal('"')
     trigrams = (
@@ -253,17 +271,17 @@ def _indexed_ids(text: str, filters: SearchFilters, first: int) -> ColumnElement
     )
     hits = select(func.count()).select_from(_TERMS).where(containing).scalar_subquery()
     use_terms = and_(exists(select(_TERMS.c.term)), hits <= MAX_SHORT_TRIGRAMS)
-    via_terms = _first(_FTS.c.rowid, match(trigrams), filters,
-                       case((use_terms, first), else_=0))
-    via_scan = _first(_TEXT.c.SessionID, _TEXT.c.Text.contains(text, autoescape=True), filters,
+    terms = select(_FTS.c.rowid).where(match(trigrams))
+    if len(short) > 1:
+        terms = terms.join(_TEXT, _TEXT.c.SessionID == _FTS.c.rowid).where(*short[1:])
+    via_terms = _first(terms, _FTS.c.rowid, filters, case((use_terms, first), else_=0))
+    via_scan = _first(select(_TEXT.c.SessionID).where(*short), _TEXT.c.SessionID, filters,
                       case((use_terms, 0), else_=first))
     return or_(KSession.SessionID.in_(via_terms), KSession.SessionID.in_(via_scan))
 
 
-def _first(
-    key: Any, condition: ColumnElement[bool], filters: SearchFilters, first: int | Any
-) -> Select:
-    inner = select(key).where(condition)
+def _first(inner: Select, key: Any, filters: SearchFilters, first: int | Any) -> Select:
+    """The first ``first`` keys of ``inner`` in order, within the filters."""
     conditions = _filter_conditions(_FILTERED.c, filters)
     if conditions:
         inner = inner.join(_FILTERED, _FILTERED.c.SessionID == key).where(*conditions)
