@@ -324,6 +324,11 @@ async def test_production_needs_the_session_id_typed(
             modal = app.screen
             assert isinstance(modal, ConfirmModal)
             assert modal.query_one("#confirm").disabled
+            body = " ".join(str(modal.body).split())  # no dry run first: one clear sentence
+            first, production = body.split(". ", 1)  # the sentence, then the environment
+            assert production == "This is the PRODUCTION environment.", body
+            assert "Rotating" not in first and ":" not in first, body
+            assert "; if it already has an active one, that one stops working" in body
             await pilot.press("enter")  # nothing typed yet: no issuance
             assert app.screen is modal
             await pilot.press(*str(ids.good), "enter")
