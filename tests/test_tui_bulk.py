@@ -111,6 +111,9 @@ async def test_bulk_issue_for_three_marked_sessions(
         assert {r.guid for r in rows} == set(guids) and torn == 0
         assert {r.state for r in rows} == {"applied"}
 
+        # the footer shows the window's own keys, not the Sessions screen's under it
+        keys = {k.key for k in results.query("FooterKey")}  # type: ignore[attr-defined]
+        assert keys == {"c", "escape"}, keys
         await pilot.press("c")
         clip = app.clipboard.splitlines()
         assert clip[0] == CSV_HEADER and len(clip) == 3
