@@ -71,6 +71,12 @@ def test_status_of_a_file_that_is_no_guid_file(env: Env, tmp_path: Path) -> None
     other.write_text("a,b\n1,2\n")
     wrong = hostprov(env, "-q", "bulk", "status", str(other))
     assert wrong.code == 2 and "not a GUID file written by hostprov" in _flat(wrong.stderr)
+    huge = tmp_path / "huge.csv"  # an ID no database column holds: unreadable, not a crash
+    huge.write_text("state,ksessions_id,canvas_session_id,host_session_id,action,guid,line\n"
+                    "applied,99999999999999999999,1,1,created,"
+                    "3f2b8c1e-9d4a-4c6e-8f00-0123456789ab,1\n")
+    odd = hostprov(env, "-q", "bulk", "status", str(huge), "--json")
+    assert odd.code == 0 and odd.json()["torn"] == 1 and not odd.json()["rows"], odd.output
     tokens = tmp_path / "tokens.csv"  # a tokens file with no row: nothing to be in force
     tokens.write_text("state,ksessions_id,host_token,user_token,host_url,participant_url,"
                       "expires_at,line\n")
@@ -116,6 +122,11 @@ def test_status_of_a_tokens_file(tokens_env: Env, tmp_path: Path) -> None:
     last = text.rstrip("\n").rsplit("\n", 1)[1]
     out.write_text(text.replace(last, last.replace("applied", "pending", 1))
                    + "pending,99,K7XM")  # a row cut short by a kill
+    hostile = tmp_path / "hostile.csv"  # an ID no column holds, a token of the wrong length
+    hostile.write_text(text.splitlines()[0] + "\n" + "applied," + "9" * 5000
+                       + ",AAAAAAAA,BBBBBBBB,x,y,,1\napplied,1,AAAAAAAAA,BBBBBBBB,x,y,,2\n")
+    refused = hostprov(env, "-q", "bulk", "status", str(hostile), "--json")
+    assert refused.code == 0 and refused.json()["torn"] == 2, refused.output
     now = hostprov(env, "-q", "bulk", "status", str(out), "--ids", str(ids_file), "--json")
     assert now.code == 4, now.output
     by_id = {r["ksessions_id"]: r for r in now.json()["rows"]}

@@ -238,10 +238,25 @@ def _row(raw: dict[str, str | None]) -> JournalRow | None:
     guid = (raw.get("guid") or "").strip()
     if len(guid) != 36:
         return None
+    ks_text = (raw.get("ksessions_id") or "").strip()
+    ks_id = session_id(ks_text)
+    if ks_text and ks_id is None:  # no KSESSIONS ID: not a row hostprov wrote
+        return None
     state = (raw.get("state") or APPLIED).strip()  # a file without states: every row committed
-    return JournalRow(state if state in STATES else PENDING, _int(raw.get("ksessions_id")),
+    return JournalRow(state if state in STATES else PENDING, ks_id,
                       _int(raw.get("canvas_session_id")), _int(raw.get("host_session_id")),
                       (raw.get("action") or "").strip(), guid, _int(raw.get("line")))
+
+
+def session_id(value: str | None) -> int | None:
+    """A KSESSIONS ID as the services take one; None for one no database column holds (a
+    hostile or torn file must not reach a query with it)."""
+    from hostprov_tui.services.inputs import parse_ksessions_id
+
+    try:
+        return parse_ksessions_id((value or "")[:20])
+    except InputError:
+        return None
 
 
 def _int(value: str | None) -> int | None:

@@ -24,7 +24,13 @@ from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.db.tokens_models import TOKEN_LENGTH
 from hostprov_tui.errors import InputError
 from hostprov_tui.services.bulk import parse_lines
-from hostprov_tui.services.bulk_journal import APPLIED, PENDING, STATES, journal_text
+from hostprov_tui.services.bulk_journal import (
+    APPLIED,
+    PENDING,
+    STATES,
+    journal_text,
+    session_id,
+)
 from hostprov_tui.services.bulk_status import BulkStatusReport, MissingLine, RowStatus
 from hostprov_tui.services.checks import stamp
 from hostprov_tui.services.clock import utcnow
@@ -78,7 +84,7 @@ def read_tokens_journal(path: Path) -> tuple[list[TokensRow], int]:
 
 def _row(raw: dict[str, str | None]) -> TokensRow | None:
     host, user = (raw.get("host_token") or "").strip(), (raw.get("user_token") or "").strip()
-    ks_id = _int(raw.get("ksessions_id"))
+    ks_id = session_id(raw.get("ksessions_id"))
     if len(host) != TOKEN_LENGTH or len(user) != TOKEN_LENGTH or ks_id is None:
         return None
     state = (raw.get("state") or APPLIED).strip()  # the CLI's plain CSV: every row committed
