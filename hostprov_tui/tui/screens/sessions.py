@@ -314,9 +314,10 @@ class SessionsScreen(MainScreen):
             self.hp.report_exception(run.error or RuntimeError("no result"),
                                      title="Bulk issue failed")
             if run.journal is not None and run.journal.path.exists():
-                self.notify(f"GUIDs committed before the failure are in {run.journal.path}; "
+                what = "Tokens" if "host_token" in run.journal.columns else "GUIDs"
+                self.notify(f"{what} committed before the failure are in {run.journal.path}; "
                             "`hostprov bulk status` tells which are in force.",
-                            title="GUIDs saved", severity="warning", timeout=30)
+                            title=f"{what} saved", severity="warning", timeout=30)
             return
         self.query_one(SessionTable).unmark(self.issued_ok(run.result))
         self.hp.catalogue_changes += 1
