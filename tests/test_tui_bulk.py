@@ -186,6 +186,49 @@ async def test_ctrl_q_on_the_results_asks_and_only_a_yes_removes_the_file(
     assert report.in_force == 2 and report.complete
 
 
+async def test_ctrl_q_while_a_bulk_issue_runs_asks_first(
+    app: HostprovApp, ids: DemoIds, env: Env
+) -> None:
+    """Another process holds the canvas database's write lock, so the run waits: Ctrl+Q then
+    asks (its GUIDs are about to be shown once); Stay, the lock goes, the results come."""
+    import sqlite3
+
+    from hostprov_tui.tui.screens.modals.bulk_progress import BulkProgressModal
+    from hostprov_tui.tui.screens.modals.confirm import ConfirmModal as Confirm
+
+    async with app.run_test(size=SIZE) as pilot:
+        await mark_by_search(pilot, [ids.good])
+        other = sqlite3.connect(env.tmp / "canvas.db", isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # a writer elsewhere: the run waits for it
+            await pilot.press("ctrl+b")
+            await settle(pilot)
+            await pilot.press("enter")
+            for _ in range(50):
+                await pilot.pause(0.05)
+                if isinstance(app.screen, BulkProgressModal):
+                    break
+            assert isinstance(app.screen, BulkProgressModal)
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            question = app.screen
+            assert isinstance(question, Confirm) and question.id == "quit-question"
+            assert "bulk issue is under way" in str(question.body)
+            await pilot.press("escape")  # stay
+            await pilot.pause()
+            assert app.is_running and isinstance(app.screen, BulkProgressModal)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        for _ in range(100):
+            await settle(pilot)
+            if isinstance(app.screen, BulkResultsModal):
+                break
+        results = app.screen
+        assert isinstance(results, BulkResultsModal)
+        assert [i.status for i in results.result.items] == ["ok"]
+
+
 async def test_ctrl_q_quits_after_a_yes_and_removes_the_file(
     app: HostprovApp, ids: DemoIds
 ) -> None:

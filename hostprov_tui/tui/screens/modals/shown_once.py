@@ -95,6 +95,19 @@ def held_windows(app: HostprovApp) -> list[ShownOnceModal]:
     return [s for s in app.screen_stack_all() if isinstance(s, ShownOnceModal)]
 
 
+def running_bulk_notes(app: HostprovApp) -> list[str]:
+    """A bulk issue of GUIDs under way: its GUIDs are about to be shown, once."""
+    from hostprov_tui.tui.screens.modals.bulk_progress import BulkProgressModal
+
+    return [
+        "A bulk issue is under way: its Host GUIDs are shown once, when it ends. Quit now and "
+        "they are only in the file it saves (0600) beside the audit log; `hostprov bulk status "
+        "FILE` tells which are in force."
+        for s in app.screen_stack_all()
+        if isinstance(s, BulkProgressModal) and not s.words.shows_links
+    ]
+
+
 def quit_or_ask(app: HostprovApp) -> None:
     """Ctrl+Q: quit at once, unless a window holds a credential shown nowhere else; then ask
     (Stay is the answer Enter and Esc give), and quit only on a deliberate yes."""
@@ -102,7 +115,8 @@ def quit_or_ask(app: HostprovApp) -> None:
 
     windows = held_windows(app)
     stake = [w for w in windows if w.at_stake()]
-    if not stake:
+    notes = [w.quit_note() for w in stake] + running_bulk_notes(app)
+    if not notes:
         for window in windows:
             window.discard()
         app.exit()
@@ -116,11 +130,10 @@ def quit_or_ask(app: HostprovApp) -> None:
                 window.discard()
             app.exit()
 
-    body = Content.assemble(
-        *((f"{w.quit_note()}\n", "") for w in stake),
-        ("Quitting now loses it: only its hash is stored. Stay, copy it and paste it somewhere "
-         "safe first.", "bold $warning"),
-    )
+    advice = ("Quitting now loses what is on screen: only hashes are stored. Stay, copy it and "
+              "paste it somewhere safe first." if stake else
+              "Stay until it ends, then copy the GUIDs it shows.")
+    body = Content.assemble(*((f"{note}\n", "") for note in notes), (advice, "bold $warning"))
     app.push_screen(ConfirmModal("Quit without saving what is shown once?", body,
                                  confirm_label="Quit and lose it", danger=True,
                                  cancel_label="Stay", id="quit-question"), answered)
