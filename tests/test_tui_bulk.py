@@ -111,16 +111,24 @@ async def test_bulk_issue_for_three_marked_sessions(
         assert {r.guid for r in rows} == set(guids) and torn == 0
         assert {r.state for r in rows} == {"applied"}
 
+        # the footer shows the window's own keys, not the Sessions screen's under it
+        keys = {k.key for k in results.query("FooterKey")}  # type: ignore[attr-defined]
+        assert keys == {"c", "escape"}, keys
         await pilot.press("c")
         clip = app.clipboard.splitlines()
         assert clip[0] == CSV_HEADER and len(clip) == 3
         assert all(any(g in line for line in clip) for g in guids)
         toasts = " ".join(n.message for n in app._notifications)
         assert not any(g in toasts for g in guids if g)  # shown once: never in a toast
+        assert "sent to the terminal's clipboard (OSC 52) — paste to check" in toasts
+        assert "on the clipboard" not in toasts
+        await pilot.press("escape")  # copying is no proof: the first Esc still only warns
+        await settle(pilot)
+        assert app.screen is results and journal.path.exists()
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is sessions
-        assert not journal.path.exists()  # shown once: gone with the results
+        assert not journal.path.exists()  # shown once: gone with the results, as told
         assert list(sessions.query_one(SessionTable).marked) == [ids.no_transcripts]  # refused
         rows = {r.session_id: r for r in sessions.query_one(SessionTable).session_rows}
         if ids.good2 in rows:  # the re-read list shows the new status
@@ -145,6 +153,96 @@ async def test_bulk_rotation_warns_and_closing_uncopied_asks_twice(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, SessionsScreen)
+
+
+async def test_ctrl_q_on_the_results_asks_and_only_a_yes_removes_the_file(
+    app: HostprovApp, prov: Provisioner, ids: DemoIds, env: Env
+) -> None:
+    """Ctrl+Q over the bulk results asks first (Enter and Esc: stay) and names the file that
+    keeps the GUIDs; leaving the app any other way (an unmount, a crash) keeps that file, and
+    `bulk status` finds every GUID of it in force."""
+    from hostprov_tui.tui.screens.modals.confirm import ConfirmModal as Confirm
+
+    async with app.run_test(size=SIZE) as pilot:
+        await mark_by_search(pilot, [ids.good, ids.good2])
+        _body, results = await run_bulk(pilot)
+        journal = results.journal
+        assert journal is not None and journal.path.exists()
+        guids = [i.guid for i in results.result.items if i.guid]
+        for answer in ("enter", "escape"):
+            await pilot.press("ctrl+q")
+            await settle(pilot)
+            question = app.screen
+            assert isinstance(question, Confirm) and question.id == "quit-question"
+            body = str(question.body)
+            assert "2 new Host GUIDs" in body and str(journal.path) in " ".join(body.split())
+            assert not any(g in body for g in guids)
+            await pilot.press(answer)
+            await settle(pilot)
+            assert app.is_running and app.screen is results and journal.path.exists()
+    # the test's end unmounts every screen, as a quit would: the file stays
+    assert journal.path.exists()
+    report = prov.bulk_status(journal.path)
+    assert report.in_force == 2 and report.complete
+
+
+async def test_ctrl_q_while_a_bulk_issue_runs_asks_first(
+    app: HostprovApp, ids: DemoIds, env: Env
+) -> None:
+    """Another process holds the canvas database's write lock, so the run waits: Ctrl+Q then
+    asks (its GUIDs are about to be shown once); Stay, the lock goes, the results come."""
+    import sqlite3
+
+    from hostprov_tui.tui.screens.modals.bulk_progress import BulkProgressModal
+    from hostprov_tui.tui.screens.modals.confirm import ConfirmModal as Confirm
+
+    async with app.run_test(size=SIZE) as pilot:
+        await mark_by_search(pilot, [ids.good])
+        other = sqlite3.connect(env.tmp / "canvas.db", isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # a writer elsewhere: the run waits for it
+            await pilot.press("ctrl+b")
+            await settle(pilot)
+            await pilot.press("enter")
+            for _ in range(50):
+                await pilot.pause(0.05)
+                if isinstance(app.screen, BulkProgressModal):
+                    break
+            assert isinstance(app.screen, BulkProgressModal)
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            question = app.screen
+            assert isinstance(question, Confirm) and question.id == "quit-question"
+            assert "bulk issue is under way" in str(question.body)
+            await pilot.press("escape")  # stay
+            await pilot.pause()
+            assert app.is_running and isinstance(app.screen, BulkProgressModal)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        for _ in range(100):
+            await settle(pilot)
+            if isinstance(app.screen, BulkResultsModal):
+                break
+        results = app.screen
+        assert isinstance(results, BulkResultsModal)
+        assert [i.status for i in results.result.items] == ["ok"]
+
+
+async def test_ctrl_q_quits_after_a_yes_and_removes_the_file(
+    app: HostprovApp, ids: DemoIds
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await mark_by_search(pilot, [ids.good])
+        _body, results = await run_bulk(pilot)
+        journal = results.journal
+        assert journal is not None and journal.path.exists()
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        await pilot.press("tab", "enter")  # deliberately to "Quit and lose it"
+        await pilot.pause()
+        assert app._exit
+    assert not journal.path.exists()
 
 
 async def test_production_needs_the_count_typed(env: Env, ids: DemoIds) -> None:

@@ -71,7 +71,7 @@ async def test_issue_then_rotate_by_keys(app: HostprovApp, prov: Provisioner, id
         await pilot.press("c")
         assert app.clipboard == guid
         assert prov.verify(guid).status is GuidStatus.ACTIVE
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # copying is no proof: Esc is asked twice still
         await settle(pilot)
 
         await pilot.press("ctrl+g")
@@ -261,6 +261,53 @@ async def test_an_uncopied_guid_needs_a_second_escape(app: HostprovApp, ids: Dem
         assert app.screen is not modal
 
 
+async def test_a_copied_guid_still_asks_and_ctrl_q_asks_first(
+    app: HostprovApp, prov: Provisioner, ids: DemoIds
+) -> None:
+    """A copy is only sent to the terminal (which may drop it): the toast says so, the second
+    Esc is still asked for, and Ctrl+Q asks before the GUID goes (Enter and Esc: stay)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        pilot.app.screen.query_one("#target").value = str(ids.good)  # type: ignore[attr-defined]
+        modal = await issue_from_provision(pilot)
+        assert "Copy to clipboard (c)" in str(modal.query_one("#copy").label)  # type: ignore[attr-defined]
+        assert "Close (Esc)" in str(modal.query_one("#close").label)  # type: ignore[attr-defined]
+        await pilot.press("c")
+        await pilot.pause()
+        toasts = [(n.title, n.message) for n in app._notifications]
+        assert any("sent to the terminal's clipboard (OSC 52) — paste to check" in m
+                   for _t, m in toasts), toasts
+        assert not any("is on the clipboard" in m or t == "Copied" for t, m in toasts)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is modal  # copied, yet warned: still shown
+        for answer in ("enter", "escape"):  # the safe answers: stay
+            await pilot.press("ctrl+q")
+            await settle(pilot)
+            question = app.screen
+            assert isinstance(question, ConfirmModal) and question.id == "quit-question"
+            assert "will not be shown again" in str(question.body)
+            assert modal.result.guid not in str(question.body)
+            await pilot.press(answer)
+            await settle(pilot)
+            assert app.is_running and app.screen is modal
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        await pilot.press("tab", "enter")  # deliberately to "Quit and lose it"
+        await pilot.pause()
+        assert app._exit  # the app is quitting
+    assert prov.verify(modal.result.guid).status is GuidStatus.ACTIVE
+
+
+async def test_ctrl_q_without_a_credential_on_screen_quits_at_once(app: HostprovApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app._exit
+
+
 async def test_production_needs_the_session_id_typed(
     env: Env, prov: Provisioner, ids: DemoIds
 ) -> None:
@@ -277,6 +324,11 @@ async def test_production_needs_the_session_id_typed(
             modal = app.screen
             assert isinstance(modal, ConfirmModal)
             assert modal.query_one("#confirm").disabled
+            body = " ".join(str(modal.body).split())  # no dry run first: one clear sentence
+            first, production = body.split(". ", 1)  # the sentence, then the environment
+            assert production == "This is the PRODUCTION environment.", body
+            assert "Rotating" not in first and ":" not in first, body
+            assert "; if it already has an active one, that one stops working" in body
             await pilot.press("enter")  # nothing typed yet: no issuance
             assert app.screen is modal
             await pilot.press(*str(ids.good), "enter")

@@ -16,11 +16,15 @@ from textual.widgets import Static
 from hostprov_tui.config.settings import AuditOptions, DatabaseTarget, TuiOptions
 from hostprov_tui.services.api import Provisioner
 from hostprov_tui.services.inputs import Target
-from hostprov_tui.services.results import GuidStatus, TokenIssueResult
+from hostprov_tui.services.results import TOKENS_CSV_COLUMNS, GuidStatus, TokenIssueResult
 from hostprov_tui.tui.app import HostprovApp
+from hostprov_tui.tui.screens.help import HelpScreen
+from hostprov_tui.tui.screens.modals.bulk_progress import BulkProgressed, BulkProgressModal
+from hostprov_tui.tui.screens.modals.bulk_results import BulkResultsModal
 from hostprov_tui.tui.screens.modals.links import LinksModal
-from tests.conftest import Env, build_env
+from tests.conftest import Env, build_env, demo_ids
 from tests.support.tui import held_still, settle, steady_cursors
+from tests.test_tui_bulk import mark_by_search, run_bulk
 from tests.test_tui_snapshots import to_provision
 
 SIZE = (120, 36)
@@ -104,8 +108,11 @@ async def test_issue_shows_links_copies_each_and_shows_them_again(tokens_env: En
             await pilot.pause()
             assert copied == [links.host_url, links.participant_url]
             toasts = [n.message for n in pilot.app._notifications]
-            assert any("host link is on the clipboard" in t for t in toasts)
-            assert any("participants' link is on the clipboard" in t for t in toasts)
+            assert any("host link was sent to the terminal's clipboard (OSC 52)" in t
+                       for t in toasts), toasts
+            assert any("participants' link was sent to the terminal's clipboard" in t
+                       for t in toasts)
+            assert not any("is on the clipboard" in t for t in toasts)
             await pilot.press("escape")
             await settle(pilot)
             await pilot.press("ctrl+o")  # show the links again: audited
@@ -137,5 +144,57 @@ def test_sessions_status_reads_the_tokens(tokens_env: Env) -> None:
         assert status[issued] is GuidStatus.FRESH  # issued, not run yet
         assert status[revoked] is GuidStatus.REVOKED
         assert status[rows[2].session_id] is GuidStatus.NONE
+    finally:
+        prov.close()
+
+
+async def test_bulk_issue_in_the_tokens_words_and_its_file_for_bulk_status(
+    tokens_env: Env,
+) -> None:
+    """Ctrl+B on a tokens database: the confirmation and the progress speak of host tokens, the
+    file that keeps them has the tokens columns (the CLI's), and `bulk status` reads it."""
+    app, prov = _app(tokens_env)
+    ids = demo_ids(prov)
+    titles: list[str] = []
+
+    def progress_title(message: object) -> None:
+        if isinstance(message, BulkProgressed) and isinstance(app.screen, BulkProgressModal):
+            for part in ("#dialog-title", "#bulk-note"):
+                titles.append(str(app.screen.query_one(part, Static).content))
+
+    try:
+        async with app.run_test(size=SIZE, message_hook=progress_title) as pilot:
+            await mark_by_search(pilot, [ids.good, ids.good2])
+            body, results = await run_bulk(pilot)
+            assert "host tokens" in body and "GUID" not in body
+            assert titles and all("GUID" not in t for t in titles), titles
+            assert "Issuing host tokens for 2 sessions" in titles
+            journal = results.journal
+            assert journal is not None and journal.path.name.startswith("host-tokens-")
+            header = journal.path.read_text(encoding="utf-8").splitlines()[0].split(",")
+            assert header == ["state", *TOKENS_CSV_COLUMNS, "line"]
+            report = prov.bulk_status(journal.path)
+            assert (report.in_force, report.complete, report.noun) == (2, True, "host tokens")
+            await pilot.press("escape")  # the links can be shown again: one Esc closes
+            await settle(pilot)
+            assert not isinstance(app.screen, BulkResultsModal)
+            assert not journal.path.exists()
+    finally:
+        prov.close()
+
+
+async def test_help_speaks_of_tokens(tokens_env: Env) -> None:
+    app, prov = _app(tokens_env)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("f1")
+            await settle(pilot)
+            assert isinstance(app.screen, HelpScreen)
+            text = str(app.screen.query_one("#help-body", Static).content)
+            keys = [line for line in text.splitlines()
+                    if line.strip().startswith(("Ctrl+B", "Ctrl+G", "Ctrl+R", "F4"))]
+            assert len(keys) == 4 and not any("GUID" in line for line in keys), keys
+            assert "A GUID is shown once" not in text and "never logged" in text
     finally:
         prov.close()

@@ -30,12 +30,14 @@ def bulk() -> None:
 @global_options
 @click.pass_context
 def status(ctx: click.Context, guid_file: Path, id_file: Path | None) -> None:
-    """Which GUIDs of a bulk run's file are in force, asked of the database by hash.
+    """Which GUIDs (or host tokens) of a bulk run's file are in force, asked of the database.
 
     For a run that was interrupted (killed, crashed, lost its database): every GUID the
     database holds is in its file, as "applied" or as "pending" (the run stopped around that
     commit). This says which rows are in force now, and with --ids which lines of the ID file
-    to issue again. Prints no GUID. Exit 0 when every session has its GUID in force, 4 if not.
+    to issue again. A tokens file (tokens generation) is checked the same way: is each
+    session's host token still the file's, and does it still sign in. Prints no GUID and no
+    token. Exit 0 when every session has its credential in force, 4 if not.
     """
     from hostprov_tui.cli.bulk import read_id_file
 
@@ -58,7 +60,8 @@ def status(ctx: click.Context, guid_file: Path, id_file: Path | None) -> None:
             if len(off) > SHOWN_ROWS:
                 console.print(f"… and {len(off) - SHOWN_ROWS} more (see --json).")
             if report.missing:
-                console.print("Lines of the ID file with no GUID in force:", highlight=False)
+                console.print(f"Lines of the ID file with no {report.noun.removesuffix('s')} "
+                              "in force:", highlight=False)
                 for miss in report.missing[:SHOWN_ROWS]:
                     console.print(f"  line {miss.line} (KSESSIONS {miss.ksessions_id}): "
                                   f"{escape(miss.message)}", highlight=False)

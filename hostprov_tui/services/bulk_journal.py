@@ -50,11 +50,15 @@ class Staged:
     offsets: tuple[int, ...]
 
 
-def tui_journal_path(audit_path: Path, now: datetime | None = None) -> Path:
-    """Where the TUI's bulk run saves its GUIDs until its results are closed: beside the audit
-    log (the data folder), named for the moment, never an existing file."""
+def tui_journal_path(
+    audit_path: Path, now: datetime | None = None, columns: tuple[str, ...] = GUID_CSV_COLUMNS
+) -> Path:
+    """Where the TUI's bulk run saves its GUIDs (or tokens: ``columns``) until its results are
+    closed: beside the audit log (the data folder), named for the moment, never an existing
+    file."""
     moment = now or datetime.now(UTC)
-    stem = audit_path.parent / f"host-guids-{moment:%Y%m%dT%H%M%S%fZ}"
+    kind = "guids" if "guid" in columns else "tokens"
+    stem = audit_path.parent / f"host-{kind}-{moment:%Y%m%dT%H%M%S%fZ}"
     return stem.with_suffix(".csv")
 
 
@@ -197,10 +201,10 @@ class JournalRow:
     line: int | None
 
 
-def read_journal(path: Path) -> tuple[list[JournalRow], int]:
-    """The rows of a GUID file and how many could not be read (a line torn by a kill)."""
+def journal_text(path: Path) -> str:
+    """The text of a bulk run's file (InputError with a sentence when it cannot be read)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"The GUID file {path} does not exist.") from None
     except IsADirectoryError:
@@ -209,13 +213,14 @@ def read_journal(path: Path) -> tuple[list[JournalRow], int]:
         raise InputError(f"{path} is not a GUID file written by hostprov (not UTF-8).") from None
     except OSError as exc:
         raise InputError(f"The GUID file {path} cannot be read ({exc.strerror}).") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+
+
+def read_journal(path: Path) -> tuple[list[JournalRow], int]:
+    """The rows of a GUID file and how many could not be read (a line torn by a kill); a file
+    of host tokens is read by services/bulk_status_tokens.py."""
+    reader = csv.DictReader(io.StringIO(journal_text(path), newline=""))
     if reader.fieldnames is not None and "host_token" in reader.fieldnames:
-        raise InputError(
-            f"{path} holds host tokens: the database keeps tokens in plain text, so nothing of "
-            "it can be lost; `bulk status` checks files of Host GUIDs.",
-            hint="`hostprov links --ksessions-id N` shows a session's links again.",
-        )
+        raise InputError(f"{path} holds host tokens, not Host GUIDs.")
     if reader.fieldnames is None or "guid" not in reader.fieldnames:
         raise InputError(f"{path} is not a GUID file written by hostprov (no guid column).")
     rows: list[JournalRow] = []
@@ -233,10 +238,25 @@ def _row(raw: dict[str, str | None]) -> JournalRow | None:
     guid = (raw.get("guid") or "").strip()
     if len(guid) != 36:
         return None
+    ks_text = (raw.get("ksessions_id") or "").strip()
+    ks_id = session_id(ks_text)
+    if ks_text and ks_id is None:  # no KSESSIONS ID: not a row hostprov wrote
+        return None
     state = (raw.get("state") or APPLIED).strip()  # a file without states: every row committed
-    return JournalRow(state if state in STATES else PENDING, _int(raw.get("ksessions_id")),
+    return JournalRow(state if state in STATES else PENDING, ks_id,
                       _int(raw.get("canvas_session_id")), _int(raw.get("host_session_id")),
                       (raw.get("action") or "").strip(), guid, _int(raw.get("line")))
+
+
+def session_id(value: str | None) -> int | None:
+    """A KSESSIONS ID as the services take one; None for one no database column holds (a
+    hostile or torn file must not reach a query with it)."""
+    from hostprov_tui.services.inputs import parse_ksessions_id
+
+    try:
+        return parse_ksessions_id((value or "")[:20])
+    except InputError:
+        return None
 
 
 def _int(value: str | None) -> int | None:

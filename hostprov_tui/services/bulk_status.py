@@ -67,6 +67,7 @@ class BulkStatusReport:
     torn: int = 0  # rows cut short by the interruption (never committed)
     missing: tuple[MissingLine, ...] | None = None  # only with the ID file
     counts: dict[str, int] = field(default_factory=dict)
+    noun: str = "GUIDs"  # "host tokens" for a file of the tokens generation
 
     @property
     def in_force(self) -> int:
@@ -80,7 +81,7 @@ class BulkStatusReport:
         return rows_ok and not self.missing
 
     def summary(self) -> str:
-        text = f"{self.in_force} of {len(self.rows)} GUIDs in {self.path} are in force"
+        text = f"{self.in_force} of {len(self.rows)} {self.noun} in {self.path} are in force"
         others = [f"{n} {status.replace('_', ' ')}" for status, n in sorted(self.counts.items())
                   if status != "in_force" and n]
         if others:
@@ -88,15 +89,21 @@ class BulkStatusReport:
         if self.torn:
             text += f"; {self.torn} row(s) cut short by the interruption (never committed)"
         if self.missing is not None:
-            text += f"; {len(self.missing)} line(s) of the ID file have no GUID in force"
+            text += (f"; {len(self.missing)} line(s) of the ID file have no "
+                     f"{self.noun.removesuffix('s')} in force")
         return text + "."
 
 
 def bulk_status(
     ctx: ServiceContext, path: Path, id_lines: list[str] | None = None
 ) -> BulkStatusReport:
+    from hostprov_tui.services import bulk_status_tokens as tokens
+
     try:
-        report = _status(ctx, path, id_lines)
+        if tokens.holds_tokens(tokens.header(path)):
+            report = tokens.tokens_status(ctx, path, id_lines)
+        else:
+            report = _status(ctx, path, id_lines)
     except HostprovError as exc:
         ctx.audit.failure("bulk-status", exc)
         raise

@@ -265,6 +265,13 @@ class HostprovApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(id="help"))
 
+    async def action_quit(self) -> None:
+        """Ctrl+Q (and the palette's Quit): asks first while a window shows a credential that
+        is shown nowhere else (tui/screens/modals/shown_once.py)."""
+        from hostprov_tui.tui.screens.modals.shown_once import quit_or_ask
+
+        quit_or_ask(self)
+
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 

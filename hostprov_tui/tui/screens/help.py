@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -16,6 +17,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
+from hostprov_tui.tui.credential_words import WORDS, CredentialWords
 from hostprov_tui.tui.modes import go_bindings
 from hostprov_tui.tui.screens.audit import AuditScreen
 from hostprov_tui.tui.screens.base import MainScreen
@@ -24,6 +26,15 @@ from hostprov_tui.tui.screens.modals.dialog import Dialog
 from hostprov_tui.tui.screens.provision import ProvisionScreen
 from hostprov_tui.tui.screens.sessions import SessionsScreen
 from hostprov_tui.tui.styles import css_paths
+
+
+def known_words(app: App[Any]) -> CredentialWords:
+    """The words of the generation as a screen already learned it (guid until then)."""
+    for screen in getattr(app, "screen_stack_all", lambda: ())():
+        if isinstance(screen, ProvisionScreen) and screen.generation_known:
+            return screen.words
+    return WORDS["guid"]
+
 
 if TYPE_CHECKING:
     from hostprov_tui.config.settings import Settings
@@ -61,11 +72,13 @@ def declared_bindings(cls: type[DOMNode], stop: type[DOMNode]) -> list[Binding]:
     return found
 
 
-def key_rows(bindings: Iterable[Binding]) -> list[Content]:
+def key_rows(bindings: Iterable[Binding], words: CredentialWords | None = None) -> list[Content]:
+    """One line per key; the credential keys (issue, revoke, bulk) in ``words``."""
     rows: list[Content] = []
     seen: set[str] = set()
     for binding in bindings:
-        what = binding.tooltip or binding.description
+        said = words.help_for(binding.action) if words is not None else None
+        what = said or binding.tooltip or binding.description
         if binding.system or not what or binding.key in seen:
             continue
         seen.add(binding.key)
@@ -73,27 +86,32 @@ def key_rows(bindings: Iterable[Binding]) -> list[Content]:
     return rows
 
 
-def section(title: str, bindings: Iterable[Binding], notes: Iterable[str] = ()) -> list[Content]:
-    return [Content.styled(title, "bold $accent"), *key_rows(bindings),
+def section(title: str, bindings: Iterable[Binding], notes: Iterable[str] = (),
+            words: CredentialWords | None = None) -> list[Content]:
+    return [Content.styled(title, "bold $accent"), *key_rows(bindings, words),
             *(Content.styled(f"  {note}", "$text-muted") for note in notes), Content("")]
 
 
-def help_content(app: type[App[Any]], settings: Settings | None = None) -> Content:
+def help_content(
+    app: type[App[Any]], settings: Settings | None = None,
+    words: CredentialWords = WORDS["guid"],
+) -> Content:
     """The keys of ``app`` and of every screen, one section each, with each screen's notes
-    (which name the configured values once ``settings`` are loaded)."""
+    (which name the configured values once ``settings`` are loaded), the credential in the
+    ``words`` of the canvas database's generation."""
     palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette", PALETTE)
     everywhere = [*declared_bindings(app, stop=DOMNode), palette,
                   *declared_bindings(Screen, stop=Widget)]
-    rows = section("Everywhere", everywhere)
+    rows = section("Everywhere", everywhere, words=words)
     for screen in SCREENS:
         widgets = [b for w in screen.KEY_WIDGETS  # their own keys, not their base's
                    for b in declared_bindings(w, stop=w.__mro__[1])]
         rows += section(screen.SUB_TITLE or screen.__name__,
                         [*declared_bindings(screen, stop=MainScreen), *widgets],
-                        screen.help_notes(settings))
+                        screen.help_notes(settings), words)
     rows.append(Content.styled(
-        "A GUID is shown once and never logged. In production, writes need the session ID "
-        "typed as confirmation.", "$text-muted"))
+        f"{words.help_note} In production, writes need the session ID typed as confirmation.",
+        "$text-muted"))
     return Content("\n").join(rows)
 
 
@@ -106,14 +124,33 @@ class HelpScreen(Dialog[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        settings = getattr(self.app, "backend", None) and self.app.backend.settings  # type: ignore[attr-defined]
         with Vertical(id="dialog"):
             yield Label("hostprov — keys", id="dialog-title")
             with VerticalScroll(id="help-scroll"):
-                yield Static(help_content(type(self.app), settings), id="help-body")
+                yield Static(self._content(known_words(self.app)), id="help-body")
             yield Label("Esc closes", id="help-close")
 
+    def _content(self, words: CredentialWords) -> Content:
+        settings = getattr(self.app, "backend", None) and self.app.backend.settings  # type: ignore[attr-defined]
+        return help_content(type(self.app), settings, words)
+
+    @work(thread=True, exclusive=True, group="help-words", exit_on_error=False)
+    def _ask_generation(self) -> None:
+        """The canvas database's generation (detected once per run): the help in its words."""
+        backend = getattr(self.app, "backend", None)
+        if backend is None or backend.settings is None:
+            return
+        try:
+            words = WORDS[backend.bootstrapped().generation()]
+        except Exception:  # no database: the help keeps the words it has
+            return
+        self.app.call_from_thread(self._show_words, words)
+
+    def _show_words(self, words: CredentialWords) -> None:
+        self.query_one("#help-body", Static).update(self._content(words))
+
     def on_mount(self) -> None:
+        self._ask_generation()
         scroll = self.query_one("#help-scroll", VerticalScroll)
         scroll.focus()  # ↑ ↓ PgUp PgDn Home End scroll it
         self.watch(scroll, "scroll_y", self._say_more)

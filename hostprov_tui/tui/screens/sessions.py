@@ -19,6 +19,7 @@ from textual.widgets import Checkbox, DataTable, Input, Select, Static
 from textual.worker import get_current_worker
 
 from hostprov_tui.tui.backend import describe_error
+from hostprov_tui.tui.credential_words import WORDS
 from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.screens.modals.bulk_confirm import bulk_confirm
 from hostprov_tui.tui.screens.modals.bulk_progress import BulkProgressModal, BulkRun
@@ -290,13 +291,21 @@ class SessionsScreen(MainScreen):
             return
         production = self.hp.production
 
-        def confirmed(ok: bool | None) -> None:
-            if ok:
-                ids = [r.session_id for r in rows]
-                self.app.push_screen(BulkProgressModal(ids, allow_production=production),
-                                     self._bulk_done)
+        def ask(generation: str) -> None:  # in the words of the canvas database's generation
+            words = WORDS[generation]
 
-        self.app.push_screen(bulk_confirm(rows, production=production), confirmed)
+            def confirmed(ok: bool | None) -> None:
+                if ok:
+                    ids = [r.session_id for r in rows]
+                    self.app.push_screen(BulkProgressModal(ids, allow_production=production,
+                                                           words=words), self._bulk_done)
+
+            self.app.push_screen(bulk_confirm(rows, production=production, words=words),
+                                 confirmed)
+
+        self.call_service(lambda p: p.generation(), ask,
+                          lambda exc: self.hp.report_exception(exc, title="Bulk issue"),
+                          group="generation", exclusive=True)
 
     def _bulk_done(self, run: BulkRun | None) -> None:
         if run is None:
@@ -305,9 +314,10 @@ class SessionsScreen(MainScreen):
             self.hp.report_exception(run.error or RuntimeError("no result"),
                                      title="Bulk issue failed")
             if run.journal is not None and run.journal.path.exists():
-                self.notify(f"GUIDs committed before the failure are in {run.journal.path}; "
+                what = "Tokens" if "host_token" in run.journal.columns else "GUIDs"
+                self.notify(f"{what} committed before the failure are in {run.journal.path}; "
                             "`hostprov bulk status` tells which are in force.",
-                            title="GUIDs saved", severity="warning", timeout=30)
+                            title=f"{what} saved", severity="warning", timeout=30)
             return
         self.query_one(SessionTable).unmark(self.issued_ok(run.result))
         self.hp.catalogue_changes += 1

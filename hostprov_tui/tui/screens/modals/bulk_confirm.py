@@ -1,4 +1,5 @@
-"""The confirmation before a bulk issue: how many sessions, and that active GUIDs stop working."""
+"""The confirmation before a bulk issue: how many sessions, and that active credentials (Host
+GUIDs, or host tokens: the generation's words) stop working."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
+from hostprov_tui.tui.credential_words import WORDS, CredentialWords
 from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
 
 if TYPE_CHECKING:
@@ -19,7 +21,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def bulk_confirm(rows: Sequence[SessionRow], *, production: bool) -> ConfirmModal:
+def bulk_confirm(
+    rows: Sequence[SessionRow], *, production: bool, words: CredentialWords = WORDS["guid"]
+) -> ConfirmModal:
     """A ConfirmModal for issuing to ``rows``; in production the count must be typed."""
     n = len(rows)
     ids = ", ".join(str(r.session_id) for r in rows[:LISTED])
@@ -27,15 +31,14 @@ def bulk_confirm(rows: Sequence[SessionRow], *, production: bool) -> ConfirmModa
         ids += f" and {n - LISTED} more"
     active = sum(1 for r in rows if str(r.guid_status) == "active")
     parts: list[tuple[str, str]] = [
-        (f"Issue Host GUIDs for {_plural(n, 'session')}: {ids}.\n", ""),
-        ("Any active Host GUID among them is rotated: the current GUID stops working "
-         "immediately.", "bold $warning"),
+        (f"Issue {words.plural} for {_plural(n, 'session')}: {ids}.\n", ""),
+        (words.bulk_rotate, "bold $warning"),
     ]
     if active:
-        parts.append((f"\n{_plural(active, 'session')} of these had an active Host GUID when "
-                      "last listed.", "$warning"))
+        parts.append((f"\n{_plural(active, 'session')} of these {words.bulk_active}.",
+                      "$warning"))
     parts.append(("\nA session that fails a check (no transcripts, not found) is refused; the "
-                  "others are still issued. The GUIDs are shown once, at the end.", "$text-muted"))
+                  f"others are still issued. {words.bulk_shown}", "$text-muted"))
     if production:
         parts.append(("\nThis is the PRODUCTION environment.", "bold $error"))
     return ConfirmModal(

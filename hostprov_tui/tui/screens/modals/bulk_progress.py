@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Label, ProgressBar, Static
 
+from hostprov_tui.tui.credential_words import WORDS, CredentialWords
 from hostprov_tui.tui.screens.modals.dialog import Dialog
 
 if TYPE_CHECKING:
@@ -48,21 +49,23 @@ class BulkFinished(Message):
 class BulkProgressModal(Dialog[BulkRun]):
     """Runs ``issue_many`` in a thread worker; no key closes it before the end."""
 
-    def __init__(self, ids: Sequence[int], *, allow_production: bool) -> None:
+    def __init__(
+        self, ids: Sequence[int], *, allow_production: bool,
+        words: CredentialWords = WORDS["guid"],
+    ) -> None:
         super().__init__()
         self.ids = list(ids)
         self.allow_production = allow_production
+        self.words = words
         self.journal: BulkJournal | None = None  # set by the worker, handed on with the result
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Issuing Host GUIDs for {len(self.ids)} sessions", id="dialog-title")
+            yield Label(f"Issuing {self.words.plural} for {len(self.ids)} sessions",
+                        id="dialog-title")
             yield ProgressBar(total=len(self.ids), show_eta=False, id="bulk-bar")
             yield Static(f"0 of {len(self.ids)} settled", id="bulk-count")
-            yield Static(Content.styled(
-                "Keep the app open: the GUIDs are shown once, when this ends. Until you close "
-                "them, they are also saved (0600) beside the audit log, so a crash loses none.",
-                "$text-muted"), id="bulk-note")
+            yield Static(Content.styled(self.words.bulk_keep, "$text-muted"), id="bulk-note")
 
     def on_mount(self) -> None:
         self._issue()
@@ -74,7 +77,9 @@ class BulkProgressModal(Dialog[BulkRun]):
         journal: BulkJournal | None = None
         try:
             prov = cast("HostprovApp", self.app).backend.bootstrapped()
-            journal = self.journal = BulkJournal(tui_journal_path(prov.settings.audit.path))
+            columns = prov.csv_columns()  # the generation's: `bulk status` reads them
+            journal = self.journal = BulkJournal(
+                tui_journal_path(prov.settings.audit.path, columns=columns), columns)
             result = prov.issue_many(
                 self.ids, allow_production=self.allow_production, journal=journal,
                 progress=lambda done, total: self.post_message(BulkProgressed(done, total)),
@@ -84,7 +89,7 @@ class BulkProgressModal(Dialog[BulkRun]):
             return
         finally:
             if journal is not None:
-                journal.close()  # kept while it holds GUIDs; BulkResultsModal removes it
+                journal.close()  # kept while it holds GUIDs: removed once the operator says so
         self.post_message(BulkFinished(result, None))
 
     def on_bulk_progressed(self, message: BulkProgressed) -> None:

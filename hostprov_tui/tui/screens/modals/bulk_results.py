@@ -70,7 +70,8 @@ def item_lines(item: BulkItem) -> list[Content]:
 
 class BulkResultsModal(ShownOnceModal):
     """Per-ID outcomes of a BulkResult; the GUIDs are shown here and nowhere else. The file
-    that kept them safe during the run (``journal``) is removed when this closes."""
+    that kept them safe during the run (``journal``) is removed when the operator closes this
+    (or quits, confirming), never otherwise."""
 
     COPY_LABEL = "Copy GUIDs as CSV"
 
@@ -83,17 +84,30 @@ class BulkResultsModal(ShownOnceModal):
         if self.tokens:
             self.COPY_LABEL = "Copy links as CSV"
 
-    def on_unmount(self) -> None:
-        if self.journal is not None:  # shown once: after this, the GUIDs are gone
+    def discard(self) -> None:
+        """The operator said the results may go: so does the file that kept them (never on a
+        mere unmount: a Ctrl+Q or a crash leaves it, for `hostprov bulk status`)."""
+        if self.journal is not None:
             self.journal.remove()
+
+    def at_stake(self) -> bool:
+        """GUIDs are shown once; tokens can be shown again (the database keeps them)."""
+        return not self.tokens and super().at_stake()
 
     def clipboard_text(self) -> str | None:
         return guid_csv(self.result) if self.guid_count else None
 
     def copied_note(self) -> str:
         what = "session's links" if self.tokens else "Host GUID"
-        return (f"{self.guid_count} {what}{'s' if self.guid_count != 1 else ''} on the "
-                f"clipboard as CSV ({', '.join(_columns(self.result))}).")
+        return (f"{self.guid_count} {what}{'s' if self.guid_count != 1 else ''} as CSV "
+                f"({', '.join(_columns(self.result))}):")
+
+    def quit_note(self) -> str:
+        kept = (f" Until that window is closed they are also in {self.journal.path} (0600); "
+                "quitting deletes that file." if self.journal is not None
+                and self.journal.path.exists() else "")
+        return (f"The bulk results show {self.guid_count} new Host "
+                f"GUID{'s' if self.guid_count != 1 else ''} that will not be shown again.{kept}")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):

@@ -27,8 +27,10 @@ class ConfirmModal(Dialog[bool]):
     def __init__(
         self, title: str, body: Content | str, *, confirm_label: str = "Confirm",
         require: str | None = None, danger: bool = False, require_hint: str = "the session ID",
+        cancel_label: str = "Cancel", id: str | None = None,
     ) -> None:
-        super().__init__(classes="-danger" if danger else "")
+        super().__init__(classes="-danger" if danger else "", id=id)
+        self.cancel_label = cancel_label
         self.title_text = title
         self.body = body
         self.confirm_label = confirm_label
@@ -43,7 +45,7 @@ class ConfirmModal(Dialog[bool]):
                 yield Label(f"Type {self.require} to confirm:", id="require-label")
                 yield Input(placeholder=self.require_hint, id="require")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button(f"{self.cancel_label} (Esc)", id="cancel")
                 yield Button(self.confirm_label, id="confirm",
                              variant="error" if self.danger else "primary",
                              disabled=self.require is not None)

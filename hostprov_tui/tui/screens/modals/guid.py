@@ -26,7 +26,11 @@ class GuidModal(ShownOnceModal):
         return self.result.guid
 
     def copied_note(self) -> str:
-        return "The Host GUID is on the clipboard."
+        return "The Host GUID was"
+
+    def quit_note(self) -> str:
+        return (f"The new Host GUID of KSESSIONS session {self.result.ksessions_id} is on the "
+                "screen and will not be shown again.")
 
     def compose(self) -> ComposeResult:
         r = self.result

@@ -15,6 +15,7 @@ from textual.widgets import Button, Label, Static
 
 from hostprov_tui.tui.credential_words import WORDS
 from hostprov_tui.tui.screens.modals.dialog import Dialog
+from hostprov_tui.tui.screens.modals.shown_once import SENT
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -50,9 +51,9 @@ class LinksModal(Dialog[None]):
                 "(an audited request), and never writes them to its log.", "$text-muted"),
                 id="links-note")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Copy host link", id="copy-host", variant="primary")
-                yield Button("Copy participants' link", id="copy-participants")
-                yield Button("Close", id="close")
+                yield Button("Copy host link (h)", id="copy-host", variant="primary")
+                yield Button("Copy participants' link (p)", id="copy-participants")
+                yield Button("Close (Esc)", id="close")
 
     def _facts(self) -> str:
         links = self.links
@@ -73,12 +74,12 @@ class LinksModal(Dialog[None]):
     @on(Button.Pressed, "#copy-host")
     def action_copy_host(self) -> None:
         self.app.copy_to_clipboard(self.links.host_url)
-        self.notify("The host link is on the clipboard.", title="Copied")
+        self.notify(f"The host link was {SENT}.", title="Sent to the clipboard")
 
     @on(Button.Pressed, "#copy-participants")
     def action_copy_participants(self) -> None:
         self.app.copy_to_clipboard(self.links.participant_url)
-        self.notify("The participants' link is on the clipboard.", title="Copied")
+        self.notify(f"The participants' link was {SENT}.", title="Sent to the clipboard")
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
