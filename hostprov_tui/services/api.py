@@ -89,7 +89,8 @@ class Provisioner:
         self, action: str, ksessions_id: object = None, canvas_session_id: object = None
     ) -> Target:
         """Parse what the operator typed; bad input is refused (exit 2) and audited."""
-        with self._refusals_audited(action):
+        typed = any(str(v).strip() for v in (ksessions_id, canvas_session_id) if v is not None)
+        with self._refusals_audited(action, typed=typed):  # an empty form asked for nothing
             return Target.parse(ksessions_id, canvas_session_id)
 
     def options(
@@ -209,10 +210,12 @@ class Provisioner:
         self.ctx.close()
 
     @contextmanager
-    def _refusals_audited(self, action: str) -> Iterator[None]:
-        """Input the operator typed and the services refuse (exit 2) is audited, then raised."""
+    def _refusals_audited(self, action: str, *, typed: bool = True) -> Iterator[None]:
+        """Input the operator typed and the services refuse (exit 2) is audited, then raised
+        (``typed=False``: nothing was typed, so nothing was asked and nothing is recorded)."""
         try:
             yield
         except InputError as exc:
-            self.audit.failure(action, exc)
+            if typed:
+                self.audit.failure(action, exc)
             raise
