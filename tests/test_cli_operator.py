@@ -3,14 +3,16 @@ apply to empty databases, one sentence per error, the wording of successes."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Env, build_env
-from tests.support.cli_run import process_env, secret_env
+from hostprov_tui.services.api import Provisioner
+from tests.conftest import Env, build_env, demo_ids
+from tests.support.cli_run import GUID_RE, process_env, secret_env
 
 
 @pytest.fixture
@@ -76,3 +78,77 @@ def test_the_first_run_says_what_it_is_building(tmp_path: Path) -> None:
     assert (tmp_path / ".venv" / "bin" / "calls.log").read_text().count("pip install") == 2
     again = run()  # installed: nothing to say
     assert again.returncode == 0 and again.stderr == ""
+
+
+def _run(env: Env, *args: str) -> subprocess.CompletedProcess[str]:
+    config = env.write_config()
+    return subprocess.run(
+        [sys.executable, "-m", "hostprov_tui", "--config", str(config), *args],
+        capture_output=True, text=True, timeout=120, check=False,
+        env=process_env({**secret_env(), "COLUMNS": "200"}),
+    )
+
+
+def test_an_error_is_said_once_on_stderr(sqlite_env: Env) -> None:
+    bad = _run(sqlite_env, "issue", "--ksessions-id", "abc")
+    assert bad.returncode == 2
+    assert bad.stderr.count("is not a valid") == 1 or bad.stderr.count("abc") == 1, bad.stderr
+    assert "Error:" in bad.stderr and "audit " not in bad.stderr  # the file still has it
+    records = sqlite_env.audit_path.read_text(encoding="utf-8")
+    assert '"outcome": "refused"' in records
+    refused = _run(sqlite_env, "revoke", "--ksessions-id", "999999")
+    assert refused.returncode == 4, refused.stderr
+    assert "audit " not in refused.stderr and refused.stderr.count("999999") == 1
+
+
+def _good_id(env: Env) -> int:
+    prov = Provisioner(env.settings(), operator="tester")
+    try:
+        return demo_ids(prov).good
+    finally:
+        prov.close()
+
+
+def test_dry_run_ends_with_a_summary(sqlite_env: Env) -> None:
+    good = _run(sqlite_env, "dry-run", "--ksessions-id", str(_good_id(sqlite_env)))
+    assert good.returncode == 0, good.stderr
+    last = good.stdout.strip().splitlines()[-1]
+    assert last.startswith("Dry run: issue would create a Host GUID") and "nothing was written" \
+        in last, good.stdout
+    missing = _run(sqlite_env, "dry-run", "--ksessions-id", "999999")
+    assert missing.returncode == 4
+    last = missing.stdout.strip().splitlines()[-1]
+    assert last.startswith("Dry run: issue would be refused") and "999999" in last
+
+
+def test_json_successes_say_ok_and_the_guid_stands_alone(sqlite_env: Env) -> None:
+    good = str(_good_id(sqlite_env))
+    for args in (("sessions",), ("verify", "--guid", "3f2b8c1e-9d4a-4e7b-a1c2-5d6e7f8a9b0c"),
+                 ("audit",), ("check",)):
+        run = _run(sqlite_env, *args, "--json")
+        doc = json.loads(run.stdout)
+        assert doc["ok"] is (run.returncode == 0), (args, doc)
+    issued = _run(sqlite_env, "issue", "--ksessions-id", good)
+    assert issued.returncode == 0, issued.stderr
+    (line,) = [li for li in issued.stdout.splitlines() if GUID_RE.search(li)]
+    assert GUID_RE.fullmatch(line.strip()), line  # no border to drag along with the mouse
+    assert not set(line) & set("│┃╭╮╰╯─")
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_sessions_drop_columns_at_80_instead_of_cutting_them(
+    sqlite_env: Env, columns: int
+) -> None:
+    config = sqlite_env.write_config()
+    run = subprocess.run(
+        [sys.executable, "-m", "hostprov_tui", "--config", str(config), "sessions", "-q"],
+        capture_output=True, text=True, timeout=120, check=False,
+        env=process_env({**secret_env(), "COLUMNS": str(columns)}),
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Cat…" not in run.stdout and "Spe…" not in run.stdout
+    header = next(li for li in run.stdout.splitlines() if "Session" in li and "ID" in li)
+    assert ("Category" in header) is (columns == 200)
+    assert max(len(li) for li in run.stdout.splitlines()) <= columns
+    none = _run(sqlite_env, "sessions", "zzzz-no-such-words", "-q")
+    assert none.stdout.strip() == "No KSESSIONS session matches 'zzzz-no-such-words'."

@@ -80,7 +80,7 @@ def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str
         code = 0 if plan.ok else refusal(plan).exit_code
         data = {"ok": plan.ok, "generation": plan.generation, "plan": plan,
                 "checks": plan.lines}
-        return Outcome(data, lambda c: render.render_checks(c, plan.lines), code)
+        return Outcome(data, lambda c: render.render_dry_run(c, plan), code)
 
     execute(ctx, body)
 

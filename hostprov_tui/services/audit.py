@@ -133,6 +133,11 @@ class AuditLog:
         """Records people watch (stderr, the TUI): outcomes, not the pending half of a change."""
         return self._mine(record) and record["extra"]["audit"]["outcome"] != PENDING
 
+    def _echoed(self, record: Any) -> bool:
+        """Records a stream echoes: those people watch, but a refusal whose sentence the caller
+        prints as its error (else stderr says it twice)."""
+        return self._mine_shown(record) and record["extra"].get("audit_echo", True)
+
     def _open(self) -> TextIO:
         make_private_folder(self.path.parent)
         fd = open_private(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, "audit path",
@@ -208,8 +213,10 @@ class AuditLog:
         message: str = "",
         required: bool = False,
         ref: str | None = None,
+        echo: bool = True,
     ) -> AuditRecord:
-        """Write one record; ``required`` makes a failure raise AuditUnavailable."""
+        """Write one record; ``required`` makes a failure raise AuditUnavailable; ``echo=False``
+        keeps it off the streams (the caller raises the same sentence, which the CLI prints)."""
         rec = AuditRecord(
             time=datetime.now(UTC).isoformat(timespec="milliseconds"),
             operator=self.operator,
@@ -225,7 +232,8 @@ class AuditLog:
             ref=ref,
         )
         try:
-            self._logger.bind(audit=dict(vars(rec)), audit_required=required).log(
+            self._logger.bind(audit=dict(vars(rec)), audit_required=required,
+                              audit_echo=echo).log(
                 rec.level, rec.line()
             )
         except AuditUnavailable:
@@ -282,11 +290,12 @@ class AuditLog:
             canvas_session_id=canvas_session_id,
             reason=exc.code,
             message=exc.message,
+            echo=False,  # the caller raises exc: its sentence is printed once, as the error
         )
 
     def add_stream(self, stream: TextIO = sys.stderr) -> int:
         """Echo records to a stream (the CLI's stderr)."""
-        sink = logger.add(stream, level="DEBUG", filter=self._mine_shown, catch=True,
+        sink = logger.add(stream, level="DEBUG", filter=self._echoed, catch=True,
                           colorize=False,
                           format="audit {time:HH:mm:ss} {level: <7} {message}")
         self._sinks.append(sink)
