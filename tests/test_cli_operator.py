@@ -152,3 +152,16 @@ def test_sessions_drop_columns_at_80_instead_of_cutting_them(
     assert max(len(li) for li in run.stdout.splitlines()) <= columns
     none = _run(sqlite_env, "sessions", "zzzz-no-such-words", "-q")
     assert none.stdout.strip() == "No KSESSIONS session matches 'zzzz-no-such-words'."
+
+
+def test_a_usage_error_with_json_is_one_sentence_and_one_document(sqlite_env: Env) -> None:
+    run = _run(sqlite_env, "sessions", "--album", "abc", "--json")
+    assert run.returncode == 2
+    doc = json.loads(run.stdout)
+    assert doc["ok"] is False and "'abc' is not a valid whole number" in doc["error"]["message"]
+    assert "Usage:" not in run.stderr and "Try '" not in run.stderr
+    assert run.stderr.strip() == "Error: Invalid value for '--album': 'abc' is not a valid " \
+        "whole number."
+    plain = _run(sqlite_env, "sessions", "--album", "abc")
+    assert plain.returncode == 2 and "integer range" not in plain.stderr
+    assert "Usage:" in plain.stderr  # without --json, click's usage text helps

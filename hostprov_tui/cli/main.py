@@ -55,8 +55,10 @@ class HostprovGroup(click.Group):
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
-            exc.show()
-            if "--json" in argv:
+            if "--json" not in argv:
+                exc.show()
+            else:  # the sentence on stderr, the document on stdout: no usage text beside them
+                stderr_console().print(f"Error: {exc.format_message()}", markup=False)
                 from hostprov_tui.cli.runner import emit_json
                 from hostprov_tui.errors import InputError
 

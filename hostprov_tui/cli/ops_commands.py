@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from hostprov_tui.cli import render
-from hostprov_tui.cli.options import global_options, issue_options, target_options
+from hostprov_tui.cli.options import WholeNumber, global_options, issue_options, target_options
 from hostprov_tui.cli.runner import Outcome, execute, provisioner, state
 
 
@@ -33,10 +33,10 @@ def check(ctx: click.Context) -> None:
 
 @click.command()
 @click.argument("query", required=False, default="")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
-@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
-@click.option("--album", "album_id", type=click.IntRange(1), help="Only this album (GroupID).")
-@click.option("--category", "category_id", type=click.IntRange(1), help="Only this CategoryID.")
+@click.option("--limit", default=50, show_default=True, type=WholeNumber(1, 500))
+@click.option("--offset", default=0, show_default=True, type=WholeNumber(0))
+@click.option("--album", "album_id", type=WholeNumber(1), help="Only this album (GroupID).")
+@click.option("--category", "category_id", type=WholeNumber(1), help="Only this CategoryID.")
 @click.option("--active-only", is_flag=True, help="Hide inactive sessions.")
 @global_options
 @click.pass_context
