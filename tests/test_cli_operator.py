@@ -12,7 +12,7 @@ import pytest
 
 from hostprov_tui.services.api import Provisioner
 from tests.conftest import Env, build_env, demo_ids
-from tests.support.cli_run import GUID_RE, process_env, secret_env
+from tests.support.cli_run import GUID_RE, process_env, run_process, secret_env
 
 
 @pytest.fixture
@@ -165,3 +165,22 @@ def test_a_usage_error_with_json_is_one_sentence_and_one_document(sqlite_env: En
     plain = _run(sqlite_env, "sessions", "--album", "abc")
     assert plain.returncode == 2 and "integer range" not in plain.stderr
     assert "Usage:" in plain.stderr  # without --json, click's usage text helps
+
+
+@pytest.mark.parametrize("command", [("demo",), ("db", "init")], ids=["demo", "db-init"])
+def test_generation_flag_on_guid_data_says_empty_only_and_gives_a_command_that_works(
+    sqlite_env: Env, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    config = sqlite_env.write_config()
+    before = (tmp_path / "canvas.db").read_bytes()
+    refused = run_process(["--config", str(config), *command, "--generation", "tokens"],
+                          secret_env(), tmp_path)
+    assert refused.code == 2, refused.output
+    assert "applies to empty canvas databases only" in refused.stderr
+    assert "[canvas] generation is" not in refused.stderr  # a setting the user never made
+    assert (tmp_path / "canvas.db").read_bytes() == before
+    hinted = refused.stderr.split("give new database files: hostprov ", 1)[1]
+    args = hinted.split(" (then", 1)[0].split()
+    works = run_process(["--config", str(config), *args], secret_env(), tmp_path)
+    assert works.code == 0, works.output
+    assert (tmp_path / "tokens-demo" / "canvas.db").exists()
