@@ -91,11 +91,12 @@ def tui(ctx: click.Context) -> None:
     """Open the full-screen terminal app (the default)."""
 
     def body() -> Outcome:
-        from hostprov_tui.cli.terminal import refuse_without_terminal
         from hostprov_tui.tui.app import run_app
+        from hostprov_tui.tui.terminal import refuse_json
 
         st = state(ctx)
-        refuse_without_terminal(st.json)
+        if st.json:
+            refuse_json()
         return Outcome(None, None, run_app(st.config, st.overrides))
 
     execute(ctx, body)

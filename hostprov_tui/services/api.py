@@ -28,12 +28,14 @@ from hostprov_tui.services.results import (
 )
 
 if TYPE_CHECKING:  # bulk issuance and drift load when first used (most commands need neither)
+    from collections.abc import Sequence
     from pathlib import Path
 
     from hostprov_tui.services.bulk import BulkItem, BulkResult
     from hostprov_tui.services.bulk_journal import BulkJournal
     from hostprov_tui.services.bulk_status import BulkStatusReport
     from hostprov_tui.services.drift import DriftReport
+    from hostprov_tui.services.results import GuidStatus
 
 
 class Provisioner:
@@ -64,11 +66,20 @@ class Provisioner:
 
     def search(
         self, query: str | None = "", *, offset: int = 0, limit: int = 50,
-        filters: SearchFilters | None = None,
+        filters: SearchFilters | None = None, statuses: bool = True,
     ) -> SearchPage:
+        """A page of the catalogue; ``statuses=False``: KSESSIONS only, every credential
+        status UNKNOWN until :meth:`session_statuses` tells (canvas may be slow to answer)."""
         return catalogue.search_sessions(
-            self.ctx, query, offset=offset, limit=limit, filters=filters
+            self.ctx, query, offset=offset, limit=limit, filters=filters, statuses=statuses
         )
+
+    def session_statuses(self, ids: Sequence[int]) -> dict[int, tuple[GuidStatus, int | None]]:
+        """The credential status (and canvas session) of each KSESSIONS ID, from canvas; raises
+        a typed error when canvas does not answer."""
+        from hostprov_tui.services.statuses import session_statuses
+
+        return session_statuses(self.ctx, ids)
 
     def find_session(self, ksessions_id: object) -> SessionRow | None:
         """The catalogue row of one KSESSIONS session (None: there is none)."""

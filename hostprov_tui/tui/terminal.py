@@ -15,14 +15,17 @@ def _is_terminal(stream: object) -> bool:
         return False
 
 
-def refuse_without_terminal(json_asked: bool) -> None:
-    """Raise :class:`InputError` (exit 2) when the TUI cannot run: ``--json`` asked for, or
-    standard input or output is not a terminal (a pipe, a file, a cron job)."""
-    if json_asked:
-        raise InputError(
-            "The full-screen app has no JSON output.",
-            hint="Use a subcommand with --json (hostprov --help lists them).",
-        )
+def refuse_json() -> None:
+    """``tui --json``: the app has no JSON to print (exit 2)."""
+    raise InputError(
+        "The full-screen app has no JSON output.",
+        hint="Use a subcommand with --json (hostprov --help lists them).",
+    )
+
+
+def refuse_without_terminal() -> None:
+    """Raise :class:`InputError` (exit 2) when standard input or output is not a terminal (a
+    pipe, a file, a cron job): the full-screen app would wait there for keys forever."""
     missing = [name for name, stream in (("input", sys.stdin), ("output", sys.stdout))
                if not _is_terminal(stream)]
     if missing:
