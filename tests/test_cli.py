@@ -164,7 +164,7 @@ def test_human_output_prints_markup_like_text_literally(env: Env) -> None:
     for query in ("[/]", "[bold]zz", "[red]"):
         run = hostprov(env, "sessions", query)
         assert run.code == 0, run.output
-        assert query in run.stdout or "No KSESSIONS sessions" in run.stdout
+        assert query in run.stdout or "No KSESSIONS session matches" in run.stdout
     empty = hostprov(env, "sessions", "[/]nothing")
     assert empty.code == 0 and "'[/]nothing'" in empty.stdout
     listed = hostprov(env, "sessions", "Markup[/bold]")

@@ -30,7 +30,7 @@ from tests.support.app_schema import (
 )
 from tests.support.cli_run import Run, hostprov
 
-DOC_KEYS = {"generation", "ksessions_id", "canvas_session_id", "host_token", "user_token",
+DOC_KEYS = {"ok", "generation", "ksessions_id", "canvas_session_id", "host_token", "user_token",
             "host_url", "participant_url", "expires_at", "action"}
 DEFAULT_BASE = "https://localhost:9091"
 

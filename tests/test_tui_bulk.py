@@ -1,5 +1,5 @@
 """Bulk issuance from the Sessions screen, by keys, against the real demo catalogue: mark three
-sessions (one without transcripts), Ctrl+B, confirm, progress, results; every GUID shown is
+sessions (one without transcripts), Ctrl+F, confirm, progress, results; every GUID shown is
 checked through the service, and the production path needs the count typed."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ async def mark_by_search(pilot: Pilot[int], ids: list[int]) -> SessionsScreen:
 
 
 async def run_bulk(pilot: Pilot[int], typed: str | None = None) -> tuple[str, BulkResultsModal]:
-    await pilot.press("ctrl+b")
+    await pilot.press("ctrl+f")
     await settle(pilot)
     confirm = pilot.app.screen
     assert isinstance(confirm, ConfirmModal)
@@ -252,7 +252,7 @@ async def test_production_needs_the_count_typed(env: Env, ids: DemoIds) -> None:
     try:
         async with app.run_test(size=SIZE) as pilot:
             await mark_by_search(pilot, [ids.good, ids.good2])
-            await pilot.press("ctrl+b")
+            await pilot.press("ctrl+f")
             await settle(pilot)
             confirm = app.screen
             assert isinstance(confirm, ConfirmModal) and confirm.require == "2"
@@ -277,7 +277,7 @@ async def test_nothing_marked_is_a_warning(app: HostprovApp) -> None:
         await settle(pilot)
         await pilot.press("f3")
         await settle(pilot)
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, SessionsScreen)
         assert "Nothing marked" in [n.title for n in app._notifications]

@@ -206,6 +206,11 @@ async def test_bad_input_in_the_provision_form_is_refused_and_audited(
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert isinstance(app.screen, ProvisionScreen)  # no confirmation for nothing
+        records = [json.loads(line) for line in env.audit_path.read_text().splitlines()]
+        assert "revoke" not in [r["action"] for r in records]  # nothing asked, nothing recorded
+        app.screen.query_one("#target", Input).value = "abc"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
     records = [json.loads(line) for line in env.audit_path.read_text().splitlines()]
     refused = [(r["action"], r["outcome"]) for r in records if r["outcome"] != "ok"]
     assert ("dry-run", "refused") in refused and ("revoke", "refused") in refused

@@ -31,3 +31,17 @@ def test_every_screen_and_every_key_has_its_line() -> None:
         if what and not binding.system:
             assert any(key_label(binding.key) in line and what in line for line in lines), what
     assert any("Ctrl+P" in line for line in lines)  # the command palette's key
+
+
+#: the prefix keys of tmux (Ctrl+B) and GNU screen (Ctrl+A): inside them hostprov never sees them
+MULTIPLEXER_KEYS = {"ctrl+a", "ctrl+b"}
+
+
+def test_no_key_is_a_multiplexer_prefix_and_f1_says_the_bulk_key() -> None:
+    classes = [HostprovApp, *SCREENS, SessionTable]
+    keys = {key.strip() for cls in classes
+            for b in declared_bindings(cls, stop=DOMNode if cls is HostprovApp else cls.__mro__[1])
+            for key in b.key.split(",")}
+    assert "ctrl+f" in keys and not keys & MULTIPLEXER_KEYS, keys & MULTIPLEXER_KEYS
+    text = help_content(HostprovApp).plain
+    assert "Ctrl+F" in text and "tmux" in text

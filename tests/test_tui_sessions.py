@@ -149,7 +149,7 @@ async def test_bulk_issue_keeps_the_cursor_and_the_marks_of_refused_sessions(
         await pilot.pause()
         at = table.current()
         assert at is not None
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+f")
         await settle(pilot)
         confirm = app.screen
         assert isinstance(confirm, ConfirmModal) and not confirm.danger  # none was active

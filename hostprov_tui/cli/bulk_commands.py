@@ -20,7 +20,7 @@ SHOWN_ROWS = 50
 
 @click.group()
 def bulk() -> None:
-    """Bulk runs (issue --from-file, the TUI's Ctrl+B)."""
+    """Bulk runs (issue --from-file, the TUI's Ctrl+F)."""
 
 
 @bulk.command("status")

@@ -39,6 +39,32 @@ def _generation(settings: Any, chosen: str | None) -> tuple[Any, str]:
     return to_create(chosen or configured), chosen or configured
 
 
+def _flag_applies(dbs: Any, settings: Any, chosen: str | None, command: str) -> None:
+    """--generation picks the schema of an EMPTY canvas database: on one that holds the other
+    generation (the default demo data is guid) say so, and give a command that works."""
+    if not chosen or settings.canvas.generation != "auto":
+        return  # no flag, or a [canvas] generation the user did set (its own sentence)
+    from hostprov_tui.db.schema import check_schema
+    from hostprov_tui.errors import HostprovError, InputError
+
+    try:
+        held = check_schema(dbs.canvas, "auto").generation
+    except HostprovError:
+        return  # neither generation, or unreachable: init_schema says it
+    if held in (None, chosen):
+        return
+    both = command == "demo"  # the demo fills KSESSIONS too: it needs an empty one as well
+    urls = (f"--canvas-url sqlite:///{chosen}-demo/canvas.db"
+            + (f" --ksessions-url sqlite:///{chosen}-demo/ksessions.db" if both else ""))
+    raise InputError(
+        f"--generation {chosen} applies to empty canvas databases only, and this one already "
+        f"holds the {held} generation, so nothing was changed.",
+        hint=f"For a {chosen} database beside it, give new database files: hostprov {command} "
+        f"--generation {chosen} {urls} (then pass the same URL{'s' if both else ''} to the "
+        "other commands, or set them in config.toml).",
+    )
+
+
 @db.command("init")
 @click.option("--allow-production", is_flag=True, help="Confirm a production target.")
 @_GENERATION_OPTION
@@ -60,6 +86,7 @@ def db_init(ctx: click.Context, allow_production: bool, generation: str | None) 
                                      allow_production)
             if not verdict.allowed:
                 raise GuardRefused(verdict.sentence)
+            _flag_applies(dbs, settings, generation, "db init")
             results = init_databases(dbs, *_generation(settings, generation))
         finally:
             dbs.dispose()
@@ -105,6 +132,7 @@ def demo(ctx: click.Context, count: int | None, seed: int | None, replace: bool,
                     "The demo catalogue is only written to development databases (embedded or "
                     "*_DEV) in the development environment."
                 )
+            _flag_applies(dbs, settings, generation, "demo")
             init_schema(dbs.ksessions)
             canvas = init_schema(dbs.canvas, *_generation(settings, generation))
             result = fill_demo(

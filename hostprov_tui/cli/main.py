@@ -93,10 +93,12 @@ class HostprovGroup(click.Group):
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
-            exc.show()
-            if "--json" in argv:  # plain strings: no need for the services' JSON encoder
-                import json
+            if "--json" not in argv:
+                exc.show()
+            else:  # the sentence on stderr, the document on stdout: no usage text beside them
+                import json  # plain strings: no need for the services' JSON encoder
 
+                stderr_console().print(f"Error: {exc.format_message()}", markup=False)
                 from hostprov_tui.errors import InputError
 
                 error = InputError(exc.format_message()).to_dict()
@@ -131,8 +133,11 @@ def tui(ctx: click.Context) -> None:
 
     def body() -> Outcome:
         from hostprov_tui.tui.app import run_app
+        from hostprov_tui.tui.terminal import refuse_json
 
         st = state(ctx)
+        if st.json:
+            refuse_json()
         return Outcome(None, None, run_app(st.config, st.overrides))
 
     execute(ctx, body)

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from hostprov_tui.cli.lazy import lazy_module
-from hostprov_tui.cli.options import global_options, issue_options, target_options
+from hostprov_tui.cli.options import WholeNumber, global_options, issue_options, target_options
 from hostprov_tui.cli.runner import Outcome, execute, provisioner, state
 
 render = lazy_module("hostprov_tui.cli.render")  # rich + the result types: not for --help
@@ -35,10 +35,10 @@ def check(ctx: click.Context) -> None:
 
 @click.command()
 @click.argument("query", nargs=-1)
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
-@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
-@click.option("--album", "album_id", type=click.IntRange(1), help="Only this album (GroupID).")
-@click.option("--category", "category_id", type=click.IntRange(1), help="Only this CategoryID.")
+@click.option("--limit", default=50, show_default=True, type=WholeNumber(1, 500))
+@click.option("--offset", default=0, show_default=True, type=WholeNumber(0))
+@click.option("--album", "album_id", type=WholeNumber(1), help="Only this album (GroupID).")
+@click.option("--category", "category_id", type=WholeNumber(1), help="Only this CategoryID.")
 @click.option("--active-only", is_flag=True, help="Hide inactive sessions.")
 @global_options
 @click.pass_context
@@ -90,7 +90,7 @@ def dry_run(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str
         code = 0 if plan.ok else refusal(plan).exit_code
         data = {"ok": plan.ok, "generation": plan.generation, "plan": plan,
                 "checks": plan.lines}
-        return Outcome(data, lambda c: render.render_checks(c, plan.lines), code)
+        return Outcome(data, lambda c: render.render_dry_run(c, plan), code)
 
     execute(ctx, body)
 

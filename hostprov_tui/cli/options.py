@@ -102,3 +102,10 @@ def target_options(func: F) -> F:
     func = click.option("--ksessions-id", metavar="N",
                         help="The KSESSIONS session ID (the usual way).")(func)
     return func
+
+
+class WholeNumber(click.IntRange):
+    """An integer option within a range, named for people: ``'abc' is not a valid whole
+    number`` (click's own name for it is "integer range")."""
+
+    name = "whole number"

@@ -17,6 +17,7 @@ from hostprov_tui.services.results import (
     ConnectivityReport,
     DatabaseStatus,
     Issued,
+    Plan,
     RevokeResult,
     SearchPage,
     SessionLinks,
@@ -43,6 +44,29 @@ def render_checks(console: Console, lines: Iterable[CheckLine]) -> None:
             text += f"\n[dim]{escape(line.hint)}[/]"
         table.add_row(MARK[line.status], text)
     console.print(table)
+
+
+#: What a generation issues, as the dry run's summary names it.
+CREDENTIAL = {"guid": "a Host GUID", "tokens": "host and participant tokens"}
+
+
+def render_dry_run(console: Console, plan: Plan) -> None:
+    """The checks, then one closing sentence: what issue would do, or why it would refuse."""
+    render_checks(console, plan.lines)
+    who = f" for KSESSIONS {plan.ksessions_id}" if plan.ksessions_id is not None else ""
+    if not plan.ok:
+        failed = plan.failures
+        more = f" (and {len(failed) - 1} more check{'s' if len(failed) > 2 else ''})" \
+            if len(failed) > 1 else ""
+        text = f"Dry run: issue would be refused{who}: {failed[0].message}{more}"
+    else:
+        credential = CREDENTIAL.get(plan.generation or "guid", "a credential")
+        verb = "create"
+        if plan.action == "rotate":
+            verb, credential = "rotate", "the active " + credential.removeprefix("a ")
+        canvas = " and a canvas session" if plan.creates_canvas_session else ""
+        text = f"Dry run: issue would {verb} {credential}{canvas}{who}"
+    console.print(escape(text.rstrip(".") + "; nothing was written."), soft_wrap=True)
 
 
 #: How a generation of the canvas schema is named to a person.
@@ -94,73 +118,102 @@ def render_connectivity(console: Console, report: ConnectivityReport) -> None:
         console.print("[dim]canvas and KSESSIONS are one database (one engine).[/]")
 
 
+#: Below these widths the sessions table drops columns rather than cut them to "Cat…": first
+#: Category and Speaker, then Album and Date (`--json` has every field).
+NARROW_SESSIONS = 110
+NARROWEST_SESSIONS = 70
+
+
+def _no_sessions(page: SearchPage) -> str:
+    where = f" at offset {page.offset}" if page.offset else ""
+    if page.query:
+        return f"No KSESSIONS session matches {page.query!r}{where}."
+    return f"No KSESSIONS session{where}." if where else "The KSESSIONS catalogue is empty."
+
+
 def render_sessions(console: Console, page: SearchPage) -> None:
     if not page.rows:
-        what = f"matching {page.query!r}" if page.query else ""
-        console.print(escape(f"No KSESSIONS sessions {what}.".replace("  ", " ")))
+        console.print(escape(_no_sessions(page)))
         return
     first, last = page.offset + 1, page.offset + len(page.rows)
     more = " (more: --offset)" if page.has_more else ""
-    table = Table(expand=True, title=f"KSESSIONS sessions {first}–{last}{more}")
+    width = console.width
+    wide, some = width >= NARROW_SESSIONS, width >= NARROWEST_SESSIONS
+    left_out = "" if wide else (" · Category, Speaker" + ("" if some else ", Album, Date")
+                                + " left out at this width (--json has them)")
+    table = Table(expand=True, title=f"KSESSIONS sessions {first}–{last}{more}",
+                  caption=left_out[3:] or None)
     table.add_column("ID", justify="right", no_wrap=True)
     table.add_column("Session", ratio=3, overflow="fold")
-    table.add_column("Album", ratio=2, overflow="ellipsis", no_wrap=True)
-    table.add_column("Category", ratio=1, overflow="ellipsis", no_wrap=True)
-    table.add_column("Speaker", ratio=1, overflow="ellipsis", no_wrap=True)
-    table.add_column("Date", no_wrap=True)
+    if some:
+        table.add_column("Album", ratio=2, overflow="ellipsis", no_wrap=True)
+    if wide:
+        table.add_column("Category", ratio=1, overflow="ellipsis", no_wrap=True)
+        table.add_column("Speaker", ratio=1, overflow="ellipsis", no_wrap=True)
+    if some:
+        table.add_column("Date", no_wrap=True)
     table.add_column("Tr.", justify="right", no_wrap=True)
     table.add_column("Host", no_wrap=True)
     for r in page.rows:
         name = escape(r.name) + ("" if r.is_active else " [dim](inactive)[/]")
         status = r.guid_status.value
-        table.add_row(
-            str(r.session_id), name, escape(r.album or "—"), escape(r.category or "—"),
-            escape(r.speaker or "—"), r.date.strftime("%Y-%m-%d") if r.date else "—",
-            str(r.transcripts), f"[{GUID_STYLE[status]}]{status}[/]",
-        )
+        cells = [str(r.session_id), name]
+        if some:
+            cells.append(escape(r.album or "—"))
+        if wide:
+            cells += [escape(r.category or "—"), escape(r.speaker or "—")]
+        if some:
+            cells.append(r.date.strftime("%Y-%m-%d") if r.date else "—")
+        cells += [str(r.transcripts), f"[{GUID_STYLE[status]}]{status}[/]"]
+        table.add_row(*cells)
     console.print(table)
 
 
 def render_issue(console: Console, result: Issued) -> None:
+    """The checks, then the credential on lines of its own, outside any frame: a mouse
+    selection (or a triple click) takes the GUID or the link and nothing of a border."""
     if result.plan is not None:
         render_checks(console, result.plan.lines)
     if isinstance(result, TokenIssueResult):
         render_tokens(console, result)
         return
     verb = "Rotated" if result.action == "rotated" else "Created"
-    body = (
-        f"[bold]{result.guid}[/]\n\n"
+    console.print()
+    console.print("[bold green]Host GUID[/] [yellow](shown once and never stored; copy it "
+                  "now):[/]")
+    console.print(f"[bold]{result.guid}[/]", soft_wrap=True)
+    console.print(
         f"{verb} host session {result.host_session_id} for canvas session "
         f"{result.canvas_session_id}"
         + (f" (KSESSIONS {result.ksessions_id})" if result.ksessions_id is not None else "")
-        + ".\n[yellow]This Host GUID is shown once and never stored; copy it now.[/]"
-    )
-    console.print(Panel(body, title="Host GUID", border_style="green", expand=False))
+        + ".", soft_wrap=True)
 
 
 def render_tokens(console: Console, result: TokenIssueResult) -> None:
     verb = "Rotated" if result.action == "rotated" else "Created"
     kept = "" if result.new_user_token else " (participants keep their link)"
-    body = (
-        f"Host         [bold]{escape(result.host_url)}[/]\n"
-        f"Participants [bold]{escape(result.participant_url)}[/]{kept}\n\n"
+    console.print()
+    console.print("[bold green]Host link[/]:")
+    console.print(f"[bold]{escape(result.host_url)}[/]", soft_wrap=True)
+    console.print(f"[bold green]Participants' link[/]{kept}:")
+    console.print(f"[bold]{escape(result.participant_url)}[/]", soft_wrap=True)
+    console.print(
         f"{verb} the tokens of canvas session {result.canvas_session_id} (KSESSIONS "
         f"{result.ksessions_id}), valid until {stamp(result.expires_at)}.\n"
-        "[dim]`hostprov links` shows them again (audited).[/]"
-    )
-    console.print(Panel(body, title="Host token", border_style="green", expand=False))
+        "[dim]`hostprov links` shows them again (audited).[/]", soft_wrap=True)
 
 
 def render_links(console: Console, links: SessionLinks) -> None:
     state = "[green]valid[/]" if links.valid else "[red]no longer signs in[/]"
-    console.print(Panel(
-        f"Host         [bold]{escape(links.host_url)}[/]\n"
-        f"Participants [bold]{escape(links.participant_url)}[/]\n\n"
+    console.print("[bold green]Host link[/]:")
+    console.print(f"[bold]{escape(links.host_url)}[/]", soft_wrap=True)
+    console.print("[bold green]Participants' link[/]:")
+    console.print(f"[bold]{escape(links.participant_url)}[/]", soft_wrap=True)
+    console.print(
         f"KSESSIONS {links.ksessions_id}: {state}"
         + (f" (expires {stamp(links.expires_at)})." if links.valid else
            f" (expired {stamp(links.expires_at)}).") + "\n[dim]This request is audited.[/]",
-        title="Session links", expand=False,
-    ))
+        soft_wrap=True)
 
 
 def render_revoke(console: Console, result: RevokeResult) -> None:

@@ -59,6 +59,17 @@ def emit_json(doc: Any) -> None:
     sys.stdout.flush()
 
 
+def with_ok(data: Any, exit_code: int) -> Any:
+    """A command's JSON document with ``"ok"`` first, as every error document has it: true when
+    the command succeeded (exit 0). A document that sets ``ok`` itself keeps its own."""
+    from hostprov_tui.services.results import to_jsonable
+
+    doc = to_jsonable(data)
+    if isinstance(doc, dict) and "ok" not in doc:
+        return {"ok": exit_code == 0, **doc}
+    return doc
+
+
 def report_error(st: CliState, exc: HostprovError) -> int:
     from rich.markup import escape
 
@@ -85,7 +96,7 @@ def execute(ctx: click.Context, body: Callable[[], Outcome]) -> None:
     try:
         outcome = body()
         if st.json:
-            emit_json(outcome.data)
+            emit_json(with_ok(outcome.data, outcome.exit_code))
         elif outcome.render is not None:  # inside the guard: a rendering slip is no traceback
             outcome.render(stdout_console())
     except HostprovError as exc:

@@ -30,12 +30,14 @@ from hostprov_tui.services.results import (
 from hostprov_tui.services.schedule import parse_schedule
 
 if TYPE_CHECKING:  # bulk issuance and drift load when first used (most commands need neither)
+    from collections.abc import Sequence
     from pathlib import Path
 
     from hostprov_tui.services.bulk import BulkItem, BulkResult
     from hostprov_tui.services.bulk_journal import BulkJournal
     from hostprov_tui.services.bulk_status import BulkStatusReport
     from hostprov_tui.services.drift import DriftReport
+    from hostprov_tui.services.results import GuidStatus
 
 
 class Provisioner:
@@ -66,11 +68,20 @@ class Provisioner:
 
     def search(
         self, query: str | None = "", *, offset: int = 0, limit: int = 50,
-        filters: SearchFilters | None = None,
+        filters: SearchFilters | None = None, statuses: bool = True,
     ) -> SearchPage:
+        """A page of the catalogue; ``statuses=False``: KSESSIONS only, every credential
+        status UNKNOWN until :meth:`session_statuses` tells (canvas may be slow to answer)."""
         return catalogue.search_sessions(
-            self.ctx, query, offset=offset, limit=limit, filters=filters
+            self.ctx, query, offset=offset, limit=limit, filters=filters, statuses=statuses
         )
+
+    def session_statuses(self, ids: Sequence[int]) -> dict[int, tuple[GuidStatus, int | None]]:
+        """The credential status (and canvas session) of each KSESSIONS ID, from canvas; raises
+        a typed error when canvas does not answer."""
+        from hostprov_tui.services.statuses import session_statuses
+
+        return session_statuses(self.ctx, ids)
 
     def find_session(self, ksessions_id: object) -> SessionRow | None:
         """The catalogue row of one KSESSIONS session (None: there is none)."""
@@ -91,7 +102,8 @@ class Provisioner:
         self, action: str, ksessions_id: object = None, canvas_session_id: object = None
     ) -> Target:
         """Parse what the operator typed; bad input is refused (exit 2) and audited."""
-        with self._refusals_audited(action):
+        typed = any(str(v).strip() for v in (ksessions_id, canvas_session_id) if v is not None)
+        with self._refusals_audited(action, typed=typed):  # an empty form asked for nothing
             return Target.parse(ksessions_id, canvas_session_id)
 
     def options(
@@ -226,10 +238,12 @@ class Provisioner:
         self.ctx.close()
 
     @contextmanager
-    def _refusals_audited(self, action: str) -> Iterator[None]:
-        """Input the operator typed and the services refuse (exit 2) is audited, then raised."""
+    def _refusals_audited(self, action: str, *, typed: bool = True) -> Iterator[None]:
+        """Input the operator typed and the services refuse (exit 2) is audited, then raised
+        (``typed=False``: nothing was typed, so nothing was asked and nothing is recorded)."""
         try:
             yield
         except InputError as exc:
-            self.audit.failure(action, exc)
+            if typed:
+                self.audit.failure(action, exc)
             raise

@@ -93,11 +93,18 @@ class AuditRecord:
         return f"{self.action} {self.outcome}" + (f" {detail}" if detail else "")
 
 
+#: The example the input sentences give (services/inputs.py): public, so it stays readable.
+EXAMPLE_GUID = "3f2b8c1e-9d4a-4e7b-a1c2-5d6e7f8a9b0c"
+
+
 def scrub(text: str | None) -> str | None:
     """Replace anything shaped like a GUID with a marker — and anything close to one: a GUID
     with a character dropped or changed, en dashes or spaces for its hyphens, still gives away
-    most of its digits (see :func:`_near_guids`)."""
-    return _near_guids(_GUID.sub("[guid]", text)) if text else text
+    most of its digits (see :func:`_near_guids`). The documented example GUID stays readable."""
+    if not text:
+        return text
+    parts = re.split(re.escape(EXAMPLE_GUID), text, flags=re.IGNORECASE)
+    return EXAMPLE_GUID.join(_near_guids(_GUID.sub("[guid]", part)) for part in parts)
 
 
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -165,6 +172,11 @@ class AuditLog:
     def _mine_shown(self, record: Any) -> bool:
         """Records people watch (stderr, the TUI): outcomes, not the pending half of a change."""
         return self._mine(record) and record["extra"]["audit"]["outcome"] != PENDING
+
+    def _echoed(self, record: Any) -> bool:
+        """Records a stream echoes: those people watch, but a refusal whose sentence the caller
+        prints as its error (else stderr says it twice)."""
+        return self._mine_shown(record) and record["extra"].get("audit_echo", True)
 
     def _open(self) -> TextIO:
         make_private_folder(self.path.parent)
@@ -241,8 +253,10 @@ class AuditLog:
         message: str = "",
         required: bool = False,
         ref: str | None = None,
+        echo: bool = True,
     ) -> AuditRecord:
-        """Write one record; ``required`` makes a failure raise AuditUnavailable."""
+        """Write one record; ``required`` makes a failure raise AuditUnavailable; ``echo=False``
+        keeps it off the streams (the caller raises the same sentence, which the CLI prints)."""
         rec = AuditRecord(
             time=datetime.now(UTC).isoformat(timespec="milliseconds"),
             operator=self.operator,
@@ -258,7 +272,8 @@ class AuditLog:
             ref=ref,
         )
         try:
-            self._logger.bind(audit=dict(vars(rec)), audit_required=required).log(
+            self._logger.bind(audit=dict(vars(rec)), audit_required=required,
+                              audit_echo=echo).log(
                 rec.level, printable(rec.line())  # stderr: free text cannot start a line
             )
         except AuditUnavailable:
@@ -315,11 +330,12 @@ class AuditLog:
             canvas_session_id=canvas_session_id,
             reason=exc.code,
             message=exc.message,
+            echo=False,  # the caller raises exc: its sentence is printed once, as the error
         )
 
     def add_stream(self, stream: TextIO = sys.stderr) -> int:
         """Echo records to a stream (the CLI's stderr)."""
-        sink = logger.add(stream, level="DEBUG", filter=self._mine_shown, catch=True,
+        sink = logger.add(stream, level="DEBUG", filter=self._echoed, catch=True,
                           colorize=False,
                           format="audit {time:HH:mm:ss} {level: <7} {message}")
         self._sinks.append(sink)

@@ -49,6 +49,7 @@ from hostprov_tui.services.clock import utcnow
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.inputs import INT_MAX, parse_id, parse_search
 from hostprov_tui.services.results import GuidStatus, SearchPage, SessionRow
+from hostprov_tui.services.statuses import rows_without_statuses
 
 MAX_PAGE = 500
 
@@ -67,7 +68,10 @@ def search_sessions(
     offset: int = 0,
     limit: int = 50,
     filters: SearchFilters | None = None,
+    statuses: bool = True,
 ) -> SearchPage:
+    """One page; ``statuses=False`` reads KSESSIONS only (every status UNKNOWN): the TUI shows
+    the rows at once and asks :func:`session_statuses` for the column that canvas fills."""
     text, filters = _parsed(query, filters)
     if not 1 <= limit <= MAX_PAGE:
         raise InputError(f"The page size must be between 1 and {MAX_PAGE}, got {limit}.")
@@ -84,8 +88,9 @@ def search_sessions(
     except DBAPIError as exc:
         raise translate_db_error(exc, dbs.ksessions.target) from None
     has_more = len(rows) > limit
+    found = _session_rows(ctx, rows[:limit]) if statuses else rows_without_statuses(rows[:limit])
     return SearchPage(query=text, offset=offset, limit=limit, has_more=has_more,
-                      rows=tuple(_session_rows(ctx, rows[:limit])))
+                      rows=tuple(found))
 
 
 def _session_rows(ctx: ServiceContext, rows: Sequence[Any]) -> list[SessionRow]:

@@ -39,7 +39,8 @@ def verify(ctx: ServiceContext, text: str, kind: CredentialKind = "guid") -> Ver
         except DBAPIError as exc:
             raise translate_db_error(exc, dbs.canvas.target) from None
     except HostprovError as exc:
-        ctx.audit.failure("verify", exc)
+        if (text or "").strip():  # an empty box asked for nothing: no record of a refusal
+            ctx.audit.failure("verify", exc)
         raise
     ctx.audit.record(
         "verify", "ok" if result.status is GuidStatus.ACTIVE else "refused",

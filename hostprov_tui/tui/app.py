@@ -308,7 +308,11 @@ def build_app(
 
 
 def run_app(config: Path | None = None, overrides: Mapping[str, Any] | None = None) -> int:
-    """Run the TUI until the operator quits; the exit code for the CLI."""
+    """Run the TUI until the operator quits; the exit code for the CLI (InputError, exit 2,
+    without a terminal to run in)."""
+    from hostprov_tui.tui.terminal import refuse_without_terminal
+
+    refuse_without_terminal()
     app = build_app(config, overrides)
     result = app.run()
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code or 1)

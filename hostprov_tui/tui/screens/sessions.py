@@ -1,5 +1,5 @@
 """Search the catalogue as you type (debounced, stale searches cancelled), page lazily, pick;
-mark sessions (Space) and issue for all of them at once (Ctrl+B).
+mark sessions (Space) and issue for all of them at once (Ctrl+F).
 
 The status line says how many sessions are shown, of how many the search and its filters find
 (counted in a worker once a second page exists), and which filters apply."""
@@ -73,11 +73,16 @@ class SessionsScreen(MainScreen):
                         "you type"),
         Binding("escape", "focus_table", "Results", show=False,
                 tooltip="From the search box to the results (Enter too)"),
-        Binding("ctrl+b", "issue_marked", "Issue for marked",
+        Binding("ctrl+f", "issue_marked", "Issue for marked",
                 tooltip="Issue for every marked session; their GUIDs are shown once"),
     ]
 
     KEY_WIDGETS = (SessionTable,)
+
+    @classmethod
+    def help_notes(cls, settings: object) -> list[str]:
+        return ["Bulk issue is Ctrl+F (also in Ctrl+P): tmux and screen keep Ctrl+B and Ctrl+A "
+                "for themselves, so hostprov binds neither."]
 
     def __init__(self) -> None:
         super().__init__()
@@ -274,7 +279,7 @@ class SessionsScreen(MainScreen):
         if text is not None:
             self._status_text = text
         marked = len(self.query_one(SessionTable).marked)
-        extra = f" · {marked} marked · Ctrl+B issues for them" if marked else ""
+        extra = f" · {marked} marked · Ctrl+F issues for them" if marked else ""
         self.query_one("#results-status", Static).update(self._status_text + extra)
 
     def on_session_table_marks_changed(self, _message: SessionTable.MarksChanged) -> None:
@@ -341,7 +346,7 @@ class SessionsScreen(MainScreen):
         yield SystemCommand(
             f"Bulk issue for the {marked} marked session{'' if marked == 1 else 's'}"
             if marked else "Bulk issue for marked sessions",
-            "Issue (or rotate) Host GUIDs for every session marked with Space (Ctrl+B)",
+            "Issue (or rotate) Host GUIDs for every session marked with Space (Ctrl+F)",
             self.action_issue_marked)
         if marked:
             yield SystemCommand("Clear marks", "Unmark every marked session",
