@@ -129,6 +129,11 @@ class Plan:
     dry_run_verified: bool = False
     #: the generation of the canvas schema the plan was made for ("guid" | "tokens")
     generation: str | None = None
+    #: the credential in place still signs in, so issuing stops it; False when it no longer
+    #: does (revoked, expired), so a "rotate" only renews it; None when the plan does not say
+    replaces_working: bool | None = None
+    #: tokens generation: the participants get a new link too (None in the guid generation)
+    new_participant_link: bool | None = None
 
     @property
     def ok(self) -> bool:

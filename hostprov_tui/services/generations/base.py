@@ -45,6 +45,9 @@ class Decision:
     host_session_id: int | None = None
     #: the canvas session does not exist yet and will be created
     creates_canvas: bool = False
+    #: see Plan.replaces_working and Plan.new_participant_link (set by the generation)
+    replaces_working: bool | None = None
+    new_participant_link: bool | None = None
 
     @property
     def ok(self) -> bool:
@@ -65,6 +68,8 @@ class Decision:
             (self.canvas.title if self.canvas else None),
             creates_canvas_session=self.creates_canvas,
             generation=generation,
+            replaces_working=self.replaces_working,
+            new_participant_link=self.new_participant_link,
         )
 
 

@@ -89,6 +89,8 @@ class TokensGeneration(Generation):
             d.lines.append(tokens_checks.host_line(row, now, opts.new_user_token))
             d.lines.append(expiry)
             d.current, d.creates_canvas = row, row is None
+            d.replaces_working = row is not None and row.has_tokens and row.signs_in(now)
+            d.new_participant_link = _renews_user_token(row, opts, now)
             if row is not None:
                 d.canvas = lookups.CanvasInfo(row.session_id, row.session_id, None)
         return decisions
