@@ -128,4 +128,4 @@ class ChecksPanel(Vertical):
     def _more_below(self, *_args: object) -> None:
         scroll = self.query_one("#plan-scroll", VerticalScroll)
         below = scroll.max_scroll_y > 0 and scroll.scroll_y < scroll.max_scroll_y
-        self.border_subtitle = "more below ↓ (Tab here, then ↓)" if below else ""
+        self.border_subtitle = "more below ↓" if below else ""
