@@ -51,25 +51,28 @@ class IssueEffect:
         w = self.words
         if not w.shows_links:
             if self.rotates:
-                return "The current Host GUID stops working immediately; a new one is shown once."
+                return ("The current Host GUID will stop working immediately; a new one is "
+                        "shown once.")
             return "A new Host GUID is made and shown once."
         if self.new_participant_link is None:
-            return ("If the host link works it stops working; participants keep their link "
-                    "unless “New participant link too” is ticked.")
+            return ("If the host link works it will stop working; participants keep their "
+                    "link unless “New participant link too” is ticked.")
         if self.rotates and self.new_participant_link:
-            return ("The current host link and the participants' link stop working "
+            return ("The current host link and the participants' link will stop working "
                     "immediately: both links are new, participants need the new one.")
         if self.rotates:
-            return ("The current host link stops working immediately; participants keep "
+            return ("The current host link will stop working immediately; participants keep "
                     "their link.")
         old = "The old links no longer sign in: " if self.renews_dead else ""
         return f"{old}a new host link and a new participant link are made."
 
     def summary(self) -> Content:
         """The checks panel's headline for a plan that passed."""
+        change = self.what_changes()
+        change = change[0].lower() + change[1:]
         if self.rotates:
-            return Content.styled(f"Ready to ROTATE: {self.what_changes()}", "bold $warning")
-        return Content.styled(f"Ready to issue: {self.what_changes()}", "bold $success")
+            return Content.styled(f"Ready to ROTATE: {change}", "bold $warning")
+        return Content.styled(f"Ready to issue: {change}", "bold $success")
 
     def question(self, who: str) -> tuple[str, Content, str]:
         """The confirmation's title, body and confirm button."""
