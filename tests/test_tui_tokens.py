@@ -11,17 +11,20 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from hostprov_tui.config.settings import AuditOptions, DatabaseTarget, TuiOptions
+from hostprov_tui.errors import InputError
 from hostprov_tui.services.api import Provisioner
-from hostprov_tui.services.inputs import Target
+from hostprov_tui.services.inputs import Target, credential_from_link
 from hostprov_tui.services.results import TOKENS_CSV_COLUMNS, GuidStatus, TokenIssueResult
 from hostprov_tui.tui.app import HostprovApp
 from hostprov_tui.tui.screens.help import HelpScreen
 from hostprov_tui.tui.screens.modals.bulk_progress import BulkProgressed, BulkProgressModal
 from hostprov_tui.tui.screens.modals.bulk_results import BulkResultsModal
+from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
 from hostprov_tui.tui.screens.modals.links import LinksModal
+from hostprov_tui.tui.widgets.checklist import Checklist
 from tests.conftest import Env, build_env, demo_ids
 from tests.support.tui import held_still, settle, steady_cursors
 from tests.test_tui_bulk import mark_by_search, run_bulk
@@ -198,3 +201,101 @@ async def test_help_speaks_of_tokens(tokens_env: Env) -> None:
             assert "A GUID is shown once" not in text and "never logged" in text
     finally:
         prov.close()
+
+
+def _first_concept(prov: Provisioner) -> int:
+    """The session to_provision picks: the first row for "concept"."""
+    return prov.search("concept", limit=1).rows[0].session_id
+
+
+def _body(screen: object) -> str:
+    assert isinstance(screen, ConfirmModal)
+    return str(screen.body)
+
+
+async def test_after_a_revoke_every_sentence_says_both_links_are_new(tokens_env: Env) -> None:
+    app, prov = _app(tokens_env)
+    try:
+        session = _first_concept(prov)
+        prov.issue(Target(ksessions_id=session))
+        prov.revoke(Target(ksessions_id=session))
+        async with app.run_test(size=SIZE) as pilot:
+            await to_provision(pilot)
+            screen = pilot.app.screen
+            checks = str(screen.query_one(Checklist).render())
+            assert "ROTATE" not in checks and "new participant link" in checks
+            await pilot.press("ctrl+g")
+            await settle(pilot)
+            body = _body(pilot.app.screen)
+            assert "keep" not in body and "new participant link" in body
+            await pilot.click("#confirm")
+            await settle(pilot)
+            window = pilot.app.screen
+            assert isinstance(window, LinksModal) and window.links.new_user_token  # type: ignore[union-attr]
+            assert "new participant link" in window.title_text
+            await pilot.press("escape")
+            await settle(pilot)
+            assert "a new participant link" in str(screen.query_one(Checklist).render())
+    finally:
+        prov.close()
+
+
+async def test_a_rotation_says_participants_keep_their_link_everywhere(tokens_env: Env) -> None:
+    app, prov = _app(tokens_env)
+    try:
+        prov.issue(Target(ksessions_id=_first_concept(prov)))
+        async with app.run_test(size=SIZE) as pilot:
+            await to_provision(pilot)
+            checks = str(pilot.app.screen.query_one(Checklist).render())
+            assert "ROTATE" in checks and "participants keep their link" in checks
+            await pilot.press("ctrl+g")
+            await settle(pilot)
+            assert "participants keep their link" in _body(pilot.app.screen)
+            await pilot.press("right", "enter")
+            await settle(pilot)
+            window = pilot.app.screen
+            assert isinstance(window, LinksModal)
+            assert "participants keep theirs" in window.title_text
+    finally:
+        prov.close()
+
+
+async def test_the_verify_box_takes_the_links_hostprov_gives_out(tokens_env: Env) -> None:
+    app, prov = _app(tokens_env)
+    try:
+        issued = prov.issue(Target(ksessions_id=_first_concept(prov)))
+        assert isinstance(issued, TokenIssueResult)
+        async with app.run_test(size=SIZE) as pilot:
+            await to_provision(pilot)
+            screen = pilot.app.screen
+            box = screen.query_one("#guid", Input)
+            result = screen.query_one("#verify-result", Static)
+            for link in (issued.host_url, issued.participant_url + "/", issued.host_url + "?x=1"):
+                box.value = link
+                await pilot.press("ctrl+y")
+                await settle(pilot)
+                assert "ACTIVE" in str(result.render()), link
+            box.value = "https://localhost:9091/host/"
+            await pilot.press("ctrl+y")
+            await settle(pilot)
+            assert "ends before its token" in str(result.render())
+            toasts = " ".join(n.message for n in pilot.app._notifications)
+        audit = Path("audit.jsonl").read_text(encoding="utf-8")
+        for token in (issued.host_token, issued.user_token):
+            assert token not in audit and token not in toasts
+    finally:
+        prov.close()
+
+
+@pytest.mark.parametrize("text", ["https://h/host/K7XM3QPA", "https://h/user/landing/K7XM3QPA/",
+                                  "http://h:9/base/host/K7XM3QPA?utm=1#top", " K7XM3QPA "])
+def test_credential_from_link_takes_the_token_out(text: str) -> None:
+    assert credential_from_link(text) == "K7XM3QPA"
+
+
+@pytest.mark.parametrize("text", ["https://h/host/", "https://h/user/landing/?a=K7XM3QPA",
+                                  "https://h/other/K7XM3QPA"])
+def test_credential_from_link_refuses_a_link_without_its_token(text: str) -> None:
+    with pytest.raises(InputError) as caught:
+        credential_from_link(text)
+    assert "K7XM3QPA" not in str(caught.value) + str(caught.value.hint)

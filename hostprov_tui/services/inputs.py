@@ -250,6 +250,36 @@ def _short(text: str, limit: int = 40) -> str:
     return repr(shown)
 
 
+#: Where the token sits in the links hostprov gives out: {base_url}/host/{TOKEN} and
+#: {base_url}/user/landing/{TOKEN}.
+LINK_MARKERS = ("/host/", "/user/landing/")
+
+
+def credential_from_link(value: str) -> str:
+    """What to verify in what was pasted: the token of a host or participant link (with or
+    without a query, a fragment or a trailing slash); any other text (a GUID, a bare token)
+    stripped, as given. A link without a token is refused; the token is never quoted."""
+    text = (value or "").strip()
+    if "/" not in text:
+        return text
+    for marker in LINK_MARKERS:
+        _head, found, tail = text.rpartition(marker)
+        if found:
+            token = re.split(r"[/?#]", tail, maxsplit=1)[0].strip()
+            if not token:
+                raise InputError(
+                    "The link ends before its token.",
+                    hint="Copy the whole link: the token is the part after /host/ or "
+                    "/user/landing/.",
+                )
+            return token
+    raise InputError(
+        "This link is neither a host link (…/host/TOKEN) nor a participant link "
+        "(…/user/landing/TOKEN).",
+        hint="Paste the token itself, or the link hostprov gave out.",
+    )
+
+
 # The schedule of a run (tokens generation) lives in schedule.py; re-exported here, beside the
 # other parsers of what an operator types.
 from hostprov_tui.services.schedule import parse_schedule  # noqa: E402, F401

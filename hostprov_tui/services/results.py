@@ -204,6 +204,11 @@ class Plan:
     generation: str | None = None
     #: tokens generation: the state of the session's run, read before writing
     run_state: RunState | None = None
+    #: the credential in place still signs in, so issuing stops it; False when it no longer
+    #: does (revoked, expired), so a "rotate" only renews it; None when the plan does not say
+    replaces_working: bool | None = None
+    #: tokens generation: the participants get a new link too (None in the guid generation)
+    new_participant_link: bool | None = None
 
     @property
     def ok(self) -> bool:

@@ -35,6 +35,8 @@ PHRASES: dict[str, str] = {
     ": hostprov verify --guid -": ", in the Verify box",
     "with `hostprov verify --token -`": "in the Verify box",
     "with `hostprov verify --guid -`": "in the Verify box",
+    "with `hostprov verify`": "in the Verify box (Ctrl+E)",
+    "(hostprov issue, or Provision in the TUI)": "(Issue, Ctrl+G)",
 }
 
 _OPTION = re.compile(r"(?P<option>--[a-z][a-z-]*)(?: (?P<value>[\w:+-]+))?")

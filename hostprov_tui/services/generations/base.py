@@ -47,6 +47,9 @@ class Decision:
     creates_canvas: bool = False
     #: tokens generation: the state of the session's run (a RunState)
     run_state: Any = None
+    #: see Plan.replaces_working and Plan.new_participant_link (set by the generation)
+    replaces_working: bool | None = None
+    new_participant_link: bool | None = None
 
     @property
     def ok(self) -> bool:
@@ -68,6 +71,8 @@ class Decision:
             creates_canvas_session=self.creates_canvas,
             generation=generation,
             run_state=self.run_state,
+            replaces_working=self.replaces_working,
+            new_participant_link=self.new_participant_link,
         )
 
 

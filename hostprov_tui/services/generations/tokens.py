@@ -109,6 +109,8 @@ class TokensGeneration(Generation):
                 d.lines.append(schedule)
             d.lines.append(expiry)
             d.current, d.creates_canvas, d.run_state = row, row is None, state
+            d.replaces_working = row is not None and row.has_tokens and row.signs_in(now)
+            d.new_participant_link = state.new_run or _renews_user_token(row, opts, now)
             if row is not None:
                 d.canvas = lookups.CanvasInfo(row.session_id, row.session_id, None)
         return decisions

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
+from textual import events
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Vertical
 from textual.message import Message
@@ -17,6 +18,7 @@ from textual.worker import get_current_worker
 
 from hostprov_tui.tui.widgets.audit_strip import AuditStrip
 from hostprov_tui.tui.widgets.env_banner import EnvBanner
+from hostprov_tui.tui.widgets.too_small import TooSmall, too_small
 
 if TYPE_CHECKING:
     from hostprov_tui.config.settings import Settings
@@ -55,12 +57,18 @@ class MainScreen(Screen[None]):
         yield EnvBanner(self.hp.environment)
         with Vertical(id="body"):  # takes what the chrome leaves: the strip sits under it
             yield from self.compose_body()
+        yield TooSmall(id="too-small")  # instead of the body, below MIN_SIZE
         if self.SHOW_STRIP:
             yield AuditStrip(id="audit-strip")
         yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below MIN_SIZE the body gives way to one sentence saying so (the keys still work)."""
+        self.set_class(too_small(*event.size), "-too-small")
+        self.query_one(TooSmall).refresh()
 
     # --- hooks the app calls -----------------------------------------------------------------
 

@@ -7,17 +7,16 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
-from textual.widgets import Input
 
 if TYPE_CHECKING:
     from hostprov_tui.tui.screens.provision import ProvisionScreen
 
 
 def palette_commands(screen: ProvisionScreen) -> Iterator[SystemCommand]:
-    raw = screen.query_one("#target", Input).value.strip()
+    raw = screen.session.raw
     noun = screen.words.noun
     if raw:
-        row = screen.row if screen.row is not None and str(screen.row.session_id) == raw else None
+        row = screen.session.current_row
         who = f"session {raw}" + (f" · {row.name}" if row is not None else "")
         yield SystemCommand(f"Dry run for {who}", "The checklist of every rule, nothing "
                             "written (Ctrl+L)", screen.action_validate)
