@@ -189,6 +189,7 @@ class DemoIds:
     no_transcripts: int
     inactive: int  # inactive but with transcripts
     missing: int  # does not exist
+    good3: int = 0  # a third active session with transcripts
 
 
 @pytest.fixture
@@ -213,4 +214,5 @@ def demo_ids(prov: Provisioner) -> DemoIds:
     none = [r[0] for r in rows if r[2] == 0]
     inactive = [r[0] for r in rows if not r[1] and r[2] > 0]
     assert good and none and inactive, "the demo catalogue must exercise every rule"
-    return DemoIds(good[0], good[1], none[0], inactive[0], max(r[0] for r in rows) + 1000)
+    return DemoIds(good[0], good[1], none[0], inactive[0], max(r[0] for r in rows) + 1000,
+                   good[2])

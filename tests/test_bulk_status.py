@@ -99,7 +99,7 @@ def test_status_of_a_tokens_file(tokens_env: Env, tmp_path: Path) -> None:
     finally:
         prov.close()
     ids_file = tmp_path / "ids.txt"
-    ids_file.write_text(f"{ids.good}\n{ids.no_transcripts}\n{ids.good2}\n{ids.inactive}\n")
+    ids_file.write_text(f"{ids.good}\n{ids.no_transcripts}\n{ids.good2}\n{ids.good3}\n")
     out = tmp_path / "tokens.csv"
     assert hostprov(env, "-q", "issue", "--from-file", str(ids_file), "--output",
                     str(out)).code == 4
@@ -132,8 +132,8 @@ def test_status_of_a_tokens_file(tokens_env: Env, tmp_path: Path) -> None:
     by_id = {r["ksessions_id"]: r for r in now.json()["rows"]}
     assert by_id[ids.good]["status"] == "replaced" and not by_id[ids.good]["in_force"]
     assert by_id[ids.good2]["status"] == "expired"
-    assert by_id[ids.inactive]["status"] == "in_force"
-    assert by_id[ids.inactive]["file_state"] == "pending"
+    assert by_id[ids.good3]["status"] == "in_force"
+    assert by_id[ids.good3]["file_state"] == "pending"
     assert now.json()["torn"] == 1
     human = hostprov(env, "-q", "bulk", "status", str(out), "--ids", str(ids_file))
     flat = _flat(human.stdout)

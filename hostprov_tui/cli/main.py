@@ -39,7 +39,7 @@ LAZY_COMMANDS = {
 #: module (tests/test_cli_startup.py checks each against the command's own help).
 COMMAND_SUMMARIES = {
     "audit": "Show the latest audit records.",
-    "bulk": "Bulk runs (issue --from-file, the TUI's Ctrl+B).",
+    "bulk": "Bulk runs (issue --from-file, the TUI's Ctrl+F).",
     "check": "Connectivity and schema report for both databases.",
     "config": "Inspect the effective configuration and compare it with the NOOR Canvas app's.",
     "db": "Database maintenance.",
@@ -98,7 +98,7 @@ class HostprovGroup(click.Group):
             else:  # the sentence on stderr, the document on stdout: no usage text beside them
                 import json  # plain strings: no need for the services' JSON encoder
 
-                stderr_console().print(f"Error: {exc.format_message()}", markup=False)
+                click.echo(f"Error: {exc.format_message()}", err=True)  # no rich for this
                 from hostprov_tui.errors import InputError
 
                 error = InputError(exc.format_message()).to_dict()

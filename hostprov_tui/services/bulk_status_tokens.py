@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from hostprov_tui.db.errors import translate_db_error
-from hostprov_tui.db.tokens_models import TOKEN_LENGTH
+from hostprov_tui.db.tokens_models import STATUS_EXPIRED, TOKEN_LENGTH
 from hostprov_tui.errors import InputError
 from hostprov_tui.services.bulk import parse_lines
 from hostprov_tui.services.bulk_journal import (
@@ -140,6 +140,8 @@ def _status(row: TokensRow, now_row: TokenRow | None, now: datetime) -> RowStatu
             return status("gone", "the canvas session is no longer in the database")
         return status("never_committed", "never committed: these tokens never worked")
     if not _same(now_row.host_token, row.host_token):
+        if now_row.status == STATUS_EXPIRED:  # a revoke replaces the tokens with unshown ones
+            return status("expired", "revoked since (or its run is over): no longer signs in")
         if row.state == APPLIED:
             return status("replaced", "replaced: the session has other tokens now")
         return status("never_committed", "never committed, or replaced since: the session has "

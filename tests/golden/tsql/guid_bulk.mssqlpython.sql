@@ -72,9 +72,10 @@ WHERE canvas.[HostSessions].[SessionId] IN (?) AND canvas.[HostSessions].[IsActi
 --   ?2 GroupId: UNIQUEIDENTIFIER, UUID -> SQL_GUID
 --   ?3 Title: NVARCHAR(200), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?4 Description: NVARCHAR(1000), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
---   ?5 CreatedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
---   ?6 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
-INSERT INTO canvas.[Sessions] ([KSessionsId], [GroupId], [Title], [Description], [CreatedAt], [ModifiedAt]) OUTPUT inserted.[SessionId], inserted.[KSessionsId] VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)
+--   ?5 Status: NVARCHAR(50), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+--   ?6 CreatedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
+--   ?7 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
+INSERT INTO canvas.[Sessions] ([KSessionsId], [GroupId], [Title], [Description], [Status], [CreatedAt], [ModifiedAt]) OUTPUT inserted.[SessionId], inserted.[KSessionsId] VALUES (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)
 
 -- [9] canvas
 --   ?1 b_hash: NVARCHAR(128), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR

@@ -77,3 +77,12 @@ SELECT DB_NAME()
 -- ksessions: SQLAlchemy reflection get_indexes('SessionTranscripts', schema='dbo') (the dialect's own INFORMATION_SCHEMA / sys.* queries)
 
 -- ksessions: ROLLBACK
+
+-- ksessions: transaction begins
+
+-- [7] ksessions
+SELECT count(*) AS count_1
+FROM dbo.[Countries]
+WHERE dbo.[Countries].[IsActive] = 1
+
+-- ksessions: ROLLBACK

@@ -95,16 +95,33 @@ CREATE TABLE dbo.[SessionTranscripts] (
 -- [9] ksessions
 CREATE INDEX [IX_SessionTranscripts_SessionID] ON dbo.[SessionTranscripts] ([SessionID])
 
+-- [10] ksessions
+CREATE TABLE dbo.[Countries] (
+	[CountryId] INTEGER NOT NULL,
+	[CountryName] NVARCHAR(100) NOT NULL,
+	[ISO2] NVARCHAR(2) NULL,
+	[ISO3] NVARCHAR(3) NULL,
+	[IsActive] BIT NOT NULL,
+	[IsShortListed] BIT NOT NULL,
+	PRIMARY KEY ([CountryId])
+)
+
+-- [11] ksessions
+CREATE INDEX [IX_Countries_CountryName] ON dbo.[Countries] ([CountryName])
+
+-- [12] ksessions
+CREATE INDEX [IX_Countries_IsActive] ON dbo.[Countries] ([IsActive])
+
 -- ksessions: COMMIT
 
 -- canvas: SQLAlchemy reflection get_table_names(schema='canvas') (the dialect's own INFORMATION_SCHEMA / sys.* queries)
 
 -- canvas: transaction begins
 
--- [10] canvas
+-- [13] canvas
 IF SCHEMA_ID('canvas') IS NULL EXEC('CREATE SCHEMA [canvas]')
 
--- [11] canvas
+-- [14] canvas
 CREATE TABLE canvas.[Sessions] (
 	[SessionId] BIGINT NOT NULL IDENTITY(1,1),
 	[KSessionsId] INTEGER NULL,
@@ -122,10 +139,10 @@ CREATE TABLE canvas.[Sessions] (
 	PRIMARY KEY ([SessionId])
 )
 
--- [12] canvas
+-- [15] canvas
 CREATE UNIQUE INDEX [UX_Sessions_KSessionsId] ON canvas.[Sessions] ([KSessionsId]) WHERE [KSessionsId] IS NOT NULL
 
--- [13] canvas
+-- [16] canvas
 CREATE TABLE canvas.[HostSessions] (
 	[HostSessionId] BIGINT NOT NULL IDENTITY(1,1),
 	[SessionId] BIGINT NOT NULL,
@@ -141,10 +158,10 @@ CREATE TABLE canvas.[HostSessions] (
 	CONSTRAINT [FK_HostSessions_Sessions_SessionId] FOREIGN KEY([SessionId]) REFERENCES canvas.[Sessions] ([SessionId]) ON DELETE CASCADE
 )
 
--- [14] canvas
+-- [17] canvas
 CREATE UNIQUE INDEX [IX_HostSessions_SessionGuidHash] ON canvas.[HostSessions] ([SessionId], [HostGuidHash])
 
--- [15] canvas
+-- [18] canvas
 CREATE UNIQUE INDEX [UX_HostSessions_OneActive] ON canvas.[HostSessions] ([SessionId]) WHERE [IsActive] = 1
 
 -- canvas: COMMIT

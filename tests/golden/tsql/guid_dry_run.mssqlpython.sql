@@ -44,9 +44,10 @@ WHERE canvas.[Sessions].[KSessionsId] IN (?) ORDER BY canvas.[Sessions].[Session
 --   ?2 GroupId: UNIQUEIDENTIFIER, UUID -> SQL_GUID
 --   ?3 Title: NVARCHAR(200), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?4 Description: NVARCHAR(1000), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
---   ?5 CreatedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
---   ?6 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
-INSERT INTO canvas.[Sessions] ([KSessionsId], [GroupId], [Title], [Description], [CreatedAt], [ModifiedAt]) OUTPUT inserted.[SessionId], inserted.[KSessionsId] VALUES (?, ?, ?, ?, ?, ?)
+--   ?5 Status: NVARCHAR(50), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+--   ?6 CreatedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
+--   ?7 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
+INSERT INTO canvas.[Sessions] ([KSessionsId], [GroupId], [Title], [Description], [Status], [CreatedAt], [ModifiedAt]) OUTPUT inserted.[SessionId], inserted.[KSessionsId] VALUES (?, ?, ?, ?, ?, ?, ?)
 
 -- [5] canvas
 --   ?1 SessionId: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value

@@ -21,12 +21,23 @@
 -- [1] canvas
 --   ?1 SessionId_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[KSessionsId], canvas.[Sessions].[Title]
+FROM canvas.[Sessions]
+WHERE canvas.[Sessions].[SessionId] = ?
+
+-- [2] canvas
+--   ?1 res: untyped, str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+--   ?2 ms: untyped, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
+
+-- [3] canvas
+--   ?1 SessionId_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[KSessionsId], canvas.[Sessions].[Title]
 FROM canvas.[Sessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[Sessions].[SessionId] = ?
 
 -- ksessions: transaction begins
 
--- [2] ksessions
+-- [4] ksessions
 --   ?1 SessionID_1_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 SELECT dbo.[Sessions].[SessionID], dbo.[Sessions].[SessionName], dbo.[Sessions].[Description], dbo.[Sessions].[IsActive], dbo.[Groups].[GroupName], (SELECT count(*) AS count_1
 FROM dbo.[SessionTranscripts]
@@ -34,18 +45,13 @@ WHERE dbo.[SessionTranscripts].[SessionID] = dbo.[Sessions].[SessionID]) AS anon
 FROM dbo.[Sessions] LEFT OUTER JOIN dbo.[Groups] ON dbo.[Groups].[GroupID] = dbo.[Sessions].[GroupID]
 WHERE dbo.[Sessions].[SessionID] IN (?)
 
--- [3] canvas
---   ?1 res: untyped, str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
---   ?2 ms: untyped, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
-SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
-
--- [4] canvas
+-- [5] canvas
 --   ?1 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 SELECT canvas.[HostSessions].[HostSessionId], canvas.[HostSessions].[SessionId], canvas.[HostSessions].[HostGuidHash], canvas.[HostSessions].[CreatedAt], canvas.[HostSessions].[ExpiresAt], canvas.[HostSessions].[IsActive], canvas.[HostSessions].[RevokedAt], canvas.[HostSessions].[RevokedBy], canvas.[HostSessions].[CreatedBy]
 FROM canvas.[HostSessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[HostSessions].[SessionId] IN (?) AND canvas.[HostSessions].[IsActive] = 1 ORDER BY canvas.[HostSessions].[HostSessionId] DESC
 
--- [5] canvas
+-- [6] canvas
 --   ?1 b_hash: NVARCHAR(128), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?2 CreatedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
 --   ?3 ExpiresAt: DATETIME2, None -> NULL

@@ -57,11 +57,26 @@ SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[S
 --   ?2 SessionId_1_2: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 --   ?3 SessionId_1_3: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 --   ?4 SessionId_1_4: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
-SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt]
+SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt], canvas.[Sessions].[StartedAt], canvas.[Sessions].[EndedAt], canvas.[Sessions].[ScheduledDate], canvas.[Sessions].[ScheduledTime], canvas.[Sessions].[ScheduledDuration]
 FROM canvas.[Sessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[Sessions].[SessionId] IN (?, ?, ?, ?)
 
 -- [7] canvas
+--   ?1 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+SELECT canvas.[Participants].[SessionId], count(*) AS count_1
+FROM canvas.[Participants]
+WHERE canvas.[Participants].[SessionId] IN (?) GROUP BY canvas.[Participants].[SessionId]
+
+-- [8] canvas
+--   ?1 DataType_1: NVARCHAR(20), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+--   ?2 param_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?3 param_2: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?4 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+SELECT canvas.[SessionData].[SessionId], count(*) AS count_1, sum(CASE WHEN (canvas.[SessionData].[DataType] = ?) THEN ? ELSE ? END) AS sum_1
+FROM canvas.[SessionData]
+WHERE canvas.[SessionData].[SessionId] IN (?) GROUP BY canvas.[SessionData].[SessionId]
+
+-- [9] canvas
 --   ?1 candidates_1: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?2 candidates_2: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?3 candidates_3: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
@@ -76,13 +91,13 @@ SELECT canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken]
 FROM canvas.[Sessions]
 WHERE canvas.[Sessions].[HostToken] IN (?, ?, ?, ?, ?) OR canvas.[Sessions].[UserToken] IN (?, ?, ?, ?, ?)
 
--- [8] canvas
+-- [10] canvas
 SET IDENTITY_INSERT [canvas].[Sessions] ON
 
--- [9] canvas, sent by SQLAlchemy's mssql dialect itself
+-- [11] canvas, sent by SQLAlchemy's mssql dialect itself
 SET IDENTITY_INSERT canvas.[Sessions] ON
 
--- [10] canvas, insertmanyvalues of 2 rows
+-- [12] canvas, insertmanyvalues of 2 rows
 --   ?1 SessionId: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 --   ?2 AlbumId: UNIQUEIDENTIFIER, UUID -> SQL_GUID
 --   ?3 HostToken: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
@@ -92,15 +107,18 @@ SET IDENTITY_INSERT canvas.[Sessions] ON
 --   ?7 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
 --   ?8 ExpiresAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
 --   ?9 ParticipantCount: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
-INSERT INTO canvas.[Sessions] ([SessionId], [AlbumId], [HostToken], [UserToken], [Status], [CreatedAt], [ModifiedAt], [ExpiresAt], [ParticipantCount]) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)
+--   ?10 ScheduledDate: NVARCHAR(20), None -> NULL
+--   ?11 ScheduledTime: NVARCHAR(20), None -> NULL
+--   ?12 ScheduledDuration: NVARCHAR(10), None -> NULL
+INSERT INTO canvas.[Sessions] ([SessionId], [AlbumId], [HostToken], [UserToken], [Status], [CreatedAt], [ModifiedAt], [ExpiresAt], [ParticipantCount], [ScheduledDate], [ScheduledTime], [ScheduledDuration]) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
--- [11] canvas, sent by SQLAlchemy's mssql dialect itself
+-- [13] canvas, sent by SQLAlchemy's mssql dialect itself
 SET IDENTITY_INSERT canvas.[Sessions] OFF
 
--- [12] canvas
+-- [14] canvas
 SET IDENTITY_INSERT [canvas].[Sessions] OFF
 
--- [13] canvas
+-- [15] canvas
 --   ?1 b_host: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?2 b_user: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?3 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP

@@ -33,6 +33,14 @@ SELECT DB_NAME()
 
 -- canvas: SQLAlchemy reflection get_indexes('Sessions', schema='canvas') (the dialect's own INFORMATION_SCHEMA / sys.* queries)
 
+-- canvas: SQLAlchemy reflection get_columns('Participants', schema='canvas') (the dialect's own INFORMATION_SCHEMA / sys.* queries)
+
+-- canvas: SQLAlchemy reflection get_indexes('Participants', schema='canvas') (the dialect's own INFORMATION_SCHEMA / sys.* queries)
+
+-- canvas: SQLAlchemy reflection get_columns('SessionData', schema='canvas') (the dialect's own INFORMATION_SCHEMA / sys.* queries)
+
+-- canvas: SQLAlchemy reflection get_indexes('SessionData', schema='canvas') (the dialect's own INFORMATION_SCHEMA / sys.* queries)
+
 -- canvas: ROLLBACK
 
 -- ksessions: transaction begins
@@ -71,5 +79,14 @@ SELECT DB_NAME()
 -- ksessions: SQLAlchemy reflection get_columns('SessionTranscripts', schema='dbo') (the dialect's own INFORMATION_SCHEMA / sys.* queries)
 
 -- ksessions: SQLAlchemy reflection get_indexes('SessionTranscripts', schema='dbo') (the dialect's own INFORMATION_SCHEMA / sys.* queries)
+
+-- ksessions: ROLLBACK
+
+-- ksessions: transaction begins
+
+-- [7] ksessions
+SELECT count(*) AS count_1
+FROM dbo.[Countries]
+WHERE dbo.[Countries].[IsActive] = 1
 
 -- ksessions: ROLLBACK

@@ -95,16 +95,33 @@ CREATE TABLE dbo.[SessionTranscripts] (
 -- [9] ksessions
 CREATE INDEX [IX_SessionTranscripts_SessionID] ON dbo.[SessionTranscripts] ([SessionID])
 
+-- [10] ksessions
+CREATE TABLE dbo.[Countries] (
+	[CountryId] INTEGER NOT NULL,
+	[CountryName] NVARCHAR(100) NOT NULL,
+	[ISO2] NVARCHAR(2) NULL,
+	[ISO3] NVARCHAR(3) NULL,
+	[IsActive] BIT NOT NULL,
+	[IsShortListed] BIT NOT NULL,
+	PRIMARY KEY ([CountryId])
+)
+
+-- [11] ksessions
+CREATE INDEX [IX_Countries_CountryName] ON dbo.[Countries] ([CountryName])
+
+-- [12] ksessions
+CREATE INDEX [IX_Countries_IsActive] ON dbo.[Countries] ([IsActive])
+
 -- ksessions: COMMIT
 
 -- canvas: SQLAlchemy reflection get_table_names(schema='canvas') (the dialect's own INFORMATION_SCHEMA / sys.* queries)
 
 -- canvas: transaction begins
 
--- [10] canvas
+-- [13] canvas
 IF SCHEMA_ID('canvas') IS NULL EXEC('CREATE SCHEMA [canvas]')
 
--- [11] canvas
+-- [14] canvas
 CREATE TABLE canvas.[Sessions] (
 	[SessionId] BIGINT NOT NULL IDENTITY(1,1),
 	[AlbumId] UNIQUEIDENTIFIER NOT NULL,
@@ -124,13 +141,57 @@ CREATE TABLE canvas.[Sessions] (
 	PRIMARY KEY ([SessionId])
 )
 
--- [12] canvas
+-- [15] canvas
 CREATE INDEX [IX_Sessions_Status_Expires] ON canvas.[Sessions] ([Status], [ExpiresAt])
 
--- [13] canvas
+-- [16] canvas
 CREATE UNIQUE INDEX [UQ_Sessions_HostToken] ON canvas.[Sessions] ([HostToken])
 
--- [14] canvas
+-- [17] canvas
 CREATE UNIQUE INDEX [UQ_Sessions_UserToken] ON canvas.[Sessions] ([UserToken])
+
+-- [18] canvas
+CREATE TABLE canvas.[Participants] (
+	[ParticipantId] INTEGER NOT NULL IDENTITY(1,1),
+	[SessionId] BIGINT NOT NULL,
+	[UserToken] VARCHAR(8) NOT NULL,
+	[UserGuid] NVARCHAR(256) NULL,
+	[Name] NVARCHAR(100) NULL,
+	[Email] NVARCHAR(255) NULL,
+	[Country] NVARCHAR(100) NULL,
+	[City] NVARCHAR(100) NULL,
+	[JoinedAt] DATETIME2 NOT NULL,
+	[LastSeenAt] DATETIME2 NULL,
+	PRIMARY KEY ([ParticipantId]),
+	FOREIGN KEY([SessionId]) REFERENCES canvas.[Sessions] ([SessionId]) ON DELETE CASCADE
+)
+
+-- [19] canvas
+CREATE INDEX [IX_Participants_SessionId] ON canvas.[Participants] ([SessionId])
+
+-- [20] canvas
+CREATE INDEX [IX_Participants_SessionUser] ON canvas.[Participants] ([SessionId], [UserGuid])
+
+-- [21] canvas
+CREATE TABLE canvas.[SessionData] (
+	[DataId] INTEGER NOT NULL IDENTITY(1,1),
+	[SessionId] BIGINT NOT NULL,
+	[DataType] NVARCHAR(20) NOT NULL,
+	[Content] NVARCHAR(max) NULL,
+	[CreatedBy] NVARCHAR(100) NULL,
+	[CreatedAt] DATETIME2 NOT NULL,
+	[IsDeleted] BIT NOT NULL,
+	PRIMARY KEY ([DataId]),
+	FOREIGN KEY([SessionId]) REFERENCES canvas.[Sessions] ([SessionId]) ON DELETE CASCADE
+)
+
+-- [22] canvas
+CREATE INDEX [IX_SessionData_Query_Optimized] ON canvas.[SessionData] ([SessionId], [DataType], [IsDeleted], [CreatedAt])
+
+-- [23] canvas
+CREATE INDEX [IX_SessionData_SessionId] ON canvas.[SessionData] ([SessionId])
+
+-- [24] canvas
+CREATE INDEX [IX_SessionData_Session_Type] ON canvas.[SessionData] ([SessionId], [DataType])
 
 -- canvas: COMMIT

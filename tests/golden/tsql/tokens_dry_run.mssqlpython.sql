@@ -35,7 +35,7 @@ SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[S
 
 -- [3] canvas
 --   ?1 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
-SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt]
+SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt], canvas.[Sessions].[StartedAt], canvas.[Sessions].[EndedAt], canvas.[Sessions].[ScheduledDate], canvas.[Sessions].[ScheduledTime], canvas.[Sessions].[ScheduledDuration]
 FROM canvas.[Sessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[Sessions].[SessionId] IN (?)
 
@@ -64,7 +64,10 @@ SET IDENTITY_INSERT canvas.[Sessions] ON
 --   ?7 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
 --   ?8 ExpiresAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
 --   ?9 ParticipantCount: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
-INSERT INTO canvas.[Sessions] ([SessionId], [AlbumId], [HostToken], [UserToken], [Status], [CreatedAt], [ModifiedAt], [ExpiresAt], [ParticipantCount]) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+--   ?10 ScheduledDate: NVARCHAR(20), None -> NULL
+--   ?11 ScheduledTime: NVARCHAR(20), None -> NULL
+--   ?12 ScheduledDuration: NVARCHAR(10), None -> NULL
+INSERT INTO canvas.[Sessions] ([SessionId], [AlbumId], [HostToken], [UserToken], [Status], [CreatedAt], [ModifiedAt], [ExpiresAt], [ParticipantCount], [ScheduledDate], [ScheduledTime], [ScheduledDuration]) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 -- [8] canvas, sent by SQLAlchemy's mssql dialect itself
 SET IDENTITY_INSERT canvas.[Sessions] OFF

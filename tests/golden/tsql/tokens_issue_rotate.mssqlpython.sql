@@ -35,18 +35,33 @@ SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[S
 
 -- [3] canvas
 --   ?1 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
-SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt]
+SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt], canvas.[Sessions].[StartedAt], canvas.[Sessions].[EndedAt], canvas.[Sessions].[ScheduledDate], canvas.[Sessions].[ScheduledTime], canvas.[Sessions].[ScheduledDuration]
 FROM canvas.[Sessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[Sessions].[SessionId] IN (?)
 
 -- [4] canvas
+--   ?1 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+SELECT canvas.[Participants].[SessionId], count(*) AS count_1
+FROM canvas.[Participants]
+WHERE canvas.[Participants].[SessionId] IN (?) GROUP BY canvas.[Participants].[SessionId]
+
+-- [5] canvas
+--   ?1 DataType_1: NVARCHAR(20), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+--   ?2 param_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?3 param_2: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?4 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+SELECT canvas.[SessionData].[SessionId], count(*) AS count_1, sum(CASE WHEN (canvas.[SessionData].[DataType] = ?) THEN ? ELSE ? END) AS sum_1
+FROM canvas.[SessionData]
+WHERE canvas.[SessionData].[SessionId] IN (?) GROUP BY canvas.[SessionData].[SessionId]
+
+-- [6] canvas
 --   ?1 candidates_1: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?2 candidates_1: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 SELECT canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken]
 FROM canvas.[Sessions]
 WHERE canvas.[Sessions].[HostToken] IN (?) OR canvas.[Sessions].[UserToken] IN (?)
 
--- [5] canvas
+-- [7] canvas
 --   ?1 b_host: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?2 b_user: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?3 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP

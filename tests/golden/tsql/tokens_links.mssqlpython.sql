@@ -20,7 +20,7 @@
 
 -- [1] canvas
 --   ?1 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
-SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt]
+SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt], canvas.[Sessions].[StartedAt], canvas.[Sessions].[EndedAt], canvas.[Sessions].[ScheduledDate], canvas.[Sessions].[ScheduledTime], canvas.[Sessions].[ScheduledDuration]
 FROM canvas.[Sessions]
 WHERE canvas.[Sessions].[SessionId] IN (?)
 

@@ -25,14 +25,26 @@ SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[S
 
 -- [2] canvas
 --   ?1 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
-SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt]
+SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt], canvas.[Sessions].[StartedAt], canvas.[Sessions].[EndedAt], canvas.[Sessions].[ScheduledDate], canvas.[Sessions].[ScheduledTime], canvas.[Sessions].[ScheduledDuration]
 FROM canvas.[Sessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[Sessions].[SessionId] IN (?)
 
 -- [3] canvas
---   ?1 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
---   ?2 ExpiresAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
---   ?3 SessionId_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
-UPDATE canvas.[Sessions] SET [ModifiedAt]=?, [ExpiresAt]=? WHERE canvas.[Sessions].[SessionId] = ?
+--   ?1 candidates_1: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+--   ?2 candidates_2: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+--   ?3 candidates_1: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+--   ?4 candidates_2: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+SELECT canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken]
+FROM canvas.[Sessions]
+WHERE canvas.[Sessions].[HostToken] IN (?, ?) OR canvas.[Sessions].[UserToken] IN (?, ?)
+
+-- [4] canvas
+--   ?1 HostToken: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+--   ?2 UserToken: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+--   ?3 Status: NVARCHAR(20), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+--   ?4 ModifiedAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
+--   ?5 ExpiresAt: DATETIME2, datetime -> SQL_TYPE_TIMESTAMP
+--   ?6 SessionId_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+UPDATE canvas.[Sessions] SET [HostToken]=?, [UserToken]=?, [Status]=?, [ModifiedAt]=?, [ExpiresAt]=? WHERE canvas.[Sessions].[SessionId] = ?
 
 -- canvas: COMMIT

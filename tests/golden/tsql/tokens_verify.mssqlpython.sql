@@ -21,7 +21,7 @@
 -- [1] canvas
 --   ?1 HostToken_1: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?2 UserToken_1: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
-SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt]
+SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken], canvas.[Sessions].[Status], canvas.[Sessions].[ExpiresAt], canvas.[Sessions].[CreatedAt], canvas.[Sessions].[ModifiedAt], canvas.[Sessions].[StartedAt], canvas.[Sessions].[EndedAt], canvas.[Sessions].[ScheduledDate], canvas.[Sessions].[ScheduledTime], canvas.[Sessions].[ScheduledDuration]
 FROM canvas.[Sessions]
 WHERE canvas.[Sessions].[HostToken] = ? OR canvas.[Sessions].[UserToken] = ?
 
