@@ -24,7 +24,7 @@ from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.db.urls import target_url
 from hostprov_tui.errors import DatabaseUnavailable
 from tests.support.pgserver import free_port
-from tests.support.tds_server import NO_DATABASE, TdsServer
+from tests.support.tds_server import DENIED, NO_DATABASE, TdsServer
 from tests.test_mssql import SilentListener
 
 CONNECT_TIMEOUT_S = 2
@@ -51,6 +51,17 @@ def pyodbc_loads() -> bool:
 
 
 LIBRARY = microsoft_odbc_library()
+
+
+def freetds_registered() -> bool:
+    if not pyodbc_loads():
+        return False
+    import pyodbc
+
+    return "FreeTDS" in pyodbc.drivers()
+
+
+HAS_FREETDS = freetds_registered()
 DRIVERS = [
     pytest.param("mssql-python", id="mssql-python"),
     pytest.param("pyodbc", id="pyodbc+msodbcsql18", marks=pytest.mark.skipif(
@@ -214,3 +225,20 @@ def test_documented_texts(text: str, problem: str | None) -> None:
     from hostprov_tui.db.mssql_errors import mssql_problem
 
     assert mssql_problem(text.lower(), "db", 1433) == problem
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_permission_denied_229_from_the_real_driver(
+    driver: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stand-in logs the client in and answers every statement with error 229: SQLAlchemy's
+    first queries on the new connection are refused as SQL Server refuses them."""
+    server = TdsServer("denied", tmp_path, errors=DENIED)
+    try:
+        err = connect_error(url(driver, "127.0.0.1", server.port, "Encrypt=no"), monkeypatch)
+    finally:
+        server.close()
+    assert "TM_BEGIN_XACT" in server.seen, server.seen
+    assert err.message == (
+        f"The canvas database (mssql on 127.0.0.1:{server.port}/KSESSIONS_DEV) refused: the "
+        f"login may not do this ({DENIED_229.rstrip('.')}).")
