@@ -11,6 +11,7 @@ implicit-transaction mode.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,24 @@ def test_the_driver_begins_a_transaction_before_the_first_statement(
     first = next(i for i, s in enumerate(seen) if s.startswith("request"))
     assert seen[:3] == ["prelogin", "login", "TM_BEGIN_XACT"], seen
     assert "TM_BEGIN_XACT" in seen[:first], "a transaction is open before the first statement"
+
+
+@pytest.mark.parametrize(("driver", "library"), [
+    ("mssql-python", "libmsodbcsql-18"), ("pyodbc", "libmsodbcsql-18"), ("freetds", "libtdsodbc"),
+])
+def test_the_odbc_driver_and_its_version_as_check_names_them(
+    driver: str, library: str, tmp_path: Path
+) -> None:
+    if (driver == "pyodbc" and LIBRARY is None) or (driver == "freetds" and not HAS_FREETDS):
+        pytest.skip("driver not available here")
+    from hostprov_tui.db.mssql_driver import odbc_driver_info
+
+    server = TdsServer("denied", tmp_path, errors=DENIED)
+    try:
+        conn = raw_connect(driver, server.port)
+        info = odbc_driver_info(conn)
+        conn.close()
+    finally:
+        server.close()
+    assert info is not None and info.startswith(library), info
+    assert re.fullmatch(r"\S+ \d{2}\.\d{2}\.\d{4}", info), info
