@@ -77,12 +77,17 @@ def url(driver: str, host: str, port: int, query: str = "") -> str:
     return f"mssql+pyodbc://sa@{host}:{port}/KSESSIONS_DEV?driver={LIBRARY}{extra}"
 
 
-def connect_error(address: str, monkeypatch: pytest.MonkeyPatch) -> DatabaseUnavailable:
+#: for the TDS stand-in, which answers at once: room for a busy machine, not a wait
+STAND_IN = DatabaseOptions(connect_timeout_s=15, statement_timeout_s=15)
+
+
+def connect_error(address: str, monkeypatch: pytest.MonkeyPatch,
+                  options: DatabaseOptions = OPTIONS) -> DatabaseUnavailable:
     """What connecting through the product's engine raises (the typed error, never a driver's)."""
     monkeypatch.setenv("HOSTPROV_CANVAS__PASSWORD", "not-the-password")
     target = target_url(DatabaseTarget(url=address), "canvas")
-    engine = make_engine(target, OPTIONS)
-    handle = DatabaseHandle(target, engine, engine, CONNECT_TIMEOUT_S + 2, OPTIONS)
+    engine = make_engine(target, options)
+    handle = DatabaseHandle(target, engine, engine, options.connect_timeout_s + 2, options)
     try:
         with pytest.raises(DatabaseUnavailable) as caught:
             handle.connect()
@@ -132,7 +137,7 @@ def test_self_signed_certificate_under_the_default_encrypt(
     """ODBC Driver 18 encrypts and checks the certificate by default (Encrypt=yes)."""
     server = TdsServer("tls", tmp_path)
     try:
-        err = connect_error(url(driver, "127.0.0.1", server.port), monkeypatch)
+        err = connect_error(url(driver, "127.0.0.1", server.port), monkeypatch, STAND_IN)
     finally:
         server.close()
     assert "presented a TLS certificate this computer does not trust" in err.message
@@ -145,7 +150,8 @@ def test_login_failed_18456(driver: str, tmp_path: Path,
                             monkeypatch: pytest.MonkeyPatch) -> None:
     server = TdsServer("error", tmp_path)
     try:
-        err = connect_error(url(driver, "127.0.0.1", server.port, "Encrypt=no"), monkeypatch)
+        err = connect_error(url(driver, "127.0.0.1", server.port, "Encrypt=no"), monkeypatch,
+                            STAND_IN)
     finally:
         server.close()
     assert "login" in server.seen
@@ -162,7 +168,8 @@ def test_unknown_database_4060(driver: str, tmp_path: Path,
     only the last (the login): its sentence's hint then names the database."""
     server = TdsServer("error", tmp_path, errors=NO_DATABASE)
     try:
-        err = connect_error(url(driver, "127.0.0.1", server.port, "Encrypt=no"), monkeypatch)
+        err = connect_error(url(driver, "127.0.0.1", server.port, "Encrypt=no"), monkeypatch,
+                            STAND_IN)
     finally:
         server.close()
     if driver == "pyodbc":
@@ -235,7 +242,8 @@ def test_permission_denied_229_from_the_real_driver(
     first queries on the new connection are refused as SQL Server refuses them."""
     server = TdsServer("denied", tmp_path, errors=DENIED)
     try:
-        err = connect_error(url(driver, "127.0.0.1", server.port, "Encrypt=no"), monkeypatch)
+        err = connect_error(url(driver, "127.0.0.1", server.port, "Encrypt=no"), monkeypatch,
+                            STAND_IN)
     finally:
         server.close()
     assert "TM_BEGIN_XACT" in server.seen, server.seen
