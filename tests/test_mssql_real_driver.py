@@ -24,7 +24,7 @@ from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.db.urls import target_url
 from hostprov_tui.errors import DatabaseUnavailable
 from tests.support.pgserver import free_port
-from tests.support.tds_server import NO_DATABASE, TdsServer
+from tests.support.tds_server import DENIED, NO_DATABASE, TdsServer
 from tests.test_mssql import SilentListener
 
 CONNECT_TIMEOUT_S = 2
@@ -51,6 +51,17 @@ def pyodbc_loads() -> bool:
 
 
 LIBRARY = microsoft_odbc_library()
+
+
+def freetds_registered() -> bool:
+    if not pyodbc_loads():
+        return False
+    import pyodbc
+
+    return "FreeTDS" in pyodbc.drivers()
+
+
+HAS_FREETDS = freetds_registered()
 DRIVERS = [
     pytest.param("mssql-python", id="mssql-python"),
     pytest.param("pyodbc", id="pyodbc+msodbcsql18", marks=pytest.mark.skipif(
@@ -66,12 +77,17 @@ def url(driver: str, host: str, port: int, query: str = "") -> str:
     return f"mssql+pyodbc://sa@{host}:{port}/KSESSIONS_DEV?driver={LIBRARY}{extra}"
 
 
-def connect_error(address: str, monkeypatch: pytest.MonkeyPatch) -> DatabaseUnavailable:
+#: for the TDS stand-in, which answers at once: room for a busy machine, not a wait
+STAND_IN = DatabaseOptions(connect_timeout_s=15, statement_timeout_s=15)
+
+
+def connect_error(address: str, monkeypatch: pytest.MonkeyPatch,
+                  options: DatabaseOptions = OPTIONS) -> DatabaseUnavailable:
     """What connecting through the product's engine raises (the typed error, never a driver's)."""
     monkeypatch.setenv("HOSTPROV_CANVAS__PASSWORD", "not-the-password")
     target = target_url(DatabaseTarget(url=address), "canvas")
-    engine = make_engine(target, OPTIONS)
-    handle = DatabaseHandle(target, engine, engine, CONNECT_TIMEOUT_S + 2, OPTIONS)
+    engine = make_engine(target, options)
+    handle = DatabaseHandle(target, engine, engine, options.connect_timeout_s + 2, options)
     try:
         with pytest.raises(DatabaseUnavailable) as caught:
             handle.connect()
@@ -121,7 +137,7 @@ def test_self_signed_certificate_under_the_default_encrypt(
     """ODBC Driver 18 encrypts and checks the certificate by default (Encrypt=yes)."""
     server = TdsServer("tls", tmp_path)
     try:
-        err = connect_error(url(driver, "127.0.0.1", server.port), monkeypatch)
+        err = connect_error(url(driver, "127.0.0.1", server.port), monkeypatch, STAND_IN)
     finally:
         server.close()
     assert "presented a TLS certificate this computer does not trust" in err.message
@@ -134,7 +150,8 @@ def test_login_failed_18456(driver: str, tmp_path: Path,
                             monkeypatch: pytest.MonkeyPatch) -> None:
     server = TdsServer("error", tmp_path)
     try:
-        err = connect_error(url(driver, "127.0.0.1", server.port, "Encrypt=no"), monkeypatch)
+        err = connect_error(url(driver, "127.0.0.1", server.port, "Encrypt=no"), monkeypatch,
+                            STAND_IN)
     finally:
         server.close()
     assert "login" in server.seen
@@ -151,7 +168,8 @@ def test_unknown_database_4060(driver: str, tmp_path: Path,
     only the last (the login): its sentence's hint then names the database."""
     server = TdsServer("error", tmp_path, errors=NO_DATABASE)
     try:
-        err = connect_error(url(driver, "127.0.0.1", server.port, "Encrypt=no"), monkeypatch)
+        err = connect_error(url(driver, "127.0.0.1", server.port, "Encrypt=no"), monkeypatch,
+                            STAND_IN)
     finally:
         server.close()
     if driver == "pyodbc":
@@ -214,3 +232,21 @@ def test_documented_texts(text: str, problem: str | None) -> None:
     from hostprov_tui.db.mssql_errors import mssql_problem
 
     assert mssql_problem(text.lower(), "db", 1433) == problem
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_permission_denied_229_from_the_real_driver(
+    driver: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stand-in logs the client in and answers every statement with error 229: SQLAlchemy's
+    first queries on the new connection are refused as SQL Server refuses them."""
+    server = TdsServer("denied", tmp_path, errors=DENIED)
+    try:
+        err = connect_error(url(driver, "127.0.0.1", server.port, "Encrypt=no"), monkeypatch,
+                            STAND_IN)
+    finally:
+        server.close()
+    assert "TM_BEGIN_XACT" in server.seen, server.seen
+    assert err.message == (
+        f"The canvas database (mssql on 127.0.0.1:{server.port}/KSESSIONS_DEV) refused: the "
+        f"login may not do this ({DENIED_229.rstrip('.')}).")

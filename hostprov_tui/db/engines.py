@@ -20,7 +20,7 @@ from hostprov_tui.config.settings import DatabaseOptions, Settings
 from hostprov_tui.db.canvas_models import CANVAS_SCHEMA
 from hostprov_tui.db.errors import did_not_answer, translate_db_error
 from hostprov_tui.db.ksessions_models import KSESSIONS_SCHEMA
-from hostprov_tui.db.mssql_driver import check_mssql_python
+from hostprov_tui.db.mssql_engine import mssqlpython_engine
 from hostprov_tui.db.odbc import check_odbc_driver
 from hostprov_tui.db.timebox import TimedOut, call_with_timeout
 from hostprov_tui.db.urls import DbName, TargetUrl, target_url
@@ -273,8 +273,8 @@ def _pool_args(opts: DatabaseOptions, pooling: dict[str, Any]) -> dict[str, Any]
 
 
 def _mssql_engine(target: TargetUrl, opts: DatabaseOptions, pooling: dict[str, Any]) -> Engine:
-    if target.dbapi == "mssqlpython":
-        return _mssqlpython_engine(target, opts, pooling)
+    if target.dbapi == "mssqlpython":  # Microsoft's mssql-python: db/mssql_engine.py
+        return mssqlpython_engine(target, opts, _pool_args(opts, pooling))
     check_odbc_driver(target)
     try:
         engine = create_engine(
@@ -291,30 +291,3 @@ def _mssql_engine(target: TargetUrl, opts: DatabaseOptions, pooling: dict[str, A
 
     return engine
 
-
-def _mssqlpython_engine(
-    target: TargetUrl, opts: DatabaseOptions, pooling: dict[str, Any]
-) -> Engine:
-    """Microsoft's mssql-python: the same ODBC Driver 18 engine inside the wheel, no driver
-    manager. ``timeout`` is its login timeout (as pyodbc's); ``Connection.timeout`` the query
-    timeout. SQLAlchemy's dialect turns the driver's own pool off (SQLAlchemy pools)."""
-    check_mssql_python(target.name)
-    try:
-        engine = create_engine(
-            target.url,
-            connect_args={"timeout": max(1, math.ceil(opts.connect_timeout_s))},
-            **_pool_args(opts, pooling),
-        )
-    except (ImportError, OSError) as exc:  # installed, but its native part does not load
-        raise DatabaseUnavailable(
-            f"Microsoft's mssql-python driver is installed but cannot be loaded ({exc}), so the "
-            f"{target.name} database cannot be reached.",
-            hint="Reinstall it (pip install --force-reinstall mssql-python), or set "
-            f"[{target.name}] driver = \"pyodbc\" with an installed ODBC driver.",
-        ) from None
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _rec: ConnectionPoolEntry) -> None:
-        dbapi_conn.timeout = max(1, math.ceil(opts.statement_timeout_s))  # query timeout
-
-    return engine

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.engine import URL
 
@@ -189,13 +189,19 @@ def mssql_driver_label(target: TargetUrl, conn: Connection | None = None) -> str
         odbc = Path(odbc).name  # the library file, not the folders it is in
     label = _dist_label(target.dbapi)
     if conn is not None:
-        try:
-            raw = conn.connection.dbapi_connection
-            name, ver = raw.getinfo(SQL_DRIVER_NAME), raw.getinfo(SQL_DRIVER_VER)  # type: ignore[union-attr]
-            return f"{label}, ODBC driver {name} {ver}"
-        except Exception:  # a driver without SQLGetInfo: keep the plain label
-            pass
+        found = odbc_driver_info(conn.connection.dbapi_connection)
+        if found:
+            return f"{label}, ODBC driver {found}"
     return f"{label}, ODBC driver {odbc}" if odbc else label
+
+
+def odbc_driver_info(raw: Any) -> str | None:
+    """``libmsodbcsql-18.6.so.2.1 18.06.0002``: the ODBC driver library of a DB-API connection
+    and its version (SQLGetInfo, answered by the driver itself); None when it cannot say."""
+    try:
+        return f"{raw.getinfo(SQL_DRIVER_NAME)} {raw.getinfo(SQL_DRIVER_VER)}"
+    except Exception:  # a driver without SQLGetInfo: keep the plain label
+        return None
 
 
 def _dist_label(dbapi: str) -> str:

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-PRELOGIN, LOGIN7, REPLY = 0x12, 0x10, 0x04
+PRELOGIN, LOGIN7, REPLY, ATTENTION, TRANSACTION_MANAGER = 0x12, 0x10, 0x04, 0x06, 0x0E
 ENCRYPT_ON, ENCRYPT_NOT_SUP = 0x01, 0x02
 SERVER_NAME = "HOSTPROV-TDS"
 
@@ -35,6 +35,8 @@ class TdsError:
 
 
 LOGIN_FAILED = TdsError(18456, "Login failed for user 'sa'.")
+DENIED = (TdsError(229, "The SELECT permission was denied on the object 'Sessions', database "
+                       "'KSESSIONS_DEV', schema 'canvas'."),)
 NO_DATABASE = (TdsError(4060, 'Cannot open database "KSESSIONS_DEV" requested by the login. '
                               "The login failed.", severity=11), LOGIN_FAILED)
 
@@ -113,6 +115,48 @@ def prelogin_reply(encryption: int) -> bytes:
     return head + b"\xff" + data
 
 
+def _b_varchar(text: str) -> bytes:
+    return bytes([len(text)]) + text.encode("utf-16-le")
+
+
+def login_ack() -> bytes:
+    """ENVCHANGE (database, packet size), LOGINACK for TDS 7.4 (MS-TDS 2.2.7.14), DONE."""
+    def env(kind: int, new: str, old: str) -> bytes:
+        body = bytes([kind]) + _b_varchar(new) + _b_varchar(old)
+        return b"\xe3" + struct.pack("<H", len(body)) + body
+
+    prog = _b_varchar("Microsoft SQL Server")
+    ack = bytes([1]) + struct.pack(">I", 0x74000004) + prog + bytes([16, 0, 0x03, 0xE8])
+    return (env(1, "KSESSIONS_DEV", "master") + env(4, "4096", "4096")
+            + b"\xad" + struct.pack("<H", len(ack)) + ack
+            + b"\xfd" + struct.pack("<HHQ", 0x0000, 0, 0))
+
+
+#: MS-TDS 2.2.6.9 transaction manager request types
+TM_REQUESTS = {5: "TM_BEGIN_XACT", 7: "TM_COMMIT_XACT", 8: "TM_ROLLBACK_XACT"}
+
+
+def transaction_reply(kind: int, rest: bytes) -> bytes:
+    """Begin: ENVCHANGE 8 with a transaction descriptor; commit or rollback: ENVCHANGE 9 or 10
+    (and a new transaction when the request asks for one, ``fBeginXact``); then DONE."""
+    descriptor = b"\x01" * 8
+
+    def env(change: int, new: bytes, old: bytes) -> bytes:
+        body = bytes([change, len(new)]) + new + bytes([len(old)]) + old
+        return b"\xe3" + struct.pack("<H", len(body)) + body
+
+    out = b""
+    if kind == 5:
+        out = env(8, descriptor, b"")
+    elif kind in (7, 8):
+        out = env(9 if kind == 7 else 10, b"", descriptor)
+        name_len = rest[0] if rest else 0
+        begin = rest[1 + 2 * name_len] if len(rest) > 1 + 2 * name_len else 0
+        if begin & 0x01:
+            out += env(8, descriptor, b"")
+    return out + b"\xfd" + struct.pack("<HHQ", 0, 0, 0)
+
+
 def error_reply(errors: tuple[TdsError, ...]) -> bytes:
     """ERROR tokens (MS-TDS 2.2.7.10) and a DONE with DONE_ERROR."""
     out = b""
@@ -171,11 +215,33 @@ class TdsServer:
                 self.seen.append("no-login")
                 return
             self.seen.append("login")
+            if self.mode == "denied":
+                self._deny_every_request(conn)
+                return
             conn.sendall(_packet(REPLY, error_reply(self.errors)))
         except OSError:
             return
         finally:
             conn.close()
+
+    def _deny_every_request(self, conn: socket.socket) -> None:
+        """Log the client in, then answer each SQL batch or RPC with ``self.errors``."""
+        conn.sendall(_packet(REPLY, login_ack()))
+        while True:
+            request = _read_message(conn)
+            if request is None:
+                return
+            if request[0] == ATTENTION:
+                conn.sendall(_packet(REPLY, b"\xfd" + struct.pack("<HHQ", 0x0020, 0, 0)))
+                continue
+            if request[0] == TRANSACTION_MANAGER:  # the driver's autocommit off: accepted
+                headers = struct.unpack("<I", request[1][:4])[0]
+                kind = struct.unpack("<H", request[1][headers:headers + 2])[0]
+                self.seen.append(TM_REQUESTS.get(kind, f"transaction manager {kind}"))
+                conn.sendall(_packet(REPLY, transaction_reply(kind, request[1][headers + 2:])))
+                continue
+            self.seen.append(f"request {request[0]:#04x}")
+            conn.sendall(_packet(REPLY, error_reply(self.errors)))
 
     def _handshake(self, conn: socket.socket) -> None:
         """TLS inside TDS PRELOGIN packets, until the client gives up on the certificate."""
