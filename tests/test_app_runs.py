@@ -267,3 +267,25 @@ def test_every_session_state_is_named(app_env: Env, run: AppRun, app: AppDb) -> 
     status = {r["session_id"]: r["guid_status"] for r in sessions.json()["rows"]}
     assert [status[i] for i in (fresh, live, over, revoked, untouched)] == \
         ["fresh", "live", "over", "revoked", "none"]
+
+
+@pytest.mark.parametrize("spoiler", ["link", "file"])
+def test_an_archive_that_cannot_be_written_changes_nothing(
+    app_env: Env, run: AppRun, app: AppDb, ks: int, tmp_path: Path, spoiler: str
+) -> None:
+    first = issue(app_env, ks)
+    play_a_run(run, first, ks)
+    app.set_expires(ks, utcnow() - timedelta(hours=1))
+    folder = app_env.audit_path.parent / "archives"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    if spoiler == "link":
+        folder.symlink_to(elsewhere, target_is_directory=True)
+    else:
+        folder.write_text("not a folder", encoding="utf-8")
+    before = app.snapshot()
+    done = hostprov(app_env, "issue", "--ksessions-id", str(ks))
+    assert done.code == 1, done.output
+    assert "Traceback" not in done.output and "archive" in done.output
+    assert app.snapshot() == before
+    assert list(elsewhere.iterdir()) == []
