@@ -10,6 +10,7 @@ hostprov is driven only through its command line.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import stat
@@ -289,3 +290,37 @@ def test_an_archive_that_cannot_be_written_changes_nothing(
     assert "Traceback" not in done.output and "archive" in done.output
     assert app.snapshot() == before
     assert list(elsewhere.iterdir()) == []
+
+
+def test_bulk_file_applies_the_same_rules_per_session(
+    app_env: Env, run: AppRun, app: AppDb, tmp_path: Path
+) -> None:
+    live, over, fresh = good_ksessions_ids(app_env)[:3]
+    inactive = _inactive_with_transcripts(app_env)
+    docs = {ks: issue(app_env, ks) for ks in (live, over)}
+    guid = play_a_run(run, docs[live], live)
+    play_a_run(run, docs[over], over)
+    app.set_expires(over, utcnow() - timedelta(minutes=5))
+    ids = tmp_path / "ids.txt"
+    ids.write_text(f"{live}\n{over}\n{fresh}\n{inactive}\n", encoding="utf-8")
+    out = tmp_path / "tokens.csv"
+    done = hostprov(app_env, "issue", "--from-file", str(ids), "--output", str(out),
+                    "--scheduled-date", "2030-03-01", "--scheduled-time", "19:00",
+                    "--duration", "60")
+    assert done.code == 4, done.output  # the inactive line only
+    assert f"line 4 ({inactive})" in done.stderr and "active sessions only" in \
+        " ".join(done.stderr.split())
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = {int(r["ksessions_id"]): r for r in csv.DictReader(handle)}
+    assert sorted(rows) == sorted([live, over, fresh])
+    # live: rotated, its run kept (and the schedule written as asked)
+    assert rows[live]["user_token"] == docs[live]["user_token"]
+    assert run.questions(rows[live]["host_token"]) == [QUESTION] and run.participants(live) == 1
+    assert run.submit_question(rows[live]["user_token"], guid, "Q&A still open?")
+    # over: a new run, archived; fresh: created; all count down to the schedule
+    assert run.participants(over) == 0
+    assert run.landing(rows[over]["user_token"]).page == "waiting"
+    for ks in (over, fresh, live):
+        assert run.waiting_room_start(rows[ks]["user_token"]) == datetime(2030, 3, 1, 19, 0)
+    assert len(archives(app_env)) == 1
+    assert app.session(inactive) is None
