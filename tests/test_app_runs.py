@@ -189,6 +189,7 @@ def test_revoke_locks_out_every_lookup_and_issuing_again_is_a_new_run(
     guid = play_a_run(run, first, ks)
     done = hostprov(app_env, "revoke", "--ksessions-id", str(ks))
     assert done.code == 0, done.output
+    assert "it was live: its 1 participant and 1 question" in " ".join(done.output.split())
     for token in (first["host_token"], first["user_token"]):
         assert run.validate_token(token, is_host_token=True) is None
         assert run.validate_token(token, is_host_token=False) is None

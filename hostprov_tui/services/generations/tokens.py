@@ -216,6 +216,9 @@ class TokensGeneration(Generation):
                 "token of it opens the app; there is nothing to revoke.",
                 hint="Issue again to start a new run.",
             )
+        counts = run_counts(conn, [row.session_id]).get(row.session_id) \
+            if self.run_tables else None
+        state = tokens_runs.run_state(row, counts, now, False, "")
         host, user = fresh_tokens(conn, 2)  # never shown, never logged: nobody holds them
         conn.execute(
             update(TokenSession).where(TokenSession.SessionId == row.session_id)
@@ -227,8 +230,8 @@ class TokensGeneration(Generation):
             revoked_at=now, revoked_by=by, generation=self.name,
             message=f"Revoked canvas session {row.session_id}: its host and participant tokens "
             "were replaced by values nobody was shown and its Status is 'Expired', so no page "
-            "of the app finds it by an old token; its participants and session data stay. "
-            "Issuing again starts a new run.",
+            f"of the app finds it by an old token; nothing is deleted (it was {state.state}: "
+            f"its {state.counts()} stay). Issuing again starts a new run.",
         )
 
     def verify(self, ctx: ServiceContext, conn: Connection, credential: str) -> VerifyResult:
