@@ -234,8 +234,9 @@ def test_tokens_generation_indexes_match_the_design() -> None:
 
 
 # The app's Participants, SessionData and KSESSIONS Countries as its EF model snapshot builds
-# them (asifhussain60/NOOR-CANVAS, SPA/NoorCanvas/Migrations/SimplifiedCanvasDbContextModelSnapshot.cs
-# lines 69-119 and 197-235; Models/KSESSIONS/KSessionsCountry.cs; KSessionsDbContext.cs 108-116).
+# them (asifhussain60/NOOR-CANVAS, SPA/NoorCanvas/: Migrations/
+# SimplifiedCanvasDbContextModelSnapshot.cs lines 69-119 and 197-235; Models/KSESSIONS/
+# KSessionsCountry.cs; Data/KSessionsDbContext.cs lines 108-116).
 RUN_TABLES_EXPECTED: dict[str, dict[str, tuple[str, bool]]] = {
     "canvas.Participants": {
         "ParticipantId": ("INTEGER IDENTITY(1,1)", False), "SessionId": ("BIGINT", False),
