@@ -138,6 +138,8 @@ def test_a_run_that_is_over_gets_a_new_run_and_its_rows_an_archive(
     assert "the session ran (started" in said.lower()
     assert "a new run archives 1 participant and 1 question (1 row of session data)" in said
     assert archives(app_env) == [], "the dry run leaves no archive behind"
+    assert "would start a new run (the session is over; it would archive and remove 1 " \
+        "participant and 1 question" in app_env.audit_path.read_text(encoding="utf-8")
     second = issue(app_env, ks)
     assert second["host_token"] != first["host_token"]
     assert second["user_token"] != first["user_token"]
