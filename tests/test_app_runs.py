@@ -10,6 +10,7 @@ hostprov is driven only through its command line.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import stat
@@ -137,6 +138,8 @@ def test_a_run_that_is_over_gets_a_new_run_and_its_rows_an_archive(
     assert "the session ran (started" in said.lower()
     assert "a new run archives 1 participant and 1 question (1 row of session data)" in said
     assert archives(app_env) == [], "the dry run leaves no archive behind"
+    assert "would start a new run (the session is over; it would archive and remove 1 " \
+        "participant and 1 question" in app_env.audit_path.read_text(encoding="utf-8")
     second = issue(app_env, ks)
     assert second["host_token"] != first["host_token"]
     assert second["user_token"] != first["user_token"]
@@ -188,6 +191,7 @@ def test_revoke_locks_out_every_lookup_and_issuing_again_is_a_new_run(
     guid = play_a_run(run, first, ks)
     done = hostprov(app_env, "revoke", "--ksessions-id", str(ks))
     assert done.code == 0, done.output
+    assert "it was live: its 1 participant and 1 question" in " ".join(done.output.split())
     for token in (first["host_token"], first["user_token"]):
         assert run.validate_token(token, is_host_token=True) is None
         assert run.validate_token(token, is_host_token=False) is None
@@ -267,3 +271,59 @@ def test_every_session_state_is_named(app_env: Env, run: AppRun, app: AppDb) -> 
     status = {r["session_id"]: r["guid_status"] for r in sessions.json()["rows"]}
     assert [status[i] for i in (fresh, live, over, revoked, untouched)] == \
         ["fresh", "live", "over", "revoked", "none"]
+
+
+@pytest.mark.parametrize("spoiler", ["link", "file"])
+def test_an_archive_that_cannot_be_written_changes_nothing(
+    app_env: Env, run: AppRun, app: AppDb, ks: int, tmp_path: Path, spoiler: str
+) -> None:
+    first = issue(app_env, ks)
+    play_a_run(run, first, ks)
+    app.set_expires(ks, utcnow() - timedelta(hours=1))
+    folder = app_env.audit_path.parent / "archives"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    if spoiler == "link":
+        folder.symlink_to(elsewhere, target_is_directory=True)
+    else:
+        folder.write_text("not a folder", encoding="utf-8")
+    before = app.snapshot()
+    done = hostprov(app_env, "issue", "--ksessions-id", str(ks))
+    assert done.code == 1, done.output
+    assert "Traceback" not in done.output and "archive" in done.output
+    assert app.snapshot() == before
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_bulk_file_applies_the_same_rules_per_session(
+    app_env: Env, run: AppRun, app: AppDb, tmp_path: Path
+) -> None:
+    live, over, fresh = good_ksessions_ids(app_env)[:3]
+    inactive = _inactive_with_transcripts(app_env)
+    docs = {ks: issue(app_env, ks) for ks in (live, over)}
+    guid = play_a_run(run, docs[live], live)
+    play_a_run(run, docs[over], over)
+    app.set_expires(over, utcnow() - timedelta(minutes=5))
+    ids = tmp_path / "ids.txt"
+    ids.write_text(f"{live}\n{over}\n{fresh}\n{inactive}\n", encoding="utf-8")
+    out = tmp_path / "tokens.csv"
+    done = hostprov(app_env, "issue", "--from-file", str(ids), "--output", str(out),
+                    "--scheduled-date", "2030-03-01", "--scheduled-time", "19:00",
+                    "--duration", "60")
+    assert done.code == 4, done.output  # the inactive line only
+    assert f"line 4 ({inactive})" in done.stderr and "active sessions only" in \
+        " ".join(done.stderr.split())
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = {int(r["ksessions_id"]): r for r in csv.DictReader(handle)}
+    assert sorted(rows) == sorted([live, over, fresh])
+    # live: rotated, its run kept (and the schedule written as asked)
+    assert rows[live]["user_token"] == docs[live]["user_token"]
+    assert run.questions(rows[live]["host_token"]) == [QUESTION] and run.participants(live) == 1
+    assert run.submit_question(rows[live]["user_token"], guid, "Q&A still open?")
+    # over: a new run, archived; fresh: created; all count down to the schedule
+    assert run.participants(over) == 0
+    assert run.landing(rows[over]["user_token"]).page == "waiting"
+    for ks in (over, fresh, live):
+        assert run.waiting_room_start(rows[ks]["user_token"]) == datetime(2030, 3, 1, 19, 0)
+    assert len(archives(app_env)) == 1
+    assert app.session(inactive) is None

@@ -88,11 +88,12 @@ def _text(values: Any) -> str:
                        if v is not None else "None" for v in values])
 
 
-def _run_rows(app: AppDb, ks: int) -> list[dict[str, Any]]:
+def _run_rows(app: AppDb, ks: int | list[int]) -> list[dict[str, Any]]:
+    wanted = {ks} if isinstance(ks, int) else set(ks)
     out = []
     for table in ("Participants", "SessionData"):
         for r in app.rows(table):
-            if int(r[1]) == ks:
+            if int(r[1]) in wanted:
                 out.append({"table": f"canvas.{table}", "key": _text(r)})
     return out
 
@@ -113,9 +114,17 @@ def _same(a: dict[str, Any], archived: list[dict[str, Any]]) -> bool:
     return any(r["table"] == a["table"] and r["key"] == a["key"] for r in archived)
 
 
-def _kill(server: CrashServer, env: Env, ks: int, nth: int, trace: Path) -> int:
+def _issue_args(env: Env, sessions: list[int], tmp: Path, n: int) -> list[str]:
+    if len(sessions) == 1:
+        return ["issue", "--ksessions-id", str(sessions[0])]
+    ids = tmp / "ids.txt"
+    ids.write_text("".join(f"{i}\n" for i in sessions), encoding="utf-8")
+    return ["issue", "--from-file", str(ids), "--output", str(tmp / f"tokens-{n}.csv")]
+
+
+def _kill(server: CrashServer, env: Env, issue: list[str], nth: int, trace: Path) -> int:
     config = env.write_config()
-    args = ["--config", str(config), "-q", "issue", "--ksessions-id", str(ks)]
+    args = ["--config", str(config), "-q", *issue]
     err = trace.with_suffix(".err")
     server.start("line", nth, 50, 0, args, secret_env(CRASH_TRACE=str(trace)), err)
     code = server.wait()
@@ -123,29 +132,34 @@ def _kill(server: CrashServer, env: Env, ks: int, nth: int, trace: Path) -> int:
     return code
 
 
+@pytest.mark.parametrize("sessions", [1, 2], ids=["issue", "bulk"])
 def test_kill_at_any_line_of_a_new_run_leaves_database_and_archives_agreeing(
-    app_env: Env, app: AppDb, server: CrashServer, tmp_path: Path
+    app_env: Env, app: AppDb, server: CrashServer, tmp_path: Path, sessions: int
 ) -> None:
-    ks = good_ksessions_ids(app_env)[0]
-    first = hostprov(app_env, "issue", "--ksessions-id", str(ks))
-    assert first.code == 0, first.output
-    _reseed(app, ks, 0)
+    chosen = good_ksessions_ids(app_env)[:sessions]
+    for i in chosen:
+        first = hostprov(app_env, "issue", "--ksessions-id", str(i))
+        assert first.code == 0, first.output
+        _reseed(app, i, 0)
     counted = tmp_path / "count.trace"
-    assert _kill(server, app_env, ks, 0, counted) == 0  # nothing killed: count the lines
+    issue = _issue_args(app_env, chosen, tmp_path, 0)
+    assert _kill(server, app_env, issue, 0, counted) == 0  # nothing killed: count the lines
     total = int(counted.read_text().split()[-1])
     assert total > 50, total
-    points = sorted({max(1, round(i * total / MAX_KILLS)) for i in range(1, MAX_KILLS + 1)}
+    kills = MAX_KILLS if sessions == 1 else MAX_KILLS // 2
+    points = sorted({max(1, round(i * total / kills)) for i in range(1, kills + 1)}
                     | {1, 2, total - 1, total})
     outcomes = {"committed": 0, "rolled back": 0}
     for n, nth in enumerate(points, start=1):
-        _reseed(app, ks, n)
-        before = _run_rows(app, ks)
-        assert len(before) >= 2
-        code = _kill(server, app_env, ks, nth, tmp_path / f"kill{n}.trace")
+        for i in chosen:
+            _reseed(app, i, n)
+        before = _run_rows(app, chosen)
+        assert len(before) >= 2 * sessions
+        issue = _issue_args(app_env, chosen, tmp_path, n)
+        code = _kill(server, app_env, issue, nth, tmp_path / f"kill{n}.trace")
         assert code in (-9, 0), code
-        after = _run_rows(app, ks)
-        row = app.session(ks)
-        assert row is not None
+        after = _run_rows(app, chosen)
+        rows = [app.session(i) for i in chosen]
         archives = _archives(app_env)
         if after == before:
             outcomes["rolled back"] += 1
@@ -156,18 +170,21 @@ def test_kill_at_any_line_of_a_new_run_leaves_database_and_archives_agreeing(
         else:
             outcomes["committed"] += 1
             assert after == [], f"kill at line {nth}: a partial removal {after}"
-            assert row["Status"] == "Created" and row["StartedAt"] is None
+            for row in rows:  # one chunk, one transaction: every session reset
+                assert row is not None
+                assert row["Status"] == "Created" and row["StartedAt"] is None
             kept = [rows for path, rows in archives.items() if path.suffix != ".uncommitted"]
             for b in before:
                 assert any(_same(b, rows) for rows in kept), \
                     f"kill at line {nth}: a removed row is in no archive"
         # the next new run of the session settles what the kill left pending
-        settled = hostprov(app_env, "dry-run", "--ksessions-id", str(ks))
-        assert settled.code == 0, settled.output
+        for i in chosen:
+            settled = hostprov(app_env, "dry-run", "--ksessions-id", str(i))
+            assert settled.code == 0, settled.output
         folder = app_env.audit_path.parent / "archives"
         assert not list(folder.glob("*.pending")), f"kill at line {nth}: a pending archive"
         now_archived = _archives(app_env)
-        current = _run_rows(app, ks)
+        current = _run_rows(app, chosen)
         final = [r for path, rows in now_archived.items() if path.suffix == ".jsonl"
                  for r in rows]
         for path, rows in now_archived.items():
@@ -177,7 +194,8 @@ def test_kill_at_any_line_of_a_new_run_leaves_database_and_archives_agreeing(
         audit = app_env.audit_path.read_text(encoding="utf-8")
         assert "Secret question" not in audit
         if after == before:  # finish the new run, so that every kill meets the same state
-            done = hostprov(app_env, "issue", "--ksessions-id", str(ks))
-            assert done.code == 0, done.output
-            assert _run_rows(app, ks) == []
+            for i in chosen:
+                done = hostprov(app_env, "issue", "--ksessions-id", str(i))
+                assert done.code == 0, done.output
+            assert _run_rows(app, chosen) == []
     assert outcomes["committed"] and outcomes["rolled back"], outcomes

@@ -231,3 +231,42 @@ def test_tokens_generation_indexes_match_the_design() -> None:
         "IX_Sessions_Status_Expires": "CREATE INDEX [IX_Sessions_Status_Expires] "
             "ON canvas.[Sessions] ([Status], [ExpiresAt])",
     }
+
+
+# The app's Participants, SessionData and KSESSIONS Countries as its EF model snapshot builds
+# them (asifhussain60/NOOR-CANVAS, SPA/NoorCanvas/: Migrations/
+# SimplifiedCanvasDbContextModelSnapshot.cs lines 69-119 and 197-235; Models/KSESSIONS/
+# KSessionsCountry.cs; Data/KSessionsDbContext.cs lines 108-116).
+RUN_TABLES_EXPECTED: dict[str, dict[str, tuple[str, bool]]] = {
+    "canvas.Participants": {
+        "ParticipantId": ("INTEGER IDENTITY(1,1)", False), "SessionId": ("BIGINT", False),
+        "UserToken": ("VARCHAR(8)", False), "UserGuid": ("NVARCHAR(256)", True),
+        "Name": ("NVARCHAR(100)", True), "Email": ("NVARCHAR(255)", True),
+        "Country": ("NVARCHAR(100)", True), "City": ("NVARCHAR(100)", True),
+        "JoinedAt": ("DATETIME2", False), "LastSeenAt": ("DATETIME2", True),
+    },
+    "canvas.SessionData": {
+        "DataId": ("INTEGER IDENTITY(1,1)", False), "SessionId": ("BIGINT", False),
+        "DataType": ("NVARCHAR(20)", False), "Content": ("NVARCHAR(max)", True),
+        "CreatedBy": ("NVARCHAR(100)", True), "CreatedAt": ("DATETIME2", False),
+        "IsDeleted": ("BIT", False),
+    },
+    "dbo.Countries": {
+        "CountryId": ("INTEGER", False), "CountryName": ("NVARCHAR(100)", False),
+        "ISO2": ("NVARCHAR(2)", True), "ISO3": ("NVARCHAR(3)", True),
+        "IsActive": ("BIT", False), "IsShortListed": ("BIT", False),
+    },
+}
+
+
+@pytest.mark.parametrize("qualified", sorted(RUN_TABLES_EXPECTED))
+def test_the_apps_run_tables_match_its_model(qualified: str) -> None:
+    from hostprov_tui.db.ksessions_models import KSessionsAppBase
+    from hostprov_tui.db.tokens_models import TokensBase
+
+    tables = {**TokensBase.metadata.tables, **KSessionsAppBase.metadata.tables}
+    ddl = _ddl(tables[qualified])
+    assert _columns(ddl) == RUN_TABLES_EXPECTED[qualified], ddl
+    if qualified.startswith("canvas."):
+        assert "FOREIGN KEY([SessionId]) REFERENCES canvas.[Sessions] ([SessionId]) " \
+            "ON DELETE CASCADE" in ddl, ddl

@@ -3,8 +3,9 @@ docs/design.md).
 
 Every check asks the app's own sign-in query (``tests/support/app_schema.py``), never hostprov:
 an issued host token signs in as the KSESSIONS session; a rotation ends the old host token and
-keeps the participants' token; a revoke ends both without deleting the row or touching Status;
-rows the app made itself are never modified and their tokens never reused.
+keeps the participants' token; a revoke replaces both (Status 'Expired') without deleting the
+row; rows the app made itself are never modified unless issued for (a revoked one then gets a new
+run) and their tokens never reused. The runs themselves: tests/test_app_runs.py.
 """
 
 from __future__ import annotations

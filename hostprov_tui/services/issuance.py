@@ -195,6 +195,10 @@ def _summary(plan: Plan, ctx: ServiceContext) -> str:
         return plan.failures[0].message
     credential = ctx.generation().credential  # known: the checks ran
     what = f"rotate the {credential}" if plan.action == "rotate" else f"create a {credential}"
+    state = plan.run_state
+    if state is not None and state.new_run:  # counts only: never a row's content
+        what = f"start a new run (the session is {state.state}; it would archive and remove " \
+            f"{state.counts()})"
     return f"would {what}" + (" and a canvas session" if plan.creates_canvas_session else "")
 
 

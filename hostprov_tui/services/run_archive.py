@@ -85,8 +85,14 @@ def _value(value: Any) -> Any:
 
 
 def write(folder: Path, sessions: Sequence[int], removed: Removed, now: datetime) -> Path:
-    """Write and fsync the pending archive; returns its final path (without ``.pending``)."""
-    make_private_folder(folder)
+    """Write and fsync the pending archive; returns its final path (without ``.pending``).
+    The folder and the file are never reached through a symbolic link."""
+    if folder.is_symlink():
+        raise AuditUnavailable(
+            f"The archive folder {folder} is a symbolic link; hostprov does not write archives "
+            "through links, so nothing was changed.",
+            hint="Make it a folder of its own (or remove the link: hostprov creates it).",
+        )
     final = folder / f"{PREFIX}{now:%Y%m%dT%H%M%S%fZ}-{_suffix()}.jsonl"
     pending = final.with_name(final.name + PENDING)
     head = {"archive": "hostprov run archive", "created_at": now.isoformat(),
@@ -97,6 +103,7 @@ def write(folder: Path, sessions: Sequence[int], removed: Removed, now: datetime
         for name, row in removed.rows
     ]
     try:
+        make_private_folder(folder)
         fd = open_private(pending, os.O_WRONLY | os.O_CREAT | os.O_EXCL, "run archive",
                           AuditUnavailable)
         try:

@@ -68,8 +68,8 @@ class AppRun:
     def opener_schedule(self, session_id: int, host_token: str, day: str, at: str,
                         duration: str) -> bool:
         """The session opener's CreateSessionAndGenerateToken, Controllers/HostController.cs
-        lines 286-329: the row by SessionId, refused unless its HostToken is the host's
-        (line 296), then ScheduledDate / ScheduledTime / ScheduledDuration (lines 316-328)."""
+        lines 286-334: the row by SessionId, refused unless its HostToken is the host's
+        (line 295), then ScheduledDate / ScheduledTime / ScheduledDuration (lines 316-328)."""
         row = self._one(f'SELECT "HostToken" FROM {self.t}"Sessions" WHERE "SessionId" = :i',
                         {"i": session_id})
         if row is None or row["HostToken"] != host_token:

@@ -3,14 +3,13 @@ whose SessionId is the KSESSIONS SessionID (the NOOR Canvas app as it runs today
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from hostprov_tui.db.tokens_models import STATUS_CREATED, STATUS_EXPIRED, TokenSession
+from hostprov_tui.db.tokens_models import STATUS_EXPIRED, TokenSession
 from hostprov_tui.errors import ConcurrentChange, PermissionRefused, ValidationRefused
 from hostprov_tui.services import checks, lookups, run_archive
 from hostprov_tui.services.checks import CheckLine, stamp
@@ -147,7 +146,7 @@ class TokensGeneration(Generation):
                                                now, self.run_tables)
         try:
             if creating:
-                self._insert(conn, [_new_row(d.ksessions_id, pairs[d.ksessions_id], now,  # type: ignore[arg-type,index]
+                self._insert(conn, [tokens_runs.new_row(d.ksessions_id, pairs[d.ksessions_id], now,  # type: ignore[arg-type,index]
                                              expires, opts) for d in creating])
             if rotating:
                 conn.execute(
@@ -173,8 +172,8 @@ class TokensGeneration(Generation):
         return [
             TokenIssueResult(
                 host_token=pairs[d.ksessions_id][0], user_token=pairs[d.ksessions_id][1],  # type: ignore[index]
-                host_url=host_url(base, pairs[d.ksessions_id][0]),  # type: ignore[index]
-                participant_url=participant_url(base, pairs[d.ksessions_id][1]),  # type: ignore[index]
+                host_url=tokens_runs.host_url(base, pairs[d.ksessions_id][0]),  # type: ignore[index]
+                participant_url=tokens_runs.participant_url(base, pairs[d.ksessions_id][1]),  # type: ignore[index]
                 canvas_session_id=d.ksessions_id, ksessions_id=d.ksessions_id,  # type: ignore[arg-type]
                 action="rotated" if d.current is not None else "created", expires_at=expires,
                 created_by=opts.created_by, new_user_token=renew_user[d.ksessions_id],
@@ -221,6 +220,9 @@ class TokensGeneration(Generation):
                 "token of it opens the app; there is nothing to revoke.",
                 hint="Issue again to start a new run.",
             )
+        counts = run_counts(conn, [row.session_id]).get(row.session_id) \
+            if self.run_tables else None
+        state = tokens_runs.run_state(row, counts, now, False, "")
         host, user = fresh_tokens(conn, 2)  # never shown, never logged: nobody holds them
         conn.execute(
             update(TokenSession).where(TokenSession.SessionId == row.session_id)
@@ -232,8 +234,8 @@ class TokensGeneration(Generation):
             revoked_at=now, revoked_by=by, generation=self.name,
             message=f"Revoked canvas session {row.session_id}: its host and participant tokens "
             "were replaced by values nobody was shown and its Status is 'Expired', so no page "
-            "of the app finds it by an old token; its participants and session data stay. "
-            "Issuing again starts a new run.",
+            f"of the app finds it by an old token; nothing is deleted (it was {state.state}: "
+            f"its {state.counts()} stay). Issuing again starts a new run.",
         )
 
     def verify(self, ctx: ServiceContext, conn: Connection, credential: str) -> VerifyResult:
@@ -295,7 +297,8 @@ class TokensGeneration(Generation):
         base = ctx.settings.app.base_url
         return SessionLinks(
             ksessions_id, row.session_id, row.host_token, row.user_token,
-            host_url(base, row.host_token), participant_url(base, row.user_token),
+            tokens_runs.host_url(base, row.host_token),
+            tokens_runs.participant_url(base, row.user_token),
             row.expires_at, row.signs_in(utcnow()),
         )
 
@@ -303,25 +306,3 @@ class TokensGeneration(Generation):
 def _renews_user_token(row: TokenRow | None, opts: IssueOptions, now: datetime) -> bool:
     """Participants keep their link on a rotation, unless asked or the old one no longer works."""
     return row is None or opts.new_user_token or not row.has_tokens or not row.signs_in(now)
-
-
-def _new_row(
-    session_id: int, pair: tuple[str, str], now: datetime, expires: datetime, opts: IssueOptions
-) -> dict[str, Any]:
-    """A new canvas session: every NOT NULL column set (hostprov relies on no default); the
-    schedule columns always present, so that every row of one insert has the same keys."""
-    return {
-        "SessionId": session_id, "AlbumId": uuid.uuid4(), "HostToken": pair[0],
-        "UserToken": pair[1], "Status": STATUS_CREATED, "CreatedAt": now, "ModifiedAt": now,
-        "ExpiresAt": expires, "ParticipantCount": 0,
-        **(tokens_runs.schedule_values(opts.schedule) or {
-            "ScheduledDate": None, "ScheduledTime": None, "ScheduledDuration": None}),
-    }
-
-
-def host_url(base: str, token: str) -> str:
-    return f"{base}/host/{token}"
-
-
-def participant_url(base: str, token: str) -> str:
-    return f"{base}/user/landing/{token}"

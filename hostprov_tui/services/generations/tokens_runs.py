@@ -9,6 +9,7 @@ rows are archived (run_archive.py) and removed, and the row is reset.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from hostprov_tui.db.tokens_models import STATUS_CREATED, STATUS_EXPIRED, TokenS
 from hostprov_tui.services import run_archive
 from hostprov_tui.services.checks import FAIL, PASS, WARN, CheckLine
 from hostprov_tui.services.generations.token_rows import RunCounts, TokenRow
-from hostprov_tui.services.issuance_options import Schedule
+from hostprov_tui.services.issuance_options import IssueOptions, Schedule
 from hostprov_tui.services.lookups import KSessionInfo
 from hostprov_tui.services.results import GuidStatus, RunState, RunStateName
 
@@ -128,3 +129,24 @@ def reset_rows(
         [{"b_id": i, "b_host": pairs[i][0], "b_user": pairs[i][1]} for i in ids],
     )
 
+
+def new_row(
+    session_id: int, pair: tuple[str, str], now: datetime, expires: datetime, opts: IssueOptions
+) -> dict[str, Any]:
+    """A new canvas session: every NOT NULL column set (hostprov relies on no default); the
+    schedule columns always present, so that every row of one insert has the same keys."""
+    return {
+        "SessionId": session_id, "AlbumId": uuid.uuid4(), "HostToken": pair[0],
+        "UserToken": pair[1], "Status": STATUS_CREATED, "CreatedAt": now, "ModifiedAt": now,
+        "ExpiresAt": expires, "ParticipantCount": 0,
+        **(schedule_values(opts.schedule) or {
+            "ScheduledDate": None, "ScheduledTime": None, "ScheduledDuration": None}),
+    }
+
+
+def host_url(base: str, token: str) -> str:
+    return f"{base}/host/{token}"
+
+
+def participant_url(base: str, token: str) -> str:
+    return f"{base}/user/landing/{token}"
