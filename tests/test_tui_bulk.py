@@ -177,6 +177,8 @@ async def test_ctrl_q_on_the_results_asks_and_only_a_yes_removes_the_file(
             body = str(question.body)
             assert "2 new Host GUIDs" in body and str(journal.path) in " ".join(body.split())
             assert not any(g in body for g in guids)
+            footer = {(k.key, k.description) for k in question.query("FooterKey")}  # type: ignore[attr-defined]
+            assert footer == {("escape", "Stay")}, footer  # the question's keys only
             await pilot.press(answer)
             await settle(pilot)
             assert app.is_running and app.screen is results and journal.path.exists()

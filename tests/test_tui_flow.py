@@ -288,10 +288,11 @@ async def test_a_copied_guid_still_asks_and_ctrl_q_asks_first(
         await settle(pilot)
         assert app.screen is modal  # copied, yet warned: still shown
         for answer in ("enter", "escape"):  # the safe answers: stay
-            await pilot.press("ctrl+q")
+            await pilot.press("ctrl+q", "ctrl+q")  # a second Ctrl+Q is no answer
             await settle(pilot)
             question = app.screen
             assert isinstance(question, ConfirmModal) and question.id == "quit-question"
+            assert [s.id for s in app.screen_stack].count("quit-question") == 1
             assert "will not be shown again" in str(question.body)
             assert modal.result.guid not in str(question.body)
             await pilot.press(answer)

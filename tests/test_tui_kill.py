@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import select
 import signal
 import struct
@@ -74,7 +75,9 @@ class Terminal:
         deadline = time.monotonic() + limit_s
         while marker not in self.seen:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{marker!r} never appeared on the terminal")
+                text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]", b"", self.seen)
+                raise TimeoutError(f"{marker!r} never appeared on the terminal: "
+                                   f"{text[-3000:].decode(errors='replace')}")
             self.drain(0.2)
 
     def type(self, data: bytes, pause: float = 0.6) -> None:
@@ -104,14 +107,18 @@ def test_kill_9_over_the_bulk_results_leaves_the_guid_file(
     try:
         term.wait_for(b"Dashboard")
         term.drain(2.0)  # the settings load after the first frame
-        term.type(terminal_bytes("f3"), 2.0)
-        for ks_id in (ids.good, ids.good2):
-            term.type(b"/", 0.4)
-            term.type(terminal_bytes("ctrl+u"), 0.4)
-            term.type(str(ks_id).encode(), 2.0)  # the debounced search
+        term.type(terminal_bytes("f3"), 1.0)
+        term.wait_for(b" sessions in the catalogue")
+        for marked, ks_id in enumerate((ids.good, ids.good2), start=1):
+            term.type(b"/", 0.5)  # the search box, its text selected
+            term.seen = b""
+            term.type(str(ks_id).encode(), 0.5)  # replaces it; the search is debounced
+            term.wait_for(f"for “{ks_id}”".encode())
             term.type(ESC, 1.0)  # to the results (the one row)
-            term.type(b" ", 0.6)  # mark it
-        term.type(bulk_key(), 2.0)
+            term.seen = b""
+            term.type(b" ", 0.5)  # mark it
+            term.wait_for(f"{marked} marked".encode())
+        term.type(bulk_key(), 1.0)
         term.wait_for(b"Issue for 2 marked sessions", 30)
         term.type(b"\r", 1.0)  # nothing was active: Issue has the focus
         term.wait_for(b"results", 60)

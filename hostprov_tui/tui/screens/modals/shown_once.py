@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button
 
+from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
 from hostprov_tui.tui.screens.modals.dialog import Dialog
 
 if TYPE_CHECKING:
@@ -90,6 +91,12 @@ class ShownOnceModal(Dialog[None]):
         self.dismiss(None)
 
 
+class QuitQuestion(ConfirmModal):
+    """Ctrl+Q's question: Esc (and Enter, on the focused button) stays."""
+
+    BINDINGS = [Binding("escape", "cancel", "Stay")]
+
+
 def held_windows(app: HostprovApp) -> list[ShownOnceModal]:
     """Every open window with something shown once, in any mode's stack."""
     return [s for s in app.screen_stack_all() if isinstance(s, ShownOnceModal)]
@@ -111,8 +118,6 @@ def running_bulk_notes(app: HostprovApp) -> list[str]:
 def quit_or_ask(app: HostprovApp) -> None:
     """Ctrl+Q: quit at once, unless a window holds a credential shown nowhere else; then ask
     (Stay is the answer Enter and Esc give), and quit only on a deliberate yes."""
-    from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
-
     windows = held_windows(app)
     stake = [w for w in windows if w.at_stake()]
     notes = [w.quit_note() for w in stake] + running_bulk_notes(app)
@@ -121,7 +126,7 @@ def quit_or_ask(app: HostprovApp) -> None:
             window.discard()
         app.exit()
         return
-    if isinstance(app.screen, ConfirmModal) and app.screen.id == "quit-question":
+    if isinstance(app.screen, QuitQuestion):
         return  # asked already: the question stays until answered
 
     def answered(leave: bool | None) -> None:
@@ -134,6 +139,6 @@ def quit_or_ask(app: HostprovApp) -> None:
               "paste it somewhere safe first." if stake else
               "Stay until it ends, then copy the GUIDs it shows.")
     body = Content.assemble(*((f"{note}\n", "") for note in notes), (advice, "bold $warning"))
-    app.push_screen(ConfirmModal("Quit without saving what is shown once?", body,
+    app.push_screen(QuitQuestion("Quit without saving what is shown once?", body,
                                  confirm_label="Quit and lose it", danger=True,
                                  cancel_label="Stay", id="quit-question"), answered)
