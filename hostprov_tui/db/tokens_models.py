@@ -10,9 +10,9 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Identity, Index, Integer, MetaData, Unicode, Uuid
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hostprov_tui.db.canvas_models import CANVAS_SCHEMA
+from hostprov_tui.db.tables import DeclarativeBase, Mapped, mapped_column
 from hostprov_tui.db.types import DateTime2, IdentityBigInt
 
 #: The app's token alphabet (33 characters: no O, 0 or 1) and length.
