@@ -32,6 +32,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from prompt import bench_prompt  # noqa: E402  (benchmarks/prompt.py)
+
 from tests.support.statements import (  # noqa: E402  (the tests' statement capture)
     MAX_ISSUE_STATEMENTS,
     captured,
@@ -207,6 +209,8 @@ QUERY_CLASSES: dict[str, list[str]] = {
     "substring": ["aqw", "ikmah", "of the word T", "Ramadan", "Rizvi", "series 7", "Nawaw",
                   "zzqx", "Ihsan al-J", "closer look"],
     "short (1–2 chars)": ["Nu", "zq", "7", "Q", "e", "x"],
+    "words (each must match)": ["concept taqwa", "fiqh salah", "Meaning word", "Rizvi of",
+                                "taqwa zzqx", "of Nu", "Tafseer Surah 7", "al q"],
 }
 
 
@@ -422,46 +426,26 @@ def bench_bulk(report: Report, config: Path, sizes: Sizes, generation: str = "gu
             f"`hostprov issue --from-file` ({generation}) {sizes.bulk:,} IDs, "
             f"{summary[label]:,} {label}, {summary['failed']} refused (exit {code})", wall, "s",
             floor if run == "first" and floor is not None else None,
-            "same rows + HMAC, plain sqlite3" if run == "first" and floor is not None else "",
+            "same rows, HMACs, fsyncs, commits; plain sqlite3"
+            if run == "first" and floor is not None else "",
             "≤ 15 s", wall <= 15,
             note=f"in-process {summary['seconds']:.2f} s",
         ))
 
 
 def _bulk_floor(folder: Path, doc: dict[str, Any]) -> float:
-    """Insert the same canvas + host rows with plain sqlite3 in one transaction, HMAC included."""
-    import uuid
-    from datetime import UTC, datetime
-
-    from pydantic import SecretStr
-
-    from hostprov_tui.services.hashing import GuidHasher
+    """The same rows, HMACs, fsyncs and commits in plain sqlite3 (bulk_floor.py), into a fresh
+    canvas database beside a copy-free read of the same KSESSIONS file."""
+    from bulk_floor import bulk_floor
 
     scratch = folder / "floor"
     config = write_config(scratch)
     hostprov(config, "db", "init")
-    ok = [r for r in doc["results"] if r["status"] == "ok"]
-    conn = sqlite3.connect(scratch / "canvas.db", isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    started = time.perf_counter()
-    now = datetime.now(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-    conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(
-        'INSERT INTO "Sessions" (KSessionsId, GroupId, Title, CreatedAt, ModifiedAt) '
-        "VALUES (?, ?, ?, ?, ?)",
-        [(r["ksessions_id"], uuid.uuid4().hex, "t", now, now) for r in ok],
-    )
-    hasher = GuidHasher(SecretStr(SECRET))
-    rows = [(i, hasher.hash(uuid.uuid4()), now, "benchmark") for i in range(1, len(ok) + 1)]
-    conn.executemany(
-        'INSERT INTO "HostSessions" (SessionId, HostGuidHash, CreatedAt, CreatedBy, IsActive) '
-        "VALUES (?, ?, ?, ?, 1)", rows,
-    )
-    conn.execute("COMMIT")
-    seconds = time.perf_counter() - started
-    conn.close()
-    shutil.rmtree(scratch, ignore_errors=True)
-    return seconds
+    ok = [int(r["ksessions_id"]) for r in doc["results"] if r["status"] == "ok"]
+    try:
+        return bulk_floor(scratch / "canvas.db", folder / "ksessions.db", ok, SECRET, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------- TUI start-up
@@ -540,6 +524,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="small sizes (CI)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary databases")
     parser.add_argument("--markdown", type=Path, help="also write the Markdown table here")
+    parser.add_argument("--only", metavar="STEP,…",
+                        help="run only these steps (search, sessions, prompt, tui, bulk, "
+                        "statements, tokens; the catalogue is always built)")
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else FULL
     report = Report(sizes)
@@ -574,7 +561,12 @@ def main(argv: list[str] | None = None) -> int:
             ("statements", lambda: bench_statements(report, state["config"])),
             ("tokens generation", lambda: bench_tokens(report, state["config"], sizes)),
             ("audit follower", lambda: bench_audit(report, tmp / "audit", sizes)),
+            ("prompt", lambda: bench_prompt(lambda *a: report.add(Figure(*a)), HOSTPROV,
+                                            state["small"], cli_env(), sizes.cli_runs)),
         ]
+        if args.only:
+            wanted = set(args.only.split(","))
+            steps = [s for s in steps if s[0] == "demo catalogue" or s[0].split()[0] in wanted]
         for title, step in steps:
             print(f"- {title}", flush=True)
             step()

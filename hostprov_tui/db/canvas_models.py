@@ -18,8 +18,8 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from hostprov_tui.db.tables import DeclarativeBase, Mapped, mapped_column
 from hostprov_tui.db.types import DateTime2, IdentityBigInt
 
 CANVAS_SCHEMA = "canvas"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, MetaData, Unicode
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from hostprov_tui.db.tables import DeclarativeBase, Mapped, mapped_column
 from hostprov_tui.db.types import LegacyDateTime, NVarCharMax
 
 KSESSIONS_SCHEMA = "dbo"

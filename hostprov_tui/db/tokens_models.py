@@ -20,9 +20,9 @@ from sqlalchemy import (
     Unicode,
     Uuid,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hostprov_tui.db.canvas_models import CANVAS_SCHEMA
+from hostprov_tui.db.tables import DeclarativeBase, Mapped, mapped_column
 from hostprov_tui.db.types import DateTime2, IdentityBigInt, NVarCharMax
 
 #: The app's token alphabet (33 characters: no O, 0 or 1) and length.
