@@ -19,6 +19,9 @@ SECRET_FILE_MODE = 0o600
 
 def read_secret_file(path: Path, what: str) -> SecretStr:
     """The first line of a secret file, stripped."""
+    from hostprov_tui.config.size_limits import MAX_SECRET_FILE_BYTES, check_file_size
+
+    check_file_size(path, f"{what} file", MAX_SECRET_FILE_BYTES)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
