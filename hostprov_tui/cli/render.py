@@ -156,7 +156,8 @@ def render_links(console: Console, links: SessionLinks) -> None:
         f"Participants [bold]{escape(links.participant_url)}[/]\n\n"
         f"KSESSIONS {links.ksessions_id}: {state}"
         + (f" (expires {stamp(links.expires_at)})." if links.valid else
-           f" (expired {stamp(links.expires_at)}).") + "\n[dim]This request is audited.[/]",
+           f" ({escape(links.ended or 'expired ' + stamp(links.expires_at))}).")
+        + "\n[dim]This request is audited.[/]",
         title="Session links", expand=False,
     ))
 

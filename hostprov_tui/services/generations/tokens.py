@@ -181,7 +181,7 @@ class TokensGeneration(Generation):
         if row is None:
             raise no_canvas(ctx, target, "host token")
         if not row.has_tokens or not row.signs_in(now):
-            when = f" (they expired {stamp(row.expires_at)})" if row.expires_at else ""
+            when = f" ({row.ended(now)})"
             raise ValidationRefused(
                 f"Canvas session {row.session_id}'s tokens no longer sign in{when}; there is "
                 "nothing to revoke.",
@@ -248,10 +248,11 @@ class TokensGeneration(Generation):
                 hint="Issue them first (hostprov issue, or Provision in the TUI).",
             )
         base = ctx.settings.app.base_url
+        now = utcnow()
         return SessionLinks(
             ksessions_id, row.session_id, row.host_token, row.user_token,
             host_url(base, row.host_token), participant_url(base, row.user_token),
-            row.expires_at, row.signs_in(utcnow()),
+            row.expires_at, row.signs_in(now), "" if row.signs_in(now) else row.ended(now),
         )
 
 
