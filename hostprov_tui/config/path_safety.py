@@ -82,8 +82,8 @@ def _own_entry(real: Path, uid: int, *, secret: bool) -> tuple[str, str] | None:
         return (f"{real} belongs to another user (uid {st.st_uid})",
                 "use a file and folder of your own")
     mode = stat.S_IMODE(st.st_mode)
-    if stat.S_ISDIR(st.st_mode):
-        return None  # judged with the folders
+    if not stat.S_ISREG(st.st_mode):
+        return None  # a folder is judged with the folders; a device (/dev/null) holds nothing
     if secret and mode & 0o077:
         return (f"its permissions {mode:04o} are too open: other users may read or change it",
                 f"chmod 600 {real}")
