@@ -163,7 +163,7 @@ def test_check_json_masks_a_password_from_the_environment(
 def test_environment_secret_overrides_the_secret_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
-    _write(tmp_path / "hash_secret", "secret-from-the-file\n")
+    _write(tmp_path / "hash_secret", "secret-from-the-file\n").chmod(0o600)  # as OpenSSH wants
     config = _write(tmp_path / "config.toml", '[security]\nhash_secret_file = "hash_secret"\n')
     assert hash_secret(load_settings(config)).get_secret_value() == "secret-from-the-file"
     monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", "secret-from-the-environment")

@@ -66,7 +66,9 @@ def run_bulk(
     lines = read_id_file(id_file)
     target = output if output is not None else default_output()
     check_new_file(target)  # refused before anything is done (exit 2)
-    journal = BulkJournal(target, csv_columns(prov))
+    columns = csv_columns(prov)
+    journal = BulkJournal(target, columns)
+    word = "Tokens" if "host_token" in columns else "GUIDs"  # what the file holds
     err = stderr_console()
     progress = Progress(
         TextColumn("Issuing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -90,7 +92,7 @@ def run_bulk(
     kept = target.exists()
     rows = journal.applied + journal.pending
     saved = (
-        f" GUIDs of {rows} sessions are in {target} (mode 0600; each is shown only there)."
+        f" {word} of {rows} sessions are in {target} (mode 0600; each is shown only there)."
         if kept else ""
     )
     if journal.pending:
@@ -115,7 +117,7 @@ def run_bulk(
     def show(console: Console) -> None:
         console.print(escape(result.summary()), highlight=False)
         if kept:
-            console.print(f"GUIDs: {escape(str(target))} ({rows} rows, mode 0600).",
+            console.print(f"{word}: {escape(str(target))} ({rows} rows, mode 0600).",
                           highlight=False)
         if journal.pending:
             console.print(escape(saved.strip()), highlight=False)

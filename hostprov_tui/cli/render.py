@@ -212,8 +212,8 @@ def render_links(console: Console, links: SessionLinks) -> None:
     console.print(
         f"KSESSIONS {links.ksessions_id}: {state}"
         + (f" (expires {stamp(links.expires_at)})." if links.valid else
-           f" (expired {stamp(links.expires_at)}).") + "\n[dim]This request is audited.[/]",
-        soft_wrap=True)
+           f" ({escape(links.ended or 'expired ' + stamp(links.expires_at))}).")
+        + "\n[dim]This request is audited.[/]", soft_wrap=True)
 
 
 def render_revoke(console: Console, result: RevokeResult) -> None:

@@ -35,6 +35,7 @@ from hostprov_tui.config.adonet_text import (
     strip_passwords,
     yes_no,
 )
+from hostprov_tui.config.size_limits import MAX_CONNECTION_TEXT
 
 __all__ = [
     "DEFAULT_ODBC_DRIVER",
@@ -217,6 +218,10 @@ def parse_connection_string(text: str) -> AdoNetConnection:
 
     Raises :class:`ConnectionStringError` with one sentence naming the bad part.
     """
+    if len(text) > MAX_CONNECTION_TEXT:
+        raise ConnectionStringError(
+            f"it is {len(text):,} characters long; a real one is under {MAX_CONNECTION_TEXT:,}, "
+            "so hostprov does not parse it")
     segments: list[_Segment] = []
     try:
         _tokenize(text, segments)

@@ -291,6 +291,9 @@ def flatten(node: Any, prefix: str = "") -> dict[str, tuple[str, Any]]:
 
 def read_jsonc(path: Path) -> Any:
     """Parse a .NET settings file; errors name the file, the line and the column, never a value."""
+    from hostprov_tui.config.size_limits import check_file_size
+
+    check_file_size(path, "app settings file")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

@@ -14,6 +14,7 @@ Other drivers (e.g. ``mssql+mssqlpython``) plug in with :func:`register_reader`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ def register_reader(drivername: str, reader: Reader) -> None:
     _READERS[drivername] = reader
 
 
+@functools.lru_cache(maxsize=32)  # asked for every card, check and write: the URL is immutable
 def judge_url(url: URL) -> Judgement:
     """The database ``url`` opens, or a doubt (one sentence) when that is not certain."""
     drivername = f"{url.get_backend_name()}+{url.get_driver_name()}"

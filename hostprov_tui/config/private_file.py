@@ -40,7 +40,7 @@ def write_private_file(path: Path, text: str, *, replace: bool = False) -> None:
     check_writable_target(path, replace=replace)
     folder = path.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+        make_private_folder(folder)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise ConfigError(f"{path} cannot be written: {exc.strerror or exc}.") from None
@@ -110,13 +110,13 @@ def link_sentence(path: Path, what: str) -> str | None:
 
 
 def make_private_folder(path: Path) -> None:
-    """Create ``path`` (and missing parents) if it is not there: the folder itself gets mode
-    0700 (its parents the usual mode). An existing folder is left as it is."""
+    """Create ``path`` (and missing parents) if it is not there, each with mode 0700. An
+    existing folder is left as it is."""
     if path.is_dir():
         return
-    path.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
-    with contextlib.suppress(OSError):  # whatever the umask; some platforms keep no modes
-        os.chmod(path, FOLDER_MODE)
+    from hostprov_tui.config.path_safety import make_folders
+
+    make_folders(path, FOLDER_MODE)  # parents too: 0700 whatever the umask (even 000)
 
 
 def open_private(path: Path, flags: int, what: str, error: type[HostprovError]) -> int:

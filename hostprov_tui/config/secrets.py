@@ -19,6 +19,13 @@ SECRET_FILE_MODE = 0o600
 
 def read_secret_file(path: Path, what: str) -> SecretStr:
     """The first line of a secret file, stripped."""
+    from hostprov_tui.config.size_limits import MAX_SECRET_FILE_BYTES, check_file_size
+
+    check_file_size(path, f"{what} file", MAX_SECRET_FILE_BYTES)
+    from hostprov_tui.config.path_safety import check_trusted
+
+    if path.exists():
+        check_trusted(path, f"{what} file", secret=True)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -250,6 +250,9 @@ class _CheckedTomlSource(TomlConfigSettingsSource):
         super().__init__(settings_cls, toml_file=path)
 
     def _read_file(self, file_path: Path) -> dict[str, Any]:
+        from hostprov_tui.config.size_limits import check_file_size
+
+        check_file_size(file_path, "config file")
         try:
             data = super()._read_file(file_path)
         except tomllib.TOMLDecodeError as exc:

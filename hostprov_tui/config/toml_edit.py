@@ -73,7 +73,9 @@ def edit_tables(text: str, edits: Mapping[str, TableEdit]) -> str:
 def write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` in one step, keeping the file's permissions."""
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from hostprov_tui.config.path_safety import make_folders
+
+    make_folders(path.parent)  # 0700, whatever the umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -123,6 +123,10 @@ _SENTENCES: dict[str, tuple[type[HostprovError], str, str]] = {
                "canvas.Sessions and canvas.HostSessions)."),
     "login": (DatabaseUnavailable, "The {name} database ({where}) refused the login: {text}.",
               "Check the user in the URL and HOSTPROV_{NAME}__PASSWORD (or the password file)."),
+    "full": (DatabaseUnavailable,
+             "The disk holding the {name} database ({where}) is full, so the change could not "
+             "be written; nothing was saved ({text}).",
+             "Free space on that disk (or move the database elsewhere), then try again."),
     "other": (DatabaseUnavailable, "The {name} database ({where}) failed: {text}.",
               "Run `hostprov check` for details."),
     # SQLite: a file, not a server
@@ -139,6 +143,9 @@ _SENTENCES: dict[str, tuple[type[HostprovError], str, str]] = {
              "Check that it is a SQLite database and that this user may read and write it "
              "and its folder."),
 }
+#: A full disk, as SQLite (SQLITE_FULL), the OS and SQL Server (1105, 9002) say it.
+_FULL_WORDS = ("database or disk is full", "no space left on device", "disk is full",
+               "filegroup is full", "is full due to")
 _STATE_KINDS = ((_BUSY_STATES, "busy"), (_CONTENTION_STATES, "contention"),
                 (_TIMEOUT_STATES, "slow"), (_MISSING_STATES, "missing"),
                 (_DENIED_STATES, "denied"))
@@ -148,6 +155,8 @@ def _kind_of_state(state: str) -> str | None:
     for states, kind in _STATE_KINDS:
         if state in states:
             return kind
+    if state == "53100":  # PostgreSQL: disk_full
+        return "full"
     if state.startswith(("08", "57P")) or state == "3D000":
         return "unreachable"  # connection, shutdown, no such database
     return "login" if state.startswith("28") else None
@@ -156,6 +165,8 @@ def _kind_of_state(state: str) -> str | None:
 def _kind_of_words(exc: DBAPIError, lowered: str) -> str:
     if exc.connection_invalidated:
         return "unreachable"
+    if any(w in lowered for w in _FULL_WORDS):
+        return "full"
     if any(w in lowered for w in _BUSY_WORDS):
         return "busy"
     if any(w in lowered for w in _CONTENTION_WORDS):

@@ -91,6 +91,9 @@ def target_url(target: DatabaseTarget, name: DbName) -> TargetUrl:
             f"No {name} database is configured.",
             hint=f"Set [{name}] url in config.toml or HOSTPROV_{name.upper()}__URL.",
         )
+    from hostprov_tui.config.size_limits import check_text_length
+
+    check_text_length(target.url, f"[{name}] url")
     try:
         url = make_url(target.url)
     except ArgumentError:

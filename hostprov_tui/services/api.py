@@ -11,7 +11,7 @@ from hostprov_tui.config.settings import Settings
 from hostprov_tui.errors import InputError
 from hostprov_tui.services import catalogue, connectivity, issuance, revocation, verification
 from hostprov_tui.services.audit import AuditLog, AuditRecord
-from hostprov_tui.services.bootstrap import BootstrapResult, ensure_embedded
+from hostprov_tui.services.bootstrap import BootstrapResult, check_local_paths, ensure_embedded
 from hostprov_tui.services.catalogue import Choice, SearchFilters
 from hostprov_tui.services.context import ServiceContext
 from hostprov_tui.services.inputs import Target, parse_expiry, parse_name, parse_reason
@@ -61,6 +61,7 @@ class Provisioner:
         return self.ctx.audit
 
     def bootstrap(self) -> BootstrapResult:
+        check_local_paths(self.settings)  # before anything is created, read or written
         return ensure_embedded(self.settings)
 
     def check(self, *, audit: bool = True) -> ConnectivityReport:

@@ -175,6 +175,9 @@ def _preview(edits: dict[str, TableEdit]) -> str:
 def _read_text(path: Path) -> str:
     if not path.exists():
         return ""
+    from hostprov_tui.config.size_limits import check_file_size
+
+    check_file_size(path, "config file")
     try:
         return path.read_text(encoding="utf-8")
     except OSError as exc:

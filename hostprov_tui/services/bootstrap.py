@@ -27,6 +27,20 @@ def is_embedded(settings: Settings) -> bool:
     )
 
 
+def check_local_paths(settings: Settings) -> None:
+    """Refuse (exit 2, one sentence and the fix) a data folder, database file, audit file or
+    hash secret file that another user could read or swap (config/path_safety.py)."""
+    from hostprov_tui.config.path_safety import check_trusted
+
+    for target, name in ((settings.canvas, "canvas"), (settings.ksessions, "ksessions")):
+        path = target_url(target, name).sqlite_path  # type: ignore[arg-type]
+        if path is not None:
+            check_trusted(path, f"{name} database file")
+    check_trusted(settings.audit.path, "audit file")
+    if settings.security.hash_secret_file is not None:
+        check_trusted(settings.security.hash_secret_file, "hash secret file", secret=True)
+
+
 def ensure_embedded(settings: Settings) -> BootstrapResult:
     """The first run of the embedded default, and only that: when NEITHER SQLite file exists
     (and ``[demo] auto_create`` is on) both are built, with the demo catalogue and, if none is

@@ -27,7 +27,8 @@ from hostprov_tui.services.audit import UNKNOWN, AuditLog, AuditRecord
 #: SQLSTATE classes that mean the connection failed, not that the server refused the commit.
 _NO_ANSWER_CLASSES = ("08", "57P", "XX")
 #: SQLite's answers to a COMMIT it refused (the transaction is then rolled back).
-_SQLITE_REFUSALS = ("constraint", "database is locked", "database table is locked")
+_SQLITE_REFUSALS = ("constraint", "database is locked", "database table is locked",
+                    "database or disk is full")
 
 
 def commit_recorded(tx: Transaction, audit: AuditLog, pending: Sequence[AuditRecord]) -> None:
@@ -36,8 +37,10 @@ def commit_recorded(tx: Transaction, audit: AuditLog, pending: Sequence[AuditRec
         tx.commit()
     except DBAPIError as exc:
         if refused_cleanly(exc):
+            full = "disk is full" in str(getattr(exc, "orig", exc)).lower()
             settle_all(audit, pending, "failed", "commit_refused",
-                       "the database refused the commit and rolled the change back")
+                       "the disk is full: the database refused the commit, nothing was saved"
+                       if full else "the database refused the commit and rolled the change back")
         else:
             settle_all(audit, pending, UNKNOWN, "commit_unanswered",
                        "the connection broke during the commit: check the database")

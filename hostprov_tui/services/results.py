@@ -263,6 +263,8 @@ class SessionLinks:
     participant_url: str
     expires_at: datetime | None
     valid: bool
+    #: why they no longer sign in ("expired <when>", "the session's Status is 'Expired'")
+    ended: str = ""
 
     def __repr__(self) -> str:
         return f"SessionLinks(ksessions_id={self.ksessions_id}, tokens=***)"

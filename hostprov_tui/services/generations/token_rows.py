@@ -52,6 +52,18 @@ class TokenRow:
         return (self.expires_at is None or self.expires_at > now) \
             and self.status != STATUS_EXPIRED
 
+    def ended(self, now: datetime) -> str:
+        """Why its tokens no longer sign in, never a date still to come: "expired <when>",
+        "the session's Status is 'Expired'", or both."""
+        from hostprov_tui.services.checks import stamp
+
+        why = []
+        if self.expires_at is not None and self.expires_at <= now:
+            why.append(f"expired {stamp(self.expires_at)}")
+        if self.status == STATUS_EXPIRED:
+            why.append("the session's Status is 'Expired'")
+        return " and ".join(why) or "they no longer sign in"
+
     @property
     def has_run(self) -> bool:
         """What the app's Start leaves on the row (StartedAt, Status 'Active'), or a Status

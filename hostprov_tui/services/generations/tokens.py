@@ -295,11 +295,12 @@ class TokensGeneration(Generation):
                 hint="Issue them first (hostprov issue, or Provision in the TUI).",
             )
         base = ctx.settings.app.base_url
+        now = utcnow()
         return SessionLinks(
             ksessions_id, row.session_id, row.host_token, row.user_token,
             tokens_runs.host_url(base, row.host_token),
             tokens_runs.participant_url(base, row.user_token),
-            row.expires_at, row.signs_in(utcnow()),
+            row.expires_at, row.signs_in(now), "" if row.signs_in(now) else row.ended(now),
         )
 
 

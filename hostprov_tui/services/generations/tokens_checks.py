@@ -43,7 +43,7 @@ def host_line(row: TokenRow | None, now: datetime, new_user_token: bool) -> Chec
     if not row.signs_in(now):
         return CheckLine(
             "host_session", PASS,
-            f"Its tokens expired {stamp(row.expires_at)}: a new host token and a new "
+            f"Its tokens no longer sign in ({row.ended(now)}): a new host token and a new "
             "participant token will be made.",
         )
     until = f"valid until {stamp(row.expires_at)}" if row.expires_at else "valid with no end"
