@@ -44,58 +44,61 @@ def client_timeouts(engine: Engine, statement_timeout_s: float) -> Engine:
 
 
 def _postgres(engine: Engine, limit_s: float) -> None:
-    bounded = _bounded_connection_class()
+    bounded = _bounded_connection_class(limit_s)
     if bounded is None:  # a psycopg without a bounded wait: the server's timeouts only
         return
 
     @event.listens_for(engine, "do_connect")
-    def _connect(_dialect: Any, _rec: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+    def _tcp(_dialect: Any, _rec: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
         # a peer gone from the network (no answer, not even a reset) is noticed by TCP
         for key, value in (("keepalives", 1), ("keepalives_idle", max(1, math.ceil(limit_s))),
                            ("keepalives_interval", 1), ("keepalives_count", 3),
                            ("tcp_user_timeout", int(limit_s * 1000))):
             cparams.setdefault(key, value)
-        conn = bounded.connect(*cargs, **cparams)
-        conn.client_limit_s = limit_s
-        return conn
+
+    @event.listens_for(engine, "connect")
+    def _bound(dbapi_conn: Any, _rec: Any) -> None:
+        if isinstance(dbapi_conn, bounded.__bases__[0]):
+            dbapi_conn.__class__ = bounded  # the same object, its waits bounded
 
 
-_CLASS: list[Any] = []
+_CLASSES: dict[float, Any] = {}
 
 
-def _bounded_connection_class() -> Any:
-    """A psycopg Connection whose every wait for the server ends after ``client_limit_s``."""
-    if _CLASS:
-        return _CLASS[0]
+def _bounded_connection_class(limit_s: float) -> Any:
+    """A psycopg Connection class whose every wait for the server ends after ``limit_s``
+    (the same layout: a connection's class can be switched to it once it is made)."""
+    if limit_s in _CLASSES:
+        return _CLASSES[limit_s]
     import psycopg
     from psycopg import errors
 
     wait_timeout = getattr(errors, "_WaitTimeout", None)
     parameters = inspect.signature(psycopg.Connection.wait).parameters
     if wait_timeout is None or "timeout" not in parameters:
-        _CLASS.append(None)
+        _CLASSES[limit_s] = None
         return None
 
     class ClientTimeout(psycopg.OperationalError):
         """The server did not answer within the client's limit; the connection was closed."""
 
-        def __init__(self, limit_s: float) -> None:
-            super().__init__(f"no answer from the server within {limit_s:g} s (hostprov's own "
+        def __init__(self, limit: float) -> None:
+            super().__init__(f"no answer from the server within {limit:g} s (hostprov's own "
                              "limit); the connection was closed")
-            self.client_limit_s = limit_s
+            self.client_limit_s = limit
 
     class BoundedConnection(psycopg.Connection):  # type: ignore[type-arg]
-        client_limit_s: float = 0.0
+        __slots__ = ()
+        client_limit_s = limit_s
 
         def wait(self, gen: Any, *args: Any, **kwargs: Any) -> Any:
-            limit = self.client_limit_s
-            if limit <= 0 or kwargs.get("timeout") is not None:
+            if kwargs.get("timeout") is not None:
                 return super().wait(gen, *args, **kwargs)
             try:
-                return super().wait(gen, *args, timeout=limit, **kwargs)
+                return super().wait(gen, *args, timeout=self.client_limit_s, **kwargs)
             except wait_timeout:
                 self.pgconn.finish()  # half a conversation: nothing more can be said on it
-                raise ClientTimeout(limit) from None
+                raise ClientTimeout(self.client_limit_s) from None
 
-    _CLASS.append(BoundedConnection)
+    _CLASSES[limit_s] = BoundedConnection
     return BoundedConnection
