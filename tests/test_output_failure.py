@@ -125,3 +125,14 @@ def test_a_pipe_closed_after_part_of_a_long_listing_is_one_sentence(
     code, err = _run(env.write_config(), ["audit", "--tail", "5"], "gone")
     assert time.monotonic() - started < GUARD_S
     assert code == 1 and "Traceback" not in err and "could not be written" in err
+
+
+def test_with_stderr_closed_too_the_audit_still_says_not_shown(
+    env: Env, ids: DemoIds, prov: Provisioner
+) -> None:
+    argv = [str(HOSTPROV), "--config", str(env.write_config()), "issue", "--ksessions-id",
+            str(ids.good)]
+    proc = subprocess.run(["bash", "-c", '"$@" >/dev/full 2>&-', "bash", *argv],
+                          env=process_env(secret_env()), timeout=GUARD_S, check=False)
+    assert proc.returncode == 1
+    assert [r["outcome"] for r in _records(env)][-2:] == ["ok", "not-shown"]

@@ -183,7 +183,7 @@ def provisioner(ctx: click.Context) -> Any:
     if made.created_secret:
         stderr_console().print(f"Generated a development hash secret "
                                f"{settings.security.hash_secret_file} (mode 0600).")
-    if not st.quiet:
+    if not st.quiet and sys.stderr is not None:  # a closed stderr (2>&-): no echo, the file
         prov.audit.add_stream(sys.stderr)
     root.meta["provisioner"] = prov
     root.call_on_close(prov.close)
