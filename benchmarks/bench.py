@@ -495,6 +495,24 @@ def bench_audit(report: Report, folder: Path, sizes: Sizes) -> None:
                           "the line held"))
 
 
+def bench_quit(report: Report, config: Path, sizes: Sizes) -> None:
+    """Ctrl+Q to the end of the process, on a pseudo-terminal: idle, and after some use (the
+    Sessions screen and a search). tests/support/pty_app.py drives it."""
+    from tests.support.pty_app import F3, StillRunning, hostprov_quit_seconds
+
+    for label, steps in (("idle", []), ("after Sessions and a search", [F3, b"taqwa"])):
+        try:
+            samples = [hostprov_quit_seconds(HOSTPROV, config, cli_env(), steps)
+                       for _ in range(sizes.tui_runs)]
+        except (StillRunning, OSError) as exc:
+            report.add(Figure(f"TUI quit ({label}) — not measured: {exc}", None, "s"))
+            continue
+        report.add(Figure(f"TUI quit, {label}: Ctrl+Q → process ended (median of "
+                          f"{len(samples)})", statistics.median(samples), "s", None, "",
+                          "prompt (< 1 s)", statistics.median(samples) < 1.0,
+                          note=f"max {max(samples):.2f} s"))
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -557,6 +575,7 @@ def main(argv: list[str] | None = None) -> int:
             ("sessions command", lambda: bench_sessions_cli(report, state["config"],
                                                              state["small"], sizes)),
             ("TUI start-up", lambda: bench_startup(report, state["small"], sizes)),
+            ("TUI quit", lambda: bench_quit(report, state["small"], sizes)),
             ("bulk issuance", lambda: bench_bulk(report, state["config"], sizes)),
             ("statements", lambda: bench_statements(report, state["config"])),
             ("tokens generation", lambda: bench_tokens(report, state["config"], sizes)),

@@ -107,3 +107,27 @@ async def test_a_rotated_audit_file_is_followed_from_its_start(
             await pilot.pause(0.05)
         assert "first line of the new file" in _log_text(app)
         assert [r.operator for r in app.audit_records].count("rotator") == 1
+
+
+async def test_an_over_long_audit_line_is_skipped_with_a_notice(
+    env: Env, prov: Provisioner
+) -> None:
+    """Issue 17, item 12: a line longer than any record is skipped (not parsed, not held), the
+    operator is told, and the records around it are shown."""
+    from hostprov_tui.services.audit_lines import MAX_LINE
+
+    prov.audit.record("check", "ok", message="before the long line")
+    with prov.audit.path.open("ab") as handle:
+        handle.write(b'{"time": "' + b"x" * (2 * MAX_LINE) + b'"}\n')
+    prov.audit.record("check", "ok", message="after the long line")
+    app = HostprovApp(env.settings(tui=TuiOptions(refresh_s=3600)), provisioner=prov)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(200):
+            if app._notifications and len(app.audit_records) >= 2:
+                break
+            await pilot.pause(0.02)
+        notes = [n.message for n in app._notifications]
+        assert any("longer than 1 MiB skipped" in n for n in notes), notes
+        messages = [r.message for r in app.audit_records]
+        assert "before the long line" in messages and "after the long line" in messages

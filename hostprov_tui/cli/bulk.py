@@ -122,7 +122,15 @@ def run_bulk(
         if journal.pending:
             console.print(escape(saved.strip()), highlight=False)
 
-    return Outcome(data, show, result.exit_code)
+    def not_shown(why: str) -> tuple[str, str]:
+        sessions = "session" if rows == 1 else "sessions"
+        where = (f"the GUIDs of {rows} {sessions} are in {target} (mode 0600)" if kept else
+                 "no GUID was issued")
+        return (f"The run's summary could not be written to standard output ({why}); "
+                f"{where}.", f"`hostprov bulk status {target}` tells which are in force."
+                if kept else "Nothing is lost: run it again with standard output open.")
+
+    return Outcome(data, show, result.exit_code, not_shown=not_shown)
 
 
 def _report_failures(err: Console, result: BulkResult) -> None:

@@ -144,7 +144,8 @@ def issue(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str |
                                         new_user_token=new_user_token, new_run=new_run,
                                         schedule=schedule)
         data = result.document()  # exactly docs/design.md's document of its generation
-        return Outcome(data, lambda c: render.render_issue(c, result))
+        return Outcome(data, lambda c: render.render_issue(c, result),
+                       not_shown=lambda why: provisioner(ctx).not_shown(result, why))
 
     execute(ctx, body)
 
@@ -234,6 +235,7 @@ def links(ctx: click.Context, ksessions_id: str | None, canvas_session_id: str |
     def body() -> Outcome:
         target = _target(ctx, "show-links", ksessions_id, canvas_session_id)
         shown = provisioner(ctx).links(target, reason)
-        return Outcome(shown, lambda c: render.render_links(c, shown))
+        return Outcome(shown, lambda c: render.render_links(c, shown),
+                       not_shown=lambda why: provisioner(ctx).not_shown(shown, why))
 
     execute(ctx, body)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -25,6 +27,9 @@ class Outcome:
     data: Any
     render: Callable[[Console], None] | None = None
     exit_code: int = 0
+    #: when the output cannot be written: where its credential is, or how to recover it
+    #: (sentence, hint; it may audit it) — see cli/output.py
+    not_shown: Callable[[str], tuple[str, str]] | None = None
 
 
 @dataclass
@@ -43,7 +48,13 @@ def state(ctx: click.Context) -> CliState:
 def stdout_console() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    class _StdoutConsole(Console):
+        def on_broken_pipe(self) -> None:
+            """Rich would exit 1 quietly; the caller says what became of the output instead."""
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    return _StdoutConsole(highlight=False, soft_wrap=False)
 
 
 def stderr_console() -> Console:
@@ -70,6 +81,19 @@ def with_ok(data: Any, exit_code: int) -> Any:
     return doc
 
 
+def _emit_error_json(doc: Any) -> None:
+    """An error's JSON document; a standard output that cannot take it changes nothing (the
+    sentence is on stderr already)."""
+    from hostprov_tui.cli.output import silence_stdout
+
+    if sys.stdout is None:
+        return
+    try:
+        emit_json(doc)
+    except (OSError, ValueError):
+        silence_stdout()
+
+
 def report_error(st: CliState, exc: HostprovError) -> int:
     from rich.markup import escape
 
@@ -82,23 +106,28 @@ def report_error(st: CliState, exc: HostprovError) -> int:
         doc: dict[str, Any] = {"ok": False, "error": exc.to_dict()}
         if plan is not None:
             doc["checks"] = plan.lines
-        emit_json(doc)
+        _emit_error_json(doc)
     elif plan is not None:
+        from hostprov_tui.cli.output import silence_stdout
         from hostprov_tui.cli.render import render_checks
 
-        render_checks(stdout_console(), plan.lines)
+        try:
+            render_checks(stdout_console(), plan.lines)
+        except (OSError, ValueError):  # stdout cannot take it: the sentence is on stderr
+            silence_stdout()
     return exc.exit_code
 
 
 def execute(ctx: click.Context, body: Callable[[], Outcome]) -> None:
     """Run a command body and exit with its code; expected failures never show a traceback."""
+    from hostprov_tui.cli.output import OUTPUT_FAILED_EXIT, refuse_closed_stdout, write_output
+
     st = state(ctx)
+    unwritten: tuple[str, str] | None = None
     try:
+        refuse_closed_stdout()  # before anything is done: a credential shown there is lost
         outcome = body()
-        if st.json:
-            emit_json(with_ok(outcome.data, outcome.exit_code))
-        elif outcome.render is not None:  # inside the guard: a rendering slip is no traceback
-            outcome.render(stdout_console())
+        unwritten = write_output(lambda: _write(st, outcome), outcome.not_shown)
     except HostprovError as exc:
         ctx.exit(report_error(st, exc))
     except KeyboardInterrupt:
@@ -120,10 +149,28 @@ def execute(ctx: click.Context, body: Callable[[], Outcome]) -> None:
         )
         stderr_console().print("Hint: run again with --debug for the details.")
         if st.json:
-            emit_json({"ok": False, "error": {"code": "unexpected", "message": text,
-                                              "exit_code": 1}})
+            _emit_error_json({"ok": False, "error": {"code": "unexpected", "message": text,
+                                                     "exit_code": 1}})
         ctx.exit(1)
+    if unwritten is not None:
+        _say_unwritten(*unwritten)
+        ctx.exit(OUTPUT_FAILED_EXIT)
     ctx.exit(outcome.exit_code)
+
+
+def _write(st: CliState, outcome: Outcome) -> None:
+    if st.json:
+        emit_json(with_ok(outcome.data, outcome.exit_code))
+    elif outcome.render is not None:  # inside the guard: a rendering slip is no traceback
+        outcome.render(stdout_console())
+
+
+def _say_unwritten(message: str, hint: str) -> None:
+    from rich.markup import escape
+
+    err = stderr_console()
+    err.print(f"[bold red]Error:[/] {escape(message)}", markup=True, highlight=False)
+    err.print(f"[dim]Hint:[/] {escape(hint)}", markup=True, highlight=False)
 
 
 def cli_settings(ctx: click.Context) -> Any:
@@ -157,7 +204,7 @@ def provisioner(ctx: click.Context) -> Any:
     if made.created_secret:
         stderr_console().print(f"Generated a development hash secret "
                                f"{settings.security.hash_secret_file} (mode 0600).")
-    if not st.quiet:
+    if not st.quiet and sys.stderr is not None:  # a closed stderr (2>&-): no echo, the file
         prov.audit.add_stream(sys.stderr)
     root.meta["provisioner"] = prov
     root.call_on_close(prov.close)

@@ -18,6 +18,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, NullPool, Pool, QueuePool
 from hostprov_tui.config.private_file import create_private_file, make_private_folder
 from hostprov_tui.config.settings import DatabaseOptions, Settings
 from hostprov_tui.db.canvas_models import CANVAS_SCHEMA
+from hostprov_tui.db.client_limits import client_timeouts
 from hostprov_tui.db.errors import did_not_answer, translate_db_error
 from hostprov_tui.db.ksessions_models import KSESSIONS_SCHEMA
 from hostprov_tui.db.mssql_engine import mssqlpython_engine
@@ -167,7 +168,8 @@ def make_engine(
                               poolclass=poolclass or QueuePool)
     pooling: dict[str, Any] = {} if poolclass is None else {"poolclass": poolclass}
     if target.backend == "postgresql":
-        return _postgres_engine(target, opts, read_only=read_only, pooling=pooling)
+        return client_timeouts(_postgres_engine(target, opts, read_only=read_only,
+                                                pooling=pooling), opts.statement_timeout_s)
     return _mssql_engine(target, opts, pooling)
 
 

@@ -200,6 +200,9 @@ def _writable(path: os.PathLike[str]) -> bool:
 
 
 def translate_db_error(exc: DBAPIError, target: TargetUrl) -> HostprovError:
+    limit_s = getattr(getattr(exc, "orig", None), "client_limit_s", None)
+    if isinstance(limit_s, float | int):  # db/client_limits.py gave up waiting
+        return no_answer_in_flight(target, float(limit_s))
     state = sqlstate(exc)
     lowered = _raw_message(getattr(exc, "orig", exc)).lower()
     kind = "conflict" if isinstance(exc, IntegrityError) else (
@@ -221,3 +224,13 @@ def translate_db_error(exc: DBAPIError, target: TargetUrl) -> HostprovError:
               if target.name == "ksessions" else "",
               "host": target.url.host or "localhost", "database": target.database_name}
     return cls(sentence.format(**fields), hint=hint.format(**fields))
+
+
+def no_answer_in_flight(target: TargetUrl, limit_s: float) -> DatabaseUnavailable:
+    """A statement was sent and the server never answered (stopped, overloaded, cut off)."""
+    return DatabaseUnavailable(
+        f"The {target.name} database ({where(target)}) stopped answering: no reply within "
+        f"{limit_s:g} s, so hostprov gave up waiting and closed the connection.",
+        hint="Check that the server is running and reachable; [database] statement_timeout_s "
+        "(plus a small margin) bounds every wait.",
+    )

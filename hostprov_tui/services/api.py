@@ -229,6 +229,15 @@ class Provisioner:
 
         return configured_drift(self.settings)
 
+    def not_shown(self, shown: Issued | SessionLinks, why: str) -> tuple[str, str]:
+        """Its output could not be written (``why``): audit that the credential was not shown;
+        the sentence and the hint naming the recovery (services/not_shown.py)."""
+        from hostprov_tui.services.not_shown import issued_not_shown, links_not_shown
+
+        if isinstance(shown, SessionLinks):
+            return links_not_shown(self.ctx, shown, why)
+        return issued_not_shown(self.ctx, shown, why)
+
     def audit_tail(self, count: int = 20) -> list[AuditRecord]:
         return self.audit.tail(count)
 

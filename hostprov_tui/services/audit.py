@@ -41,7 +41,7 @@ _GUID = re.compile(
     r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 )
 _LEVEL_BY_OUTCOME = {"ok": "INFO", "refused": "WARNING", "failed": "ERROR", "dry-run": "INFO",
-                     "pending": "INFO", "unknown": "WARNING"}
+                     "pending": "INFO", "unknown": "WARNING", "not-shown": "WARNING"}
 PENDING = "pending"
 UNKNOWN = "unknown"
 #: What a pending record with no outcome says when read back.

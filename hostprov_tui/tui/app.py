@@ -143,6 +143,9 @@ class HostprovApp(App[int]):
         return self.environment == "production"
 
     def on_mount(self) -> None:
+        from hostprov_tui.tui.exiting import use_daemon_workers
+
+        use_daemon_workers()  # a worker blocked in a statement never holds the process
         self.call_after_refresh(self._start)
 
     def _start(self) -> None:
@@ -310,9 +313,12 @@ def build_app(
 def run_app(config: Path | None = None, overrides: Mapping[str, Any] | None = None) -> int:
     """Run the TUI until the operator quits; the exit code for the CLI (InputError, exit 2,
     without a terminal to run in)."""
+    from hostprov_tui.tui.exiting import end_process
     from hostprov_tui.tui.terminal import refuse_without_terminal
 
     refuse_without_terminal()
     app = build_app(config, overrides)
     result = app.run()
-    return int(result or 0) if app.return_code in (None, 0) else int(app.return_code or 1)
+    code = int(result or 0) if app.return_code in (None, 0) else int(app.return_code or 1)
+    end_process(code)  # quit is prompt: no worker waited for, no interpreter teardown
+    return code  # pragma: no cover - end_process does not return

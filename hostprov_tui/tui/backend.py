@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from hostprov_tui.services.audit import AuditRecord
 
 
+#: How long closing waits for a worker that holds the backend (see :meth:`Backend.close`).
+CLOSE_WAIT_S = 0.5
+
+
 class Backend:
     """Lazily built Provisioner shared by every screen (thread-safe)."""
 
@@ -77,7 +81,11 @@ class Backend:
             return self._prov
 
     def close(self) -> None:
-        with self._lock:
+        # A worker still inside bootstrapped() (a server that does not answer) holds the lock:
+        # the app is ending, so its pools are left to the end of the process, not waited for.
+        if not self._lock.acquire(timeout=CLOSE_WAIT_S):
+            return
+        try:
             if self._prov is not None:
                 if self._listener is not None:
                     self._prov.audit.remove(self._listener)
@@ -86,6 +94,8 @@ class Backend:
                 if self._owned:
                     self._prov.close()
                     self._prov = None
+        finally:
+            self._lock.release()
 
 
 def describe_error(exc: BaseException) -> tuple[str, Any]:
