@@ -143,7 +143,7 @@ async def test_the_checks_panel_shows_what_was_written(
         await pilot.press("right", "enter")
         await settle(pilot)
         assert prov.verify(app.clipboard).status is not GuidStatus.ACTIVE
-        assert "Revoked" in panel(screen) and "By tester" in panel(screen)
+        assert "✔ Revoked" in panel(screen) and "By tester" in panel(screen)
 
 
 @SQLITE
