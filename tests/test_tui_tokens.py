@@ -299,3 +299,22 @@ def test_credential_from_link_refuses_a_link_without_its_token(text: str) -> Non
     with pytest.raises(InputError) as caught:
         credential_from_link(text)
     assert "K7XM3QPA" not in str(caught.value) + str(caught.value.hint)
+
+
+def test_the_plan_says_whether_the_tokens_in_place_still_work(tokens_env: Env) -> None:
+    prov = Provisioner(tokens_env.settings(), operator="tester")
+    try:
+        session = Target(ksessions_id=_first_concept(prov))
+        fresh = prov.dry_run(session)
+        assert fresh.replaces_working is False and fresh.new_participant_link is True
+        prov.issue(session)
+        working = prov.dry_run(session)
+        assert working.action == "rotate" and working.replaces_working is True
+        assert working.new_participant_link is False
+        assert prov.dry_run(session, new_user_token=True).new_participant_link is True
+        prov.revoke(session)
+        revoked = prov.dry_run(session)
+        assert revoked.action == "rotate" and revoked.replaces_working is False
+        assert revoked.new_participant_link is True
+    finally:
+        prov.close()

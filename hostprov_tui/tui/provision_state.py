@@ -34,6 +34,8 @@ class FieldSpec:
     shown: Callable[[CredentialWords], bool] = _always
     #: a revoke takes it too (who and why, not until when)
     revoke: bool = False
+    #: the confirmation repeats it (False: its sentence already says what it does)
+    repeat: bool = True
 
     def placeholder_for(self, words: CredentialWords) -> str:
         return self.placeholder(words) if callable(self.placeholder) else self.placeholder
@@ -44,8 +46,10 @@ def text_field(label: str, placeholder: str | Callable[[CredentialWords], str] =
     return field(default="", metadata={"spec": FieldSpec(label, placeholder, revoke=revoke)})
 
 
-def check_field(label: str, shown: Callable[[CredentialWords], bool] = _always) -> Any:
-    return field(default=False, metadata={"spec": FieldSpec(label, kind="check", shown=shown)})
+def check_field(label: str, shown: Callable[[CredentialWords], bool] = _always, *,
+                repeat: bool = True) -> Any:
+    return field(default=False, metadata={"spec": FieldSpec(label, kind="check", shown=shown,
+                                                            repeat=repeat)})
 
 
 def _shows_links(words: CredentialWords) -> bool:
@@ -59,7 +63,8 @@ class FormValues:
     created_by: str = text_field("Created by", revoke=True)
     expires: str = text_field("Expires", lambda w: w.expires_default)
     reason: str = text_field("Reason", "why this is issued or revoked (optional)", revoke=True)
-    new_user_token: bool = check_field("New participant link too", _shows_links)
+    #: not repeated: the confirmation's sentence says what happens to the participants' link
+    new_user_token: bool = check_field("New participant link too", _shows_links, repeat=False)
 
     @classmethod
     def specs(cls) -> list[tuple[str, FieldSpec]]:
@@ -84,7 +89,7 @@ class FormValues:
         """(label, value) of each field a confirmation repeats: who, until when, why."""
         rows: list[tuple[str, str]] = []
         for name, spec in self.specs():
-            if not spec.shown(words) or (revoke and not spec.revoke):
+            if not (spec.shown(words) and spec.repeat) or (revoke and not spec.revoke):
                 continue
             value = getattr(self, name)
             if isinstance(value, bool):

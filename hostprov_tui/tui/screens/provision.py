@@ -173,6 +173,8 @@ class ProvisionScreen(ProvisionFlows):
         self._lookup = self.set_timer(LOOKUP_DEBOUNCE_S, self.look_up)
 
     def _sync(self) -> None:
+        if self.session.refused:  # the refused key is behind us: the header names the session
+            self.session = replace(self.session, refused=False)
         form = self.form
         for box in self.query(FormField):
             form = form.with_value(box.field_name, box.value)
@@ -185,6 +187,11 @@ class ProvisionScreen(ProvisionFlows):
     @on(IdInput.Refused, "#target")
     def _not_a_digit(self) -> None:
         self.session = replace(self.session, refused=True)
+
+    @on(Input.Blurred, "#target")
+    def _left_the_box(self) -> None:
+        if self.session.refused:
+            self.session = replace(self.session, refused=False)
 
     @on(Input.Changed, ".form-value")
     @on(Checkbox.Changed, ".form-value")

@@ -96,10 +96,13 @@ class ProvisionFlows(MainScreen):
     # --- actions: each runs its job on a worker, then its follow-up sets the state ---
 
     def _run(self, job: Callable[[Provisioner], T], then: Callable[[T], None], *,
-             failure: str, checks: bool = False) -> None:
+             failure: str, checks: bool = False, only_newest: bool = False) -> None:
         """``job`` on a worker, then ``then(result)``; an error is reported as ``failure``
         (``checks``: the checks panel shows the reason instead of "Validating…")."""
-        self.call_service(job, then, partial(self._failed, failure, checks), group="provision")
+        # ``only_newest``: a read whose older answer must not land after a newer one (a dry run);
+        # never a write — its result (a GUID shown once) must not be dropped
+        self.call_service(job, then, partial(self._failed, failure, checks),
+                          group="checks" if only_newest else "provision", exclusive=only_newest)
 
     def _failed(self, title: str, checks: bool, exc: Exception) -> None:
         if isinstance(exc, HostprovError) and exc.plan is not None:
@@ -114,7 +117,7 @@ class ProvisionFlows(MainScreen):
         raw, opts = self._target(), self.form.options(self.words)
         self.outcome = Note("Validating…")
         self._run(lambda p: p.dry_run(p.target("dry-run", **raw), **opts), self._validated,
-                  failure="Validation failed", checks=True)
+                  failure="Validation failed", checks=True, only_newest=True)
 
     def _validated(self, plan: Plan) -> None:
         self.outcome = Planned(plan)
@@ -249,7 +252,7 @@ class ProvisionFlows(MainScreen):
         raw = self.query_one("#guid", Input).value
         self.verified = Note("Verifying…")
         self.call_service(lambda p: p.verify_credential(credential_from_link(raw)),
-                          self._verified, self._verify_failed, group="provision")
+                          self._verified, self._verify_failed, group="verify", exclusive=True)
 
     def _verified(self, result: VerifyResult) -> None:
         self.verified = Verified(result)

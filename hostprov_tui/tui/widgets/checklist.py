@@ -56,15 +56,16 @@ def plan_rows(plan: Planned) -> list[Content]:
 def written_rows(done: Written) -> list[Content]:
     if done.result is not None:
         r = done.result
-        until = f"{r.expires_at:%Y-%m-%d %H:%M} UTC" if r.expires_at else "no end"
+        until = f"valid until {r.expires_at:%Y-%m-%d %H:%M} UTC" if r.expires_at \
+            else "no expiry"
         return [Content.styled(f"✔ {IssueEffect.result_line(r)}", "bold $success"),
-                Content.styled(f"{INDENT}Created by {r.created_by} · valid until {until}.",
-                               "$text-muted"),
+                Content.styled(f"{INDENT}Created by {r.created_by} · {until}.", "$text-muted"),
                 Content(""), Content.styled(AGAIN, "$text-muted")]
     assert done.revoked is not None
     r2 = done.revoked
-    return [Content.styled(f"✔ Revoked: {r2.message or f'canvas session {r2.canvas_session_id}'}",
-                           "bold $success"),
+    said = r2.message or f"Revoked the {r2.generation} credential of canvas session " \
+        f"{r2.canvas_session_id}."
+    return [Content.styled(f"✔ {said}", "bold $success"),
             Content.styled(f"{INDENT}By {r2.revoked_by}.", "$text-muted"),
             Content(""), Content.styled(AGAIN, "$text-muted")]
 
