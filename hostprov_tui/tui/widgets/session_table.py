@@ -11,8 +11,8 @@ on a wide one the text columns share the room.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -23,13 +23,14 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 if TYPE_CHECKING:
-    from hostprov_tui.services.results import SessionRow
+    from hostprov_tui.services.results import GuidStatus, SessionRow
 
 # Rich styles (DataTable cells are Rich Text); ANSI names follow the theme's palette.
 GUID_STYLE = {"active": "bold green", "expired": "yellow", "revoked": "red", "none": "dim",
               "unknown": "dim"}
 MARK = Text("◆", style="bold magenta")
 NO_MARK = Text(" ")
+AWAITING = Text("…", style="dim")  # canvas has not told the status yet
 CELL_PADDING = 1  # DataTable's default: one space on each side of every cell
 
 
@@ -155,6 +156,8 @@ class SessionTable(DataTable[object]):
         self.session_rows: list[SessionRow] = []
         self.marked: dict[int, SessionRow] = {}
         self.shown_columns: list[tuple[Column, int]] = []
+        #: sessions whose Host status canvas has not told yet (their cell shows "…")
+        self.awaiting: set[int] = set()
 
     def on_mount(self) -> None:
         self._fit()
@@ -184,6 +187,7 @@ class SessionTable(DataTable[object]):
         index, current = self.cursor_row, self.current()
         self.clear()
         self.session_rows = []
+        self.awaiting &= {r.session_id for r in rows}
         self.append_rows(rows)
         self._fit()
         if keep_cursor and self.row_count:
@@ -200,11 +204,38 @@ class SessionTable(DataTable[object]):
         self._add(rows)
 
     def _add(self, rows: Sequence[SessionRow]) -> None:
+        host = self._host_column()
         for row in rows:
             cells = [column.cell(row, width) for column, width in self.shown_columns]
             if row.session_id in self.marked:
                 cells[0] = MARK
+            if host is not None and row.session_id in self.awaiting:
+                cells[host] = AWAITING
             self.add_row(*cells)
+
+    def _host_column(self) -> int | None:
+        keys = [column.key for column, _ in self.shown_columns]
+        return keys.index("Host") if "Host" in keys else None
+
+    def await_statuses(self, ids: Sequence[int]) -> None:
+        """These rows (about to be added) wait for canvas: their Host cell shows "…"."""
+        self.awaiting.update(ids)
+
+    def set_statuses(self, found: Mapping[int, tuple[GuidStatus, int | None]]) -> None:
+        """Canvas told the Host status of ``found``; an ID awaited but absent stays unknown."""
+        host = self._host_column()
+        for index, row in enumerate(self.session_rows):
+            if row.session_id not in found and row.session_id not in self.awaiting:
+                continue
+            if row.session_id in found:
+                status, canvas_id = found[row.session_id]
+                row = replace(row, guid_status=status, canvas_session_id=canvas_id)
+                self.session_rows[index] = row
+                if row.session_id in self.marked:
+                    self.marked[row.session_id] = row
+            self.awaiting.discard(row.session_id)
+            if host is not None:
+                self.update_cell_at(Coordinate(index, host), _status(row, 0))
 
     def current(self) -> SessionRow | None:
         if not self.session_rows or self.cursor_row < 0:
