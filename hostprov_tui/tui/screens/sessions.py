@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from hostprov_tui.services.api import Provisioner
     from hostprov_tui.services.bulk import BulkResult
     from hostprov_tui.services.catalogue import Choice
-    from hostprov_tui.services.results import SearchPage
+    from hostprov_tui.services.results import SearchPage, SessionRow
 
 PAGE_SIZE = 50
 MAX_PAGE = 500  # what one search call returns at most (services/catalogue.py)
@@ -341,6 +341,11 @@ class SessionsScreen(MainScreen):
         row = table.current()
         if row is not None:
             yield from self.hp.session_commands(row)
+
+    @property
+    def highlighted(self) -> SessionRow | None:
+        """The session under the cursor (the palette offers its actions)."""
+        return self.query_one(SessionTable).current()
 
     def action_refresh(self) -> None:
         self._keep_cursor = self._page is not None
