@@ -31,7 +31,13 @@ if TYPE_CHECKING:
 #: In the order of the F-keys.
 SCREENS: tuple[type[MainScreen], ...] = (
     DashboardScreen, SessionsScreen, ProvisionScreen, AuditScreen)
-KEY_NAMES = {"escape": "Esc", "enter": "Enter", "space": "Space", "tab": "Tab"}
+KEY_NAMES = {"escape": "Esc", "enter": "Enter", "space": "Space", "tab": "Tab", "home": "Home",
+             "end": "End", "pageup": "PgUp", "pagedown": "PgDn", "up": "↑", "down": "↓",
+             "backspace": "Backspace", "delete": "Del"}
+#: Textual's own bindings, in the words of this help.
+ACTION_WORDS = {"app.focus_next": "Next box, list or button",
+                "app.focus_previous": "Previous box, list or button"}
+KEY_COLUMN = 20  # "  ", the key label padded to 17, " "
 PALETTE = ("Command palette: screens, actions (dry run, issue, revoke, verify, refresh, bulk "
            "issue), theme, help")
 
@@ -61,36 +67,51 @@ def declared_bindings(cls: type[DOMNode], stop: type[DOMNode]) -> list[Binding]:
     return found
 
 
-def key_rows(bindings: Iterable[Binding]) -> list[Content]:
+def _wrapped(text: str, width: int | None, indent: int) -> list[str]:
+    """``text`` in lines of ``width`` (None: one line), each after the first indented."""
+    if width is None or width - indent < 20:
+        return [text]
+    import textwrap
+
+    lines = textwrap.wrap(text, width - indent, break_on_hyphens=False) or [""]
+    return [lines[0], *(" " * indent + line for line in lines[1:])]
+
+
+def key_rows(bindings: Iterable[Binding], width: int | None = None) -> list[Content]:
     rows: list[Content] = []
     seen: set[str] = set()
     for binding in bindings:
-        what = binding.tooltip or binding.description
+        what = ACTION_WORDS.get(binding.action) or binding.tooltip or binding.description
         if binding.system or not what or binding.key in seen:
             continue
         seen.add(binding.key)
-        rows.append(Content.assemble((f"  {key_label(binding.key):<17} ", "bold $primary"), what))
+        lines = _wrapped(what, width, KEY_COLUMN)  # a wrapped line stays under its column
+        rows.append(Content.assemble((f"  {key_label(binding.key):<17} ", "bold $primary"),
+                                     "\n".join(lines)))
     return rows
 
 
-def section(title: str, bindings: Iterable[Binding], notes: Iterable[str] = ()) -> list[Content]:
-    return [Content.styled(title, "bold $accent"), *key_rows(bindings),
-            *(Content.styled(f"  {note}", "$text-muted") for note in notes), Content("")]
+def section(title: str, bindings: Iterable[Binding], notes: Iterable[str] = (),
+            width: int | None = None) -> list[Content]:
+    return [Content.styled(title, "bold $accent"), *key_rows(bindings, width),
+            *(Content.styled("  " + "\n".join(_wrapped(note, width, 2)), "$text-muted")
+              for note in notes), Content("")]
 
 
-def help_content(app: type[App[Any]], settings: Settings | None = None) -> Content:
+def help_content(app: type[App[Any]], settings: Settings | None = None,
+                 width: int | None = None) -> Content:
     """The keys of ``app`` and of every screen, one section each, with each screen's notes
     (which name the configured values once ``settings`` are loaded)."""
     palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette", PALETTE)
     everywhere = [*declared_bindings(app, stop=DOMNode), palette,
                   *declared_bindings(Screen, stop=Widget)]
-    rows = section("Everywhere", everywhere)
+    rows = section("Everywhere", everywhere, width=width)
     for screen in SCREENS:
         widgets = [b for w in screen.KEY_WIDGETS  # their own keys, not their base's
                    for b in declared_bindings(w, stop=w.__mro__[1])]
         rows += section(screen.SUB_TITLE or screen.__name__,
                         [*declared_bindings(screen, stop=MainScreen), *widgets],
-                        screen.help_notes(settings))
+                        screen.help_notes(settings), width)
     rows.append(Content.styled(
         "A GUID is shown once and never logged. In production, writes need the session ID "
         "typed as confirmation.", "$text-muted"))
@@ -112,6 +133,16 @@ class HelpScreen(Dialog[None]):
             with VerticalScroll(id="help-scroll"):
                 yield Static(help_content(type(self.app), settings), id="help-body")
             yield Label("Esc closes", id="help-close")
+
+    def on_resize(self) -> None:
+        """Wrap the lines for the box's width, each under its column (the key's, the text's)."""
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        width = scroll.scrollable_content_region.width - 1
+        if width > 0 and width != getattr(self, "_wrapped_at", None):
+            self._wrapped_at = width
+            settings = getattr(self.app, "backend", None) and self.app.backend.settings  # type: ignore[attr-defined]
+            self.query_one("#help-body", Static).update(
+                help_content(type(self.app), settings, width))
 
     def on_mount(self) -> None:
         scroll = self.query_one("#help-scroll", VerticalScroll)
