@@ -31,6 +31,7 @@ from hostprov_tui.tui.screens.sessions_messages import PageLoaded, SessionsCount
 from hostprov_tui.tui.styles import css_paths
 from hostprov_tui.tui.widgets.results_status import ResultsStatus, ResultsView
 from hostprov_tui.tui.widgets.session_table import SessionTable
+from hostprov_tui.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
     from hostprov_tui.services.api import Provisioner
@@ -85,7 +86,7 @@ class SessionsScreen(MainScreen):
             yield Input(placeholder="Search: ID, name, album, category, speaker", id="query")
             yield Select[int]([], prompt="Album", id="album")
             yield Select[int]([], prompt="Category", id="category")
-            yield Checkbox("Active only", id="active")
+            yield TickBox("Active only", id="active")
         yield SessionTable(id="results")
         yield ResultsStatus(id="results-status").data_bind(SessionsScreen.view)
 

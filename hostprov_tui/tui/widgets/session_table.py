@@ -156,6 +156,9 @@ class SessionTable(DataTable[object]):
         self.session_rows: list[SessionRow] = []
         self.marked: dict[int, SessionRow] = {}
         self.shown_columns: list[tuple[Column, int]] = []
+        #: the longest text of each column seen so far: widths grow, never jump back and forth
+        #: as the operator types
+        self.widest: dict[str, int] = {}
         #: sessions whose Host status canvas has not told yet (their cell shows "…")
         self.awaiting: set[int] = set()
 
@@ -168,7 +171,9 @@ class SessionTable(DataTable[object]):
     def _fit(self) -> None:
         """Lay the columns out for the table's width and the rows' texts; the rows are drawn
         again if that changed."""
-        layout = fit_columns(self.scrollable_content_region.width, longest(self.session_rows))
+        seen = longest(self.session_rows)
+        self.widest = {key: max(width, self.widest.get(key, 0)) for key, width in seen.items()}
+        layout = fit_columns(self.scrollable_content_region.width, self.widest)
         if layout == self.shown_columns:
             return
         row, scroll_y = self.cursor_row, self.scroll_y
