@@ -46,14 +46,18 @@ async def test_widths_hold_while_typing_and_the_tick_shows(env: Env, prov: Provi
         await pilot.press("f3")
         await settle(pilot)
         table = app.screen.query_one(SessionTable)
-        before = [(c.key, w) for c, w in table.shown_columns]
-        app.screen.query_one("#query", Input).value = "zak"
+        box = app.screen.query_one("#query", Input)
+        box.value = "istiqamah"
         await settle(pilot, typed=True)
-        assert table.row_count > 0
+        before = [(c.key, w) for c, w in table.shown_columns]
+        many = table.row_count
+        box.value = "of istiqamah"  # typing on: fewer rows, shorter texts
+        await settle(pilot, typed=True)
+        assert 0 < table.row_count < many
         assert [(c.key, w) for c, w in table.shown_columns] == before
-        box = app.screen.query_one("#active", Checkbox)
-        off = box.render().plain
-        box.value = True
+        tick = app.screen.query_one("#active", Checkbox)
+        off = tick.render().plain
+        tick.value = True
         await settle(pilot)
-        on = box.render().plain
+        on = tick.render().plain
         assert off != on and "✔" in on and "✔" not in off and "X" not in off

@@ -113,7 +113,7 @@ class DbCard(Vertical):
         with Vertical(classes="db-history"):
             yield Static(Content.styled(latency_label(view), "$text-muted"),
                          classes="db-history-label")
-            if view.history and not view.down:  # never solid blocks for a database gone
+            if len(view.history) > 1 and not view.down:  # a line needs two; none when gone
                 from textual.widgets import Sparkline  # not needed for the first frame
 
                 yield Sparkline(list(view.history), classes="db-sparkline")

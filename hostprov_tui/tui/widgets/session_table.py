@@ -156,9 +156,8 @@ class SessionTable(DataTable[object]):
         self.session_rows: list[SessionRow] = []
         self.marked: dict[int, SessionRow] = {}
         self.shown_columns: list[tuple[Column, int]] = []
-        #: the longest text of each column seen so far: widths grow, never jump back and forth
-        #: as the operator types
-        self.widest: dict[str, int] = {}
+        self._room = 0  # the width the columns were laid out for …
+        self._laid_for: dict[str, int] = {}  # … and the longest texts they were laid out for
         #: sessions whose Host status canvas has not told yet (their cell shows "…")
         self.awaiting: set[int] = set()
 
@@ -171,9 +170,11 @@ class SessionTable(DataTable[object]):
     def _fit(self) -> None:
         """Lay the columns out for the table's width and the rows' texts; the rows are drawn
         again if that changed."""
-        seen = longest(self.session_rows)
-        self.widest = {key: max(width, self.widest.get(key, 0)) for key, width in seen.items()}
-        layout = fit_columns(self.scrollable_content_region.width, self.widest)
+        room = self.scrollable_content_region.width
+        if room == self._room and self._fits(self.session_rows):
+            return  # the columns hold the new rows uncut: they stay (no jumping as one types)
+        self._room, self._laid_for = room, longest(self.session_rows)
+        layout = fit_columns(room, self._laid_for)
         if layout == self.shown_columns:
             return
         row, scroll_y = self.cursor_row, self.scroll_y
@@ -185,6 +186,15 @@ class SessionTable(DataTable[object]):
         if 0 <= row < self.row_count:
             self.move_cursor(row=row, animate=False, scroll=False)
             self.scroll_y = scroll_y
+
+    def _fits(self, rows: Sequence[SessionRow]) -> bool:
+        """No text of ``rows`` is longer than the columns show or were laid out for (typing on
+        narrows the results: the layout stays)."""
+        if not self.shown_columns:
+            return False
+        wanted = longest(rows, [c for c, _ in self.shown_columns])
+        return all(wanted.get(c.key, 0) <= max(width, self._laid_for.get(c.key, 0))
+                   for c, width in self.shown_columns)
 
     def replace_rows(self, rows: tuple[SessionRow, ...], *, keep_cursor: bool = False) -> None:
         """Show ``rows`` instead (the columns fitted to them); ``keep_cursor``: stay on the same
