@@ -132,6 +132,12 @@ def fit_columns(
     return [(c, widths[c.key]) for c in shown]
 
 
+def _uncut(layout: Sequence[tuple[Column, int]], wanted: dict[str, int]) -> bool:
+    """Every text column of ``layout`` is shown and as wide as its longest text."""
+    shown = {c.key: width for c, width in layout}
+    return all(key in shown and n <= shown[key] for key, n in wanted.items())
+
+
 class SessionTable(DataTable[object]):
     """``session_rows[i]`` is the SessionRow shown in row ``i``; ``marked`` maps marked IDs."""
 
@@ -171,10 +177,13 @@ class SessionTable(DataTable[object]):
         """Lay the columns out for the table's width and the rows' texts; the rows are drawn
         again if that changed."""
         room = self.scrollable_content_region.width
-        if room == self._room and self._fits(self.session_rows):
-            return  # the columns hold the new rows uncut: they stay (no jumping as one types)
-        self._room, self._laid_for = room, longest(self.session_rows)
-        layout = fit_columns(room, self._laid_for)
+        wanted = longest(self.session_rows)
+        layout = fit_columns(room, wanted)
+        if room == self._room and self.shown_columns and (
+                _uncut(self.shown_columns, wanted)  # the rows fit as laid out: no jumping
+                or (not _uncut(layout, wanted) and self._within(wanted))):
+            return  # (or a new layout would cut too, and these texts are no longer)
+        self._room, self._laid_for = room, wanted
         if layout == self.shown_columns:
             return
         row, scroll_y = self.cursor_row, self.scroll_y
@@ -187,14 +196,9 @@ class SessionTable(DataTable[object]):
             self.move_cursor(row=row, animate=False, scroll=False)
             self.scroll_y = scroll_y
 
-    def _fits(self, rows: Sequence[SessionRow]) -> bool:
-        """No text of ``rows`` is longer than the columns show or were laid out for (typing on
-        narrows the results: the layout stays)."""
-        if not self.shown_columns:
-            return False
-        wanted = longest(rows, [c for c, _ in self.shown_columns])
-        return all(wanted.get(c.key, 0) <= max(width, self._laid_for.get(c.key, 0))
-                   for c, width in self.shown_columns)
+    def _within(self, wanted: dict[str, int]) -> bool:
+        """No text is longer than those the columns were laid out for (typing narrowed)."""
+        return all(n <= self._laid_for.get(key, 0) for key, n in wanted.items())
 
     def replace_rows(self, rows: tuple[SessionRow, ...], *, keep_cursor: bool = False) -> None:
         """Show ``rows`` instead (the columns fitted to them); ``keep_cursor``: stay on the same
