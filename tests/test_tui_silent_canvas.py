@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Sparkline, Static
 
 from hostprov_tui.config.settings import CanvasTarget, DatabaseOptions, TuiOptions
 from hostprov_tui.tui.app import HostprovApp
@@ -18,7 +18,7 @@ from tests.conftest import Env
 from tests.support.tui import settle
 from tests.test_mssql import SilentListener
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 CONNECT_TIMEOUT_S = 4
 
 
@@ -46,6 +46,7 @@ async def _until(pilot, condition, seconds: float = 30.0) -> None:  # type: igno
     raise AssertionError("the condition never held")
 
 
+@SQLITE
 async def test_the_ksessions_card_answers_while_canvas_is_silent(
     env: Env, silent: SilentListener
 ) -> None:
@@ -57,8 +58,27 @@ async def test_the_ksessions_card_answers_while_canvas_is_silent(
         assert cards["canvas"].view.status is None and not cards["canvas"].has_class("-down")
         await _until(pilot, lambda: cards["canvas"].has_class("-down"))
         assert cards["ksessions"].has_class("-ok")
+        await settle(pilot)
+        canvas = cards["canvas"]
+        assert not canvas.query(Sparkline)  # no solid blocks for a database that is gone
+        label = str(canvas.query_one(".db-history-label", Static).render())
+        assert label == "Latency: no answer to the last check"
 
 
+def test_the_latency_line_has_a_label_and_a_scale() -> None:
+    from hostprov_tui.services.results import DatabaseStatus
+    from hostprov_tui.tui.widgets.db_card import CardView, latency_label
+
+    view = CardView()
+    for ms in (0.4, 2.25, 1.0):
+        view = view.answered(DatabaseStatus("canvas", "u", "sqlite", True, latency_ms=ms))
+    assert latency_label(view) == "Latency, last 3 checks: 0.4–2.2 ms (bar height)"
+    down = view.answered(DatabaseStatus("canvas", "u", "sqlite", False))
+    assert down.history == view.history and latency_label(down).endswith("no answer to the "
+                                                                          "last check")
+
+
+@SQLITE
 async def test_sessions_show_rows_at_once_and_say_canvas_is_not_answering(
     env: Env, silent: SilentListener
 ) -> None:
