@@ -397,3 +397,19 @@ def test_import_says_how_to_check_the_file_it_wrote_and_previews_literally(
     for line in dry.stdout.splitlines():
         if line.startswith("connection_string = "):
             assert line.endswith('"'), line  # the quoted value is on one line
+
+
+def test_a_missing_odbc_driver_speaks_of_the_connection_string(_workdir: Path) -> None:
+    pytest.importorskip("pyodbc")
+    import pyodbc
+
+    run = hostprov(["config", "import", fixture("commented"), "--write", "x.toml",
+                    "--odbc-driver", "No Such Driver 99"])
+    assert run.code == 0, run.output
+    assert "No Such Driver 99" not in pyodbc.drivers()
+    check = hostprov(["--config", "x.toml", "check", "--json", "-q"],
+                     HOSTPROV_SECURITY__HASH_SECRET="s" * 32, HOSTPROV_CANVAS__PASSWORD="p",
+                     HOSTPROV_KSESSIONS__PASSWORD="p")
+    text = check.stdout + check.stderr
+    assert "connection_string" in text and "[canvas] odbc_driver" in text, text
+    assert "canvas URL" not in text and "driver= in the URL" not in text

@@ -31,6 +31,8 @@ class TargetUrl:
 
     name: DbName
     url: URL
+    #: built from ``[name] connection_string`` (+ ``odbc_driver``), not from a URL
+    from_connection_string: bool = False
 
     @property
     def backend(self) -> Backend:
@@ -85,7 +87,7 @@ def target_url(target: DatabaseTarget, name: DbName) -> TargetUrl:
             url = parsed.to_url(driver=target.odbc_driver, password=password)
         except ConnectionStringError as exc:
             raise ConfigError(f"[{name}] connection_string: {exc}") from None
-        return TargetUrl(name, url)
+        return TargetUrl(name, url, from_connection_string=True)
     if not target.url:
         raise ConfigError(
             f"No {name} database is configured.",
