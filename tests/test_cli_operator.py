@@ -213,3 +213,17 @@ def test_one_table_is_not_all_1_tables() -> None:
 
     assert SchemaReport("canvas", 1).sentence() == "Its table and the table's columns are present."
     assert SchemaReport("canvas", 2).sentence().startswith("All 2 tables")
+
+
+def test_json_moments_carry_their_zone(sqlite_env: Env) -> None:
+    good = str(_good_id(sqlite_env))
+    issued = hostprov(sqlite_env, "issue", "--ksessions-id", good, "--expires", "2031-05-04",
+                      "--json", "-q")
+    assert issued.code == 0, issued.output
+    assert issued.json()["expires_at"] == "2031-05-04T23:59:59+00:00"
+    verified = hostprov(sqlite_env, "verify", "--guid", "-", "--json", "-q",
+                        stdin=issued.json()["guid"] + "\n")
+    doc = verified.json()
+    assert doc["expires_at"].endswith("+00:00") and doc["created_at"].endswith("+00:00")
+    listed = hostprov(sqlite_env, "sessions", good, "--json", "-q").json()
+    assert "+00:00" not in (listed["rows"][0]["date"] or "")  # KSESSIONS' calendar date
