@@ -149,7 +149,8 @@ def test_environment_file_name_matches_in_any_case() -> None:
 @pytest.mark.parametrize(
     ("explicit", "configured", "environ", "expected"),
     [
-        ("Development", "Staging", {"DOTNET_ENVIRONMENT": "X"}, ("Development", "--environment")),
+        ("Development", "Staging", {"DOTNET_ENVIRONMENT": "X"},
+         ("Development", "--app-environment")),
         (None, "Staging", {"DOTNET_ENVIRONMENT": "X"}, ("Staging", "[tui] app_environment")),
         (None, None, {"DOTNET_ENVIRONMENT": "X", "ASPNETCORE_ENVIRONMENT": "Y"},
          ("X", "DOTNET_ENVIRONMENT")),

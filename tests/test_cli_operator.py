@@ -12,7 +12,7 @@ import pytest
 
 from hostprov_tui.services.api import Provisioner
 from tests.conftest import Env, build_env, demo_ids
-from tests.support.cli_run import GUID_RE, process_env, run_process, secret_env
+from tests.support.cli_run import GUID_RE, hostprov, process_env, run_process, secret_env
 
 
 @pytest.fixture
@@ -184,3 +184,46 @@ def test_generation_flag_on_guid_data_says_empty_only_and_gives_a_command_that_w
     works = run_process(["--config", str(config), *args], secret_env(), tmp_path)
     assert works.code == 0, works.output
     assert (tmp_path / "tokens-demo" / "canvas.db").exists()
+
+
+def test_wording_a_careful_user_reads(sqlite_env: Env, tmp_path: Path) -> None:
+    good = str(_good_id(sqlite_env))
+    dry = hostprov(sqlite_env, "dry-run", "--ksessions-id", good)
+    assert dry.code == 0 and " 0 ms" not in dry.stdout and "answered" in dry.stdout
+    assert "No active Host GUID: a new one will be created." in dry.stdout
+    issued = hostprov(sqlite_env, "issue", "--ksessions-id", good, "-q")
+    guid = GUID_RE.search(issued.stdout)
+    assert guid is not None
+    verified = hostprov(sqlite_env, "verify", "--guid", "-", stdin=guid.group(0) + "\n")
+    assert verified.code == 0, verified.output
+    assert "ACTIVE Active" not in verified.stdout and verified.stdout.startswith("ACTIVE: it")
+    assert hostprov(sqlite_env, "revoke", "--ksessions-id", good, "-q").code == 0
+    again = hostprov(sqlite_env, "dry-run", "--ksessions-id", good)
+    assert "GUID yet" not in again.stdout  # it had one: revoked now
+    ids = tmp_path / "ids.txt"
+    ids.write_text(f"{good}\n{good}\n", encoding="utf-8")
+    bulk = hostprov(sqlite_env, "issue", "--from-file", str(ids), "--output",
+                    str(tmp_path / "out.csv"), "-q")
+    assert bulk.code == 0, bulk.output
+    assert "1 duplicate line skipped" in bulk.output and "1 duplicate lines" not in bulk.output
+
+
+def test_one_table_is_not_all_1_tables() -> None:
+    from hostprov_tui.db.schema import SchemaReport
+
+    assert SchemaReport("canvas", 1).sentence() == "Its table and the table's columns are present."
+    assert SchemaReport("canvas", 2).sentence().startswith("All 2 tables")
+
+
+def test_json_moments_carry_their_zone(sqlite_env: Env) -> None:
+    good = str(_good_id(sqlite_env))
+    issued = hostprov(sqlite_env, "issue", "--ksessions-id", good, "--expires", "2031-05-04",
+                      "--json", "-q")
+    assert issued.code == 0, issued.output
+    assert issued.json()["expires_at"] == "2031-05-04T23:59:59+00:00"
+    verified = hostprov(sqlite_env, "verify", "--guid", "-", "--json", "-q",
+                        stdin=issued.json()["guid"] + "\n")
+    doc = verified.json()
+    assert doc["expires_at"].endswith("+00:00") and doc["created_at"].endswith("+00:00")
+    listed = hostprov(sqlite_env, "sessions", good, "--json", "-q").json()
+    assert "+00:00" not in (listed["rows"][0]["date"] or "")  # KSESSIONS' calendar date

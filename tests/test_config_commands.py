@@ -367,3 +367,52 @@ def test_no_app_password_in_any_output_or_written_file(_workdir: Path) -> None:
         assert password not in everything, password  # ...and never a password
     for text in written:
         assert "password=" not in text.lower().replace(" ", "")
+
+
+def test_import_app_environment_has_its_own_name_and_the_old_one_still_works(
+    _workdir: Path
+) -> None:
+    new = hostprov(["config", "import", str(FIXTURES / "environments"), "--app-environment",
+                    "Development", "--write", "new.toml"])
+    assert new.code == 0, new.output
+    assert "Note:" not in new.stderr
+    assert tomllib.loads((_workdir / "new.toml").read_text())["tui"]["app_environment"] == \
+        "Development"
+    old = hostprov(["config", "import", str(FIXTURES / "environments"), "-e", "Development",
+                    "--write", "old.toml"])
+    assert old.code == 0, old.output
+    assert "now --app-environment" in old.stderr
+    assert (_workdir / "old.toml").read_text() == (_workdir / "new.toml").read_text()
+    help_text = hostprov(["config", "drift", "--help"]).stdout
+    assert "--app-environment" in help_text and "-e, --environment" not in help_text
+
+
+def test_import_says_how_to_check_the_file_it_wrote_and_previews_literally(
+    _workdir: Path
+) -> None:
+    run = hostprov(["config", "import", fixture("commented"), "--write", "elsewhere.toml"])
+    assert run.code == 0, run.output
+    written = str((_workdir / "elsewhere.toml").resolve())
+    assert f"hostprov config drift --config {written}" in run.stdout.replace("\n", " ")
+    dry = hostprov(["config", "import", fixture("commented"), "--dry-run"], COLUMNS="50")
+    assert dry.code == 0, dry.output
+    assert "\\[canvas]" not in dry.stdout and "[canvas]" in dry.stdout
+    for line in dry.stdout.splitlines():
+        if line.startswith("connection_string = "):
+            assert line.endswith('"'), line  # the quoted value is on one line
+
+
+def test_a_missing_odbc_driver_speaks_of_the_connection_string(_workdir: Path) -> None:
+    pytest.importorskip("pyodbc")
+    import pyodbc
+
+    run = hostprov(["config", "import", fixture("commented"), "--write", "x.toml",
+                    "--odbc-driver", "No Such Driver 99"])
+    assert run.code == 0, run.output
+    assert "No Such Driver 99" not in pyodbc.drivers()
+    check = hostprov(["--config", "x.toml", "check", "--json", "-q"],
+                     HOSTPROV_SECURITY__HASH_SECRET="s" * 32, HOSTPROV_CANVAS__PASSWORD="p",
+                     HOSTPROV_KSESSIONS__PASSWORD="p")
+    text = check.stdout + check.stderr
+    assert "connection_string" in text and "[canvas] odbc_driver" in text, text
+    assert "canvas URL" not in text and "driver= in the URL" not in text

@@ -85,7 +85,14 @@ def run_ok(env: Env, *args: str) -> Run:
 
 
 def _when(doc: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(doc["expires_at"])
+    return _utc(doc["expires_at"])
+
+
+def _utc(text: str) -> datetime:
+    """A JSON moment: ISO with its zone, UTC (+00:00); naive for comparing with the app's."""
+    moment = datetime.fromisoformat(text)
+    assert moment.utcoffset() is not None and moment.utcoffset().total_seconds() == 0, text
+    return moment.replace(tzinfo=None)
 
 
 def test_issue_signs_in_as_the_ksessions_session(
@@ -331,7 +338,7 @@ def test_bulk_csv_holds_tokens_that_sign_in(
         assert app.user_signs_in(r["user_token"]) == [ks]
         assert r["host_url"] == f"{base}/host/{r['host_token']}"
         assert r["participant_url"] == f"{base}/user/landing/{r['user_token']}"
-        assert datetime.fromisoformat(r["expires_at"]) == app.expires_at(ks)
+        assert datetime.fromisoformat(r["expires_at"]) == app.expires_at(ks)  # CSV: as it was
     values = app.all_tokens()
     assert len(values) == len(set(values)) == 2 * len(ids)
 
@@ -368,7 +375,7 @@ def test_valid_hours_changes_the_default_expiry(
     expires = app.expires_at(good[0])
     assert expires is not None
     assert started + timedelta(hours=2) <= expires <= ended + timedelta(hours=2)
-    assert datetime.fromisoformat(run.json()["expires_at"]) == expires
+    assert _utc(run.json()["expires_at"]) == expires
     by_env = issue(app_env, good[1], HOSTPROV_TOKENS__VALID_HOURS="0.5")
     assert _when(by_env) <= utcnow() + timedelta(minutes=30)
 

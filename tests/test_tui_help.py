@@ -45,3 +45,32 @@ def test_no_key_is_a_multiplexer_prefix_and_f1_says_the_bulk_key() -> None:
     assert "ctrl+f" in keys and not keys & MULTIPLEXER_KEYS, keys & MULTIPLEXER_KEYS
     text = help_content(HostprovApp).plain
     assert "Ctrl+F" in text and "tmux" in text
+
+
+async def test_f1_wraps_under_its_columns_and_names_keys_as_keyboards_do() -> None:
+    from hostprov_tui.config.settings import Settings
+    from hostprov_tui.tui.screens.help import KEY_COLUMN
+
+    assert key_label("home,ctrl+home") == "Home / Ctrl+Home"
+    assert key_label("pageup") == "PgUp"
+    plain = help_content(HostprovApp).plain
+    assert "Focus Next" not in plain and "Next box, list or button" in plain
+    app = HostprovApp(Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause(0.3)
+        body = app.screen.query_one("#help-body")
+        lines = str(body.render()).splitlines()
+        width = max(len(line) for line in lines if line.startswith("  "))  # the key rows
+        assert width < 80
+        key_rows = [i for i, line in enumerate(lines) if line.startswith("  ") and
+                    len(line) > KEY_COLUMN and line[2] != " " and line[KEY_COLUMN - 1] == " "]
+        wrapped = [i + 1 for i in key_rows if i + 1 < len(lines)
+                   and lines[i + 1].startswith(" " * KEY_COLUMN)]
+        assert wrapped, lines  # some text wraps at 80 columns …
+        for i in range(len(lines) - 1):  # … and no continuation starts left of its column
+            if lines[i].startswith("  ") and lines[i + 1].strip() and \
+                    lines[i + 1].startswith(" ") and not lines[i + 1].startswith("  "):
+                raise AssertionError(lines[i + 1])
+        continuations = [line for line in lines if line.startswith(" " * 3)]
+        assert all(line.startswith(" " * KEY_COLUMN) for line in continuations)

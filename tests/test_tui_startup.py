@@ -88,6 +88,10 @@ async def test_the_first_frame_skips_work_it_does_not_need(
         assert isinstance(dashboard, DashboardScreen)
         assert not dashboard.query(Sparkline)
         await _settle(pilot)
+        assert len(dashboard.query(".db-history-label")) == 2  # the first answer: its label
+        assert not dashboard.query(Sparkline)  # a line needs two checks
+        await pilot.press("r")
+        await _settle(pilot)
         assert len(dashboard.query(Sparkline)) == 2  # one per database card
         await pilot.press("f3")
         await pilot.pause()

@@ -38,13 +38,37 @@ config.add_command(path_command)
 config.add_command(init_command)
 
 
+OLD_APP_ENVIRONMENT = "hostprov_old_app_environment"
+
+
+def _old_environment_name(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+    """``-e/--environment`` (the old name of --app-environment here): kept, with a sentence."""
+    if value is None:
+        return
+    ctx.meta[OLD_APP_ENVIRONMENT] = value
+    from hostprov_tui.cli.runner import stderr_console
+
+    stderr_console().print(
+        "Note: here -e/--environment is now --app-environment (the app's ASP.NET environment; "
+        "--environment elsewhere is hostprov's own). The old name still works for now.",
+        markup=False)
+
+
+def _app_environment(ctx: click.Context, given: str | None) -> str | None:
+    return given if given is not None else ctx.meta.get(OLD_APP_ENVIRONMENT)
+
+
 def app_options(func: F) -> F:
-    """Options of ``import`` and ``drift``: here ``--environment`` is the app's .NET environment."""
+    """Options of ``import`` and ``drift``: ``--app-environment`` is the app's .NET environment
+    (its own name: ``--environment`` is hostprov's on every other command)."""
     opts = [
-        click.option("-e", "--environment", "app_environment", metavar="NAME",
+        click.option("--app-environment", "app_environment", metavar="NAME",
                      help="The app's ASP.NET environment (reads appsettings.NAME.json on top); "
                      "default: [tui] app_environment, DOTNET_ENVIRONMENT, "
                      "ASPNETCORE_ENVIRONMENT, else Production."),
+        click.option("-e", "--environment", metavar="NAME", hidden=True, expose_value=False,
+                     callback=_old_environment_name,
+                     help="The old name of --app-environment."),
         click.option("--canvas-name", metavar="NAME",
                      help="The ConnectionStrings entry that is canvas."),
         click.option("--ksessions-name", metavar="NAME",
@@ -140,7 +164,7 @@ def drift(ctx: click.Context, path: Path | None, app_environment: str | None,
                 hint="Give the path of the app's appsettings.json, or set [tui] app_settings "
                 "(hostprov config import does).",
             )
-        report = drift_from_file(loaded, source, app_environment,
+        report = drift_from_file(loaded, source, _app_environment(ctx, app_environment),
                                  canvas_name=canvas_name, ksessions_name=ksessions_name)
         data = {
             "same": report.same,
@@ -214,7 +238,7 @@ def import_(ctx: click.Context, path: Path, app_environment: str | None, canvas_
         st = state(ctx)
         request = ImportRequest(
             app_settings=path,
-            environment=app_environment,
+            environment=_app_environment(ctx, app_environment),
             config_file=_config_file_for_writing(write_path, st.config),
             canvas_name=canvas_name,
             ksessions_name=ksessions_name,
@@ -271,14 +295,30 @@ def _render_import(console: Console, result: Any) -> None:
     tables = ", ".join(f"[{t}]" for t in result.tables)
     console.print(f"{verb} {escape(tables)} in {escape(result.config_file)} "
                   "(no password in it).", soft_wrap=True)
-    if result.dry_run:
-        console.print(escape(result.toml_preview.rstrip()), markup=False)
+    if result.dry_run:  # as it would be written: no markup, no wrapping inside a value
+        console.print(result.toml_preview.rstrip(), markup=False, highlight=False,
+                      soft_wrap=True)
     if result.password_variables:
         console.print("Set the password(s) in the environment, never in the file:")
         for item in result.password_variables:
             console.print(f"  {escape(item)}", soft_wrap=True)
     for note in result.notes:
         console.print(f"[yellow]Note:[/] {escape(note)}", soft_wrap=True)
-    check = "hostprov config drift" + (f" {result.app_settings}" if result.dry_run else "")
-    console.print(f"[dim]Check it with: {escape(check)}[/]", soft_wrap=True)
+    console.print(f"[dim]Check it with: {escape(drift_command(result))}[/]", soft_wrap=True)
+
+
+def drift_command(result: Any) -> str:
+    """The drift command that checks what the import wrote (or would write): with --config
+    when the file is not the one hostprov reads by default."""
+    import shlex
+
+    from hostprov_tui.config.paths import config_candidate
+
+    parts = ["hostprov", "config", "drift"]
+    written = Path(result.config_file).resolve()
+    if written != config_candidate(None)[0].resolve():
+        parts += ["--config", str(written)]
+    if result.dry_run:
+        parts.append(str(result.app_settings))
+    return shlex.join(parts)
 

@@ -222,7 +222,12 @@ def render_revoke(console: Console, result: RevokeResult) -> None:
 
 def render_verify(console: Console, result: VerifyResult) -> None:
     style = GUID_STYLE[result.status.value]
-    console.print(f"[bold {style}]{result.status.value.upper()}[/] {escape(result.message)}")
+    label, message = result.status.value.upper(), result.message
+    if message.casefold().startswith(result.status.value):  # "Active: it opens …": said once
+        head, _, message = message.partition(":")
+        label = head.upper()
+    console.print(f"[bold {style}]{escape(label)}[/]{':' if message else ''} "
+                  f"{escape(message.strip())}")
     if result.title:
         console.print(f"[dim]Session: {escape(result.title)}[/]")
 

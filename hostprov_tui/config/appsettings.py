@@ -97,7 +97,7 @@ class AppSettings:
 
     files: tuple[Path, ...]  # the base file, then the environment's file when it exists
     environment: str
-    environment_source: str  # "--environment", "[tui] app_environment", a variable, ".NET default"
+    environment_source: str  # "--app-environment", "[tui] app_environment", a variable, …
     connection_strings: tuple[AppConnectionString, ...]
     #: the app's own URL (Kestrel:Endpoints:<name>:Url, the HTTPS endpoint first), if it says
     base_url: str | None = None
@@ -170,7 +170,7 @@ def resolve_environment(
 ) -> tuple[str, str]:
     """The .NET environment name and where it came from."""
     if explicit and explicit.strip():
-        return explicit.strip(), "--environment"
+        return explicit.strip(), "--app-environment"
     if configured and configured.strip():
         return configured.strip(), "[tui] app_environment"
     env = os.environ if environ is None else environ

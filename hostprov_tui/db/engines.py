@@ -108,8 +108,7 @@ class Databases:
                 started = time.perf_counter()
                 opened.append(handle.connect())
                 if timings is not None:
-                    timings.append(
-                        f"{handle.name} in {(time.perf_counter() - started) * 1000:.0f} ms")
+                    timings.append(f"{handle.name} in {_ms(time.perf_counter() - started)}")
             canvas_conn = opened[0].execution_options(**{SQLITE_IMMEDIATE: True})
             yield canvas_conn, opened[1] if len(opened) > 1 else canvas_conn
         finally:
@@ -293,3 +292,8 @@ def _mssql_engine(target: TargetUrl, opts: DatabaseOptions, pooling: dict[str, A
 
     return engine
 
+
+def _ms(seconds: float) -> str:
+    """A connect time for people: "3 ms", or "under 1 ms" rather than "0 ms"."""
+    ms = seconds * 1000
+    return "under 1 ms" if ms < 1 else f"{ms:.0f} ms"

@@ -43,6 +43,15 @@ def check_odbc_driver(target: TargetUrl) -> None:
     """Refuse early, with the installed names, when the URL's ODBC driver is not installed."""
     drivers = installed_odbc_drivers()
     wanted = requested_driver(target)
+    if target.from_connection_string and wanted is not None and wanted not in drivers:
+        # the file holds a connection_string: the driver is its [name] odbc_driver, not a URL's
+        raise DatabaseUnavailable(
+            f"The ODBC driver '{wanted}' set for the {target.name} connection_string "
+            f"([{target.name}] odbc_driver) is not installed; installed drivers: "
+            f"{', '.join(drivers) or 'none'}.",
+            hint=f"Set [{target.name}] odbc_driver to one of the installed ones (or import "
+            "again with --odbc-driver NAME).",
+        )
     if wanted is None:
         raise DatabaseUnavailable(
             f"The {target.name} SQL Server URL names no ODBC driver.",

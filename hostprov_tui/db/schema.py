@@ -69,6 +69,8 @@ class SchemaReport:
                 if self.missing_optional_indexes
                 else ""
             )
+            if self.expected_tables == 1:
+                return f"Its table and the table's columns are present{extra}."
             return f"All {self.expected_tables} tables and their columns are present{extra}."
         parts = []
         if self.missing_tables:

@@ -31,6 +31,8 @@ class TargetUrl:
 
     name: DbName
     url: URL
+    #: built from ``[name] connection_string`` (+ ``odbc_driver``), not from a URL
+    from_connection_string: bool = False
 
     @property
     def backend(self) -> Backend:
@@ -85,7 +87,8 @@ def target_url(target: DatabaseTarget, name: DbName) -> TargetUrl:
         except ConnectionStringError as exc:
             raise ConfigError(f"[{name}] connection_string: {exc}") from None
         return TargetUrl(name, _for_driver(url, target, name,
-                                           odbc_named="odbc_driver" in target.model_fields_set))
+                                           odbc_named="odbc_driver" in target.model_fields_set),
+                         from_connection_string=True)
     if not target.url:
         raise ConfigError(
             f"No {name} database is configured.",

@@ -19,6 +19,7 @@ from hostprov_tui.services.issuance import IssueOptions
 from hostprov_tui.services.issuance_options import Schedule
 from hostprov_tui.services.results import (
     ConnectivityReport,
+    DatabaseStatus,
     Issued,
     Plan,
     RevokeResult,
@@ -66,6 +67,13 @@ class Provisioner:
 
     def check(self, *, audit: bool = True) -> ConnectivityReport:
         return connectivity.check_connectivity(self.ctx, audit=audit)
+
+    def probe(self, name: str) -> DatabaseStatus:
+        """One database's status (canvas or ksessions), not audited: see :meth:`record_check`."""
+        return connectivity.probe_one(self.ctx, name)
+
+    def record_check(self, canvas: DatabaseStatus, ksessions: DatabaseStatus) -> None:
+        connectivity.record_check(self.ctx, canvas, ksessions)
 
     def search(
         self, query: str | None = "", *, offset: int = 0, limit: int = 50,

@@ -158,7 +158,7 @@ def _tui_keys(
     keys: dict[str, tuple[str, str | None]] = {
         "app_settings": (shown, "the NOOR Canvas app's settings: hostprov config drift"),
     }
-    if source == "--environment":
+    if source == "--app-environment":
         keys["app_environment"] = (environment, None)
     return keys
 

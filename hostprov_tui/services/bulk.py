@@ -162,7 +162,7 @@ class BulkResult:
             text += " (" + ", ".join(f"{n} {code}" for code, n in sorted(by_code.items())) + ")"
         skipped = self.count("skipped")
         if skipped:
-            text += f"; {skipped} duplicate lines skipped"
+            text += f"; {skipped} duplicate line{'' if skipped == 1 else 's'} skipped"
         return text + f"; {self.seconds:.1f} s."
 
 

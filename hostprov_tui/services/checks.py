@@ -88,7 +88,7 @@ def canvas_line(ks: KSessionInfo | None, canvas: CanvasInfo | None, ksessions_id
 
 def host_lines(hosts: list[HostInfo], now: datetime) -> list[CheckLine]:
     if not hosts:
-        return [CheckLine("host_session", PASS, "No active Host GUID yet: one will be created.")]
+        return [CheckLine("host_session", PASS, "No active Host GUID: a new one will be created.")]
     current = hosts[0]
     expired = current.expires_at is not None and current.expires_at <= now
     state = "expired" if expired else "active"

@@ -38,15 +38,28 @@ def check_connectivity(ctx: ServiceContext, *, audit: bool = True) -> Connectivi
         canvas, ksessions = (future.result() for future in pending)
     report = ConnectivityReport(ctx.settings.environment, canvas, ksessions, dbs.shared)
     if audit:
-        bad = [d for d in (canvas, ksessions) if not (d.reachable and d.schema_ok)]
-        ctx.audit.record(
-            "check",
-            "ok" if not bad else "failed",
-            message="both databases reachable, schema complete"
-            if not bad
-            else "; ".join(f"{d.name}: {d.error or d.schema_verdict}" for d in bad),
-        )
+        record_check(ctx, canvas, ksessions)
     return report
+
+
+def probe_one(ctx: ServiceContext, name: str) -> DatabaseStatus:
+    """One database's card (``name``: canvas or ksessions), so that one answers without
+    waiting for the other (a silent server holds only its own card)."""
+    dbs = ctx.databases()
+    handle = dbs.canvas if name == "canvas" else dbs.ksessions
+    return probe_database(handle, ctx.settings.environment, ctx.settings.canvas.generation)
+
+
+def record_check(ctx: ServiceContext, canvas: DatabaseStatus, ksessions: DatabaseStatus) -> None:
+    """The audit record of a check of both databases."""
+    bad = [d for d in (canvas, ksessions) if not (d.reachable and d.schema_ok)]
+    ctx.audit.record(
+        "check",
+        "ok" if not bad else "failed",
+        message="both databases reachable, schema complete"
+        if not bad
+        else "; ".join(f"{d.name}: {d.error or d.schema_verdict}" for d in bad),
+    )
 
 
 def probe_database(

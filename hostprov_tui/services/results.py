@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
@@ -50,16 +50,17 @@ def to_jsonable(value: Any) -> Any:
     """Dataclasses, enums and datetimes → JSON-friendly values (``to_json()`` where defined)."""
     if hasattr(value, "to_json"):
         return to_jsonable(value.to_json())
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: to_jsonable(v) for k, v in asdict(value).items()}
+    if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
+        # field by field (not asdict): a nested dataclass keeps its own to_json()
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     if isinstance(value, StrEnum):
         return value.value
-    if isinstance(value, datetime):
-        return value.isoformat()
+    if isinstance(value, datetime):  # hostprov's moments are UTC: say so, as the audit log does
+        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
     return value
 
 
@@ -115,6 +116,13 @@ class SessionRow:
     transcripts: int
     guid_status: GuidStatus = GuidStatus.NONE
     canvas_session_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The row for --json; the session's date is KSESSIONS' own, without a zone (it is a
+        calendar date, not a moment hostprov recorded)."""
+        doc = {f.name: getattr(self, f.name) for f in fields(self)}
+        doc["date"] = self.date.isoformat() if self.date else None
+        return doc
 
 
 @dataclass(frozen=True)
@@ -188,7 +196,7 @@ class IssueResult:
         return {"guid": self.guid, "host_session_id": self.host_session_id,
                 "canvas_session_id": self.canvas_session_id, "ksessions_id": self.ksessions_id,
                 "action": self.action, "hash": self.hash, "generation": self.generation,
-                "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+                "expires_at": self.expires_at,  # ISO with +00:00 (to_jsonable)
                 "created_by": self.created_by}
 
     def csv_row(self) -> tuple[object, ...]:
@@ -236,7 +244,7 @@ class TokenIssueResult:
                 "canvas_session_id": self.canvas_session_id, "host_token": self.host_token,
                 "user_token": self.user_token, "host_url": self.host_url,
                 "participant_url": self.participant_url,
-                "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+                "expires_at": self.expires_at,  # ISO with +00:00 (to_jsonable)
                 "action": self.action}
 
     def csv_row(self) -> tuple[object, ...]:

@@ -19,6 +19,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from hostprov_tui.errors import DatabaseUnavailable, SchemaMissing
+from hostprov_tui.tui.app_files import KeepsakesMixin
+from hostprov_tui.tui.app_palette import SESSION_COMMANDS, PaletteMixin
 from hostprov_tui.tui.audit_feed import AuditFeed
 from hostprov_tui.tui.backend import Backend, describe_error
 from hostprov_tui.tui.form_words import for_the_form
@@ -36,18 +38,6 @@ if TYPE_CHECKING:
     from hostprov_tui.services.results import SessionRow
 
 AUDIT_KEEP = 500
-#: The palette's commands for a session: its title (the session follows), help, and the action
-#: of the provision screen it runs.
-SESSION_COMMANDS = (
-    ("Dry run for", "The checklist of every rule, nothing written (Provision, Ctrl+L)",
-     "validate"),
-    ("Issue for", "Issue, or rotate an active credential, after a confirmation (Provision, "
-     "Ctrl+G)", "issue"),
-    ("Revoke for", "Revoke the active credential after a confirmation (Provision, Ctrl+R)",
-     "revoke"),
-)
-
-
 def _dashboard_screen() -> Screen[None]:
     """The start screen, marked as styled by the current style sheets.
 
@@ -81,7 +71,7 @@ def _audit_screen() -> Screen[None]:
     return AuditScreen()
 
 
-class HostprovApp(App[int]):
+class HostprovApp(KeepsakesMixin, PaletteMixin, App[int]):
     """hostprov's TUI."""
 
     TITLE = "hostprov"
@@ -108,10 +98,14 @@ class HostprovApp(App[int]):
         load: Callable[[], Settings] | None = None,
         preview: Preview | None = None,
         provisioner: Provisioner | None = None,
+        keep_theme_in: Path | bool | None = False,
     ) -> None:
         """Give ``settings`` (tests), or ``load`` + ``preview``: then the settings load in a
-        worker right after the first frame, and the preview paints the banner until then."""
+        worker right after the first frame, and the preview paints the banner until then.
+        ``keep_theme_in``: the ``--config`` path (None: the config file the rules pick) whose
+        ``[tui] theme`` keeps the operator's choice; False keeps it nowhere."""
         super().__init__()
+        self._theme_file = keep_theme_in
         self.backend = Backend(settings, load=load, provisioner=provisioner,
                                on_audit=self._audit_from_any)
         self.environment = settings.environment if settings else (
@@ -125,6 +119,7 @@ class HostprovApp(App[int]):
         theme = settings.tui.theme if settings else (preview.theme if preview else "")
         if theme in self.available_themes:
             self.theme = theme
+        self._kept_theme = self.theme
 
     @property
     def settings(self) -> Settings:
@@ -146,6 +141,7 @@ class HostprovApp(App[int]):
         from hostprov_tui.tui.exiting import use_daemon_workers
 
         use_daemon_workers()  # a worker blocked in a statement never holds the process
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.call_after_refresh(self._start)
 
     def _start(self) -> None:
@@ -279,17 +275,21 @@ class HostprovApp(App[int]):
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":  # "Help" (F1) lists the keys of every screen
+                yield command
         for mode in SCREEN_MODES:
             yield SystemCommand(f"Go to {mode.title}", mode.about,
                                 lambda m=mode.name: self.action_go(m))
         yield SystemCommand("Toggle dark/light theme", "Switch between the dark and the light "
                             "theme", self.action_toggle_theme)
-        yield SystemCommand("Help", "Keys and what each screen does", self.action_help)
+        yield SystemCommand("Help: the keys of every screen", "What each screen does and "
+                            "its keys (F1)", self.action_help)
         yield SystemCommand("Verify a Host GUID or token", "Type or paste it in the Verify box "
                             "(Provision, Ctrl+Y)", partial(self.on_provision, "focus_verify"))
         if isinstance(screen, MainScreen):
             yield from screen.when_palette_opens()
+        yield from self.actions_anywhere(screen)
 
     def on_unmount(self) -> None:
         self.audit_feed.stop()
@@ -307,7 +307,7 @@ def build_app(
 
         return load_settings(config, overrides)
 
-    return HostprovApp(load=load, preview=preview(config, overrides))
+    return HostprovApp(load=load, preview=preview(config, overrides), keep_theme_in=config)
 
 
 def run_app(config: Path | None = None, overrides: Mapping[str, Any] | None = None) -> int:

@@ -1,25 +1,34 @@
-"""Start screen: one card per database, refreshed on ``r`` and every ``tui.refresh_s`` seconds."""
+"""Start screen: one card per database, refreshed on ``r`` and every ``tui.refresh_s`` seconds.
+
+Each card is probed on its own worker and answers on its own (a silent canvas server holds only
+the canvas card); the screen's state is one typed reactive per card, bound to the card, which
+draws itself from it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 
 from hostprov_tui.tui.backend import describe_error
 from hostprov_tui.tui.screens.base import MainScreen
-from hostprov_tui.tui.widgets.db_card import DbCard
+from hostprov_tui.tui.widgets.db_card import CardView, DbCard
 from hostprov_tui.tui.widgets.drift_card import DriftCard
 
 if TYPE_CHECKING:
     from hostprov_tui.config.settings import Settings
-    from hostprov_tui.services.results import ConnectivityReport
+    from hostprov_tui.services.api import Provisioner
+    from hostprov_tui.services.results import DatabaseStatus
+
+DATABASES = ("canvas", "ksessions")
 
 
 def _interval(settings: Settings | None) -> str:
@@ -34,18 +43,25 @@ class DashboardScreen(MainScreen):
     SUB_TITLE = "Dashboard"
     BINDINGS = [Binding("r", "refresh", "Refresh", tooltip="Check both databases now")]
 
+    #: the state of each card (the cards bind to these and draw themselves)
+    canvas_card: reactive[CardView] = reactive(CardView, init=False)
+    ksessions_card: reactive[CardView] = reactive(CardView, init=False)
+
     def __init__(self) -> None:
         super().__init__()
         self.polls_done = 0
         self._polling = False
+        self._answers: dict[str, DatabaseStatus | None] = {}
         self._timer: Timer | None = None
         self._was_down: set[str] = set()
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="dash-scroll"):  # ↑ ↓ scroll it on a short terminal
             with Grid(id="cards"):
-                yield DbCard("canvas", id="card-canvas")
-                yield DbCard("ksessions", id="card-ksessions")
+                yield DbCard("canvas", id="card-canvas").data_bind(
+                    view=DashboardScreen.canvas_card)
+                yield DbCard("ksessions", id="card-ksessions").data_bind(
+                    view=DashboardScreen.ksessions_card)
             yield DriftCard(id="drift")
             yield Static(self._summary(), id="dash-summary")
 
@@ -98,32 +114,54 @@ class DashboardScreen(MainScreen):
         drift = self.query_one(DriftCard)
         self.call_service(lambda p: p.drift(), drift.show_report, self._drift_failed,
                           group="drift", bootstrap=False)
-        self.call_service(lambda p: p.check(audit=audit), self._polled, self._poll_failed,
-                          group="poll", exclusive=True)
+        self._answers = {}
+        for name in DATABASES:  # each card answers on its own
+            self.call_service(partial(self._probe, name), partial(self._probed, name, audit),
+                              partial(self._probe_failed, name), group=f"poll-{name}",
+                              exclusive=True)
+
+    @staticmethod
+    def _probe(name: str, prov: Provisioner) -> DatabaseStatus:
+        return prov.probe(name)
+
+    def _card(self, name: str) -> CardView:
+        return self.canvas_card if name == "canvas" else self.ksessions_card
+
+    def _set_card(self, name: str, view: CardView) -> None:
+        if name == "canvas":
+            self.canvas_card = view
+        else:
+            self.ksessions_card = view
 
     def _drift_failed(self, exc: Exception) -> None:
         """The app's settings file is broken: its sentence, not a traceback."""
         self.query_one(DriftCard).show_error(*describe_error(exc))
 
-    def _polled(self, report: ConnectivityReport) -> None:
-        cards = self._poll_ended()
-        for status in (report.canvas, report.ksessions):
-            cards[status.name].show_status(status)
-            self._note_transition(status.name, status.reachable, status.error, status.hint)
+    def _probed(self, name: str, audit: bool, status: DatabaseStatus) -> None:
+        self._set_card(name, self._card(name).answered(status))
+        self._note_transition(name, status.reachable, status.error, status.hint)
+        self._answered(name, status, audit)
 
-    def _poll_failed(self, exc: Exception) -> None:
+    def _probe_failed(self, name: str, exc: Exception) -> None:
         text, hint = describe_error(exc)
-        for card in self._poll_ended().values():
-            card.show_failure(text, hint)
-            self._note_transition(card.db_name, False, text, hint)
+        self._set_card(name, self._card(name).failed(text, hint))
+        self._note_transition(name, False, text, hint)
+        self._answered(name, None, audit=False)
 
-    def _poll_ended(self) -> dict[str, DbCard]:
-        """Count the poll, plan the next one; the cards by database name."""
+    def _answered(self, name: str, status: DatabaseStatus | None, audit: bool) -> None:
+        """When both cards have answered: count the poll, plan the next one (and on ``r``,
+        record the check in the audit log)."""
+        self._answers[name] = status
+        if set(self._answers) != set(DATABASES):
+            return
+        canvas, ksessions = (self._answers[n] for n in DATABASES)
         self._polling = False
         self.polls_done += 1
         self.sub_title = "Dashboard"
         self._timer = self.set_timer(self.hp.settings.tui.refresh_s, self.poll_now)
-        return {c.db_name: c for c in self.query(DbCard)}
+        if audit and canvas is not None and ksessions is not None:
+            self.call_service(lambda p: p.record_check(canvas, ksessions), lambda _r: None,
+                              lambda _e: None, group="check-audit")
 
     def _note_transition(self, name: str, up: bool, error: str | None, hint: str | None) -> None:
         """Toast once when a database goes down, and once when it comes back."""

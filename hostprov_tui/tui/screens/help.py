@@ -42,7 +42,13 @@ if TYPE_CHECKING:
 #: In the order of the F-keys.
 SCREENS: tuple[type[MainScreen], ...] = (
     DashboardScreen, SessionsScreen, ProvisionScreen, AuditScreen)
-KEY_NAMES = {"escape": "Esc", "enter": "Enter", "space": "Space", "tab": "Tab"}
+KEY_NAMES = {"escape": "Esc", "enter": "Enter", "space": "Space", "tab": "Tab", "home": "Home",
+             "end": "End", "pageup": "PgUp", "pagedown": "PgDn", "up": "↑", "down": "↓",
+             "backspace": "Backspace", "delete": "Del"}
+#: Textual's own bindings, in the words of this help.
+ACTION_WORDS = {"app.focus_next": "Next box, list or button",
+                "app.focus_previous": "Previous box, list or button"}
+KEY_COLUMN = 20  # "  ", the key label padded to 17, " "
 PALETTE = ("Command palette: screens, actions (dry run, issue, revoke, verify, refresh, bulk "
            "issue), theme, help")
 
@@ -72,29 +78,44 @@ def declared_bindings(cls: type[DOMNode], stop: type[DOMNode]) -> list[Binding]:
     return found
 
 
-def key_rows(bindings: Iterable[Binding], words: CredentialWords | None = None) -> list[Content]:
+def _wrapped(text: str, width: int | None, indent: int) -> list[str]:
+    """``text`` in lines of ``width`` (None: one line), each after the first indented."""
+    if width is None or width - indent < 20:
+        return [text]
+    import textwrap
+
+    lines = textwrap.wrap(text, width - indent, break_on_hyphens=False) or [""]
+    return [lines[0], *(" " * indent + line for line in lines[1:])]
+
+
+def key_rows(bindings: Iterable[Binding], words: CredentialWords | None = None,
+             width: int | None = None) -> list[Content]:
     """One line per key; the credential keys (issue, revoke, bulk) in ``words``."""
     rows: list[Content] = []
     seen: set[str] = set()
     for binding in bindings:
         said = words.help_for(binding.action) if words is not None else None
-        what = said or binding.tooltip or binding.description
+        what = (said or ACTION_WORDS.get(binding.action) or binding.tooltip
+                or binding.description)
         if binding.system or not what or binding.key in seen:
             continue
         seen.add(binding.key)
-        rows.append(Content.assemble((f"  {key_label(binding.key):<17} ", "bold $primary"), what))
+        lines = _wrapped(what, width, KEY_COLUMN)  # a wrapped line stays under its column
+        rows.append(Content.assemble((f"  {key_label(binding.key):<17} ", "bold $primary"),
+                                     "\n".join(lines)))
     return rows
 
 
 def section(title: str, bindings: Iterable[Binding], notes: Iterable[str] = (),
-            words: CredentialWords | None = None) -> list[Content]:
-    return [Content.styled(title, "bold $accent"), *key_rows(bindings, words),
-            *(Content.styled(f"  {note}", "$text-muted") for note in notes), Content("")]
+            words: CredentialWords | None = None, width: int | None = None) -> list[Content]:
+    return [Content.styled(title, "bold $accent"), *key_rows(bindings, words, width),
+            *(Content.styled("  " + "\n".join(_wrapped(note, width, 2)), "$text-muted")
+              for note in notes), Content("")]
 
 
 def help_content(
     app: type[App[Any]], settings: Settings | None = None,
-    words: CredentialWords = WORDS["guid"],
+    words: CredentialWords = WORDS["guid"], width: int | None = None,
 ) -> Content:
     """The keys of ``app`` and of every screen, one section each, with each screen's notes
     (which name the configured values once ``settings`` are loaded), the credential in the
@@ -102,13 +123,13 @@ def help_content(
     palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette", PALETTE)
     everywhere = [*declared_bindings(app, stop=DOMNode), palette,
                   *declared_bindings(Screen, stop=Widget)]
-    rows = section("Everywhere", everywhere, words=words)
+    rows = section("Everywhere", everywhere, words=words, width=width)
     for screen in SCREENS:
         widgets = [b for w in screen.KEY_WIDGETS  # their own keys, not their base's
                    for b in declared_bindings(w, stop=w.__mro__[1])]
         rows += section(screen.SUB_TITLE or screen.__name__,
                         [*declared_bindings(screen, stop=MainScreen), *widgets],
-                        screen.help_notes(settings), words)
+                        screen.help_notes(settings), words, width)
     rows.append(Content.styled(
         f"{words.help_note} In production, writes need the session ID typed as confirmation.",
         "$text-muted"))
@@ -131,8 +152,9 @@ class HelpScreen(Dialog[None]):
             yield Label("Esc closes", id="help-close")
 
     def _content(self, words: CredentialWords) -> Content:
+        self._words = words
         settings = getattr(self.app, "backend", None) and self.app.backend.settings  # type: ignore[attr-defined]
-        return help_content(type(self.app), settings, words)
+        return help_content(type(self.app), settings, words, getattr(self, "_wrapped_at", None))
 
     @work(thread=True, exclusive=True, group="help-words", exit_on_error=False)
     def _ask_generation(self) -> None:
@@ -148,6 +170,15 @@ class HelpScreen(Dialog[None]):
 
     def _show_words(self, words: CredentialWords) -> None:
         self.query_one("#help-body", Static).update(self._content(words))
+
+    def on_resize(self) -> None:
+        """Wrap the lines for the box's width, each under its column (the key's, the text's)."""
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        width = scroll.scrollable_content_region.width - 1
+        if width > 0 and width != getattr(self, "_wrapped_at", None):
+            self._wrapped_at = width
+            words = getattr(self, "_words", None) or known_words(self.app)
+            self.query_one("#help-body", Static).update(self._content(words))
 
     def on_mount(self) -> None:
         self._ask_generation()

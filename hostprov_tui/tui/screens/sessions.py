@@ -1,21 +1,25 @@
 """Search the catalogue as you type (debounced, stale searches cancelled), page lazily, pick;
 mark sessions (Space) and issue for all of them at once (Ctrl+F).
 
-The status line says how many sessions are shown, of how many the search and its filters find
-(counted in a worker once a second page exists), and which filters apply."""
+KSESSIONS answers the rows, canvas the Host column: the rows show at once and the column fills
+when canvas answers (a silent canvas server holds nothing back). The status line renders from
+one state object (``view``): how many sessions are shown, of how many the search and its
+filters find (counted in a worker once a second page exists), which filters apply, and
+whether canvas has answered."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
+from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Checkbox, DataTable, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Select
 from textual.worker import get_current_worker
 
 from hostprov_tui.tui.backend import describe_error
@@ -24,43 +28,22 @@ from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.screens.modals.bulk_confirm import bulk_confirm
 from hostprov_tui.tui.screens.modals.bulk_progress import BulkProgressModal, BulkRun
 from hostprov_tui.tui.screens.modals.bulk_results import BulkResultsModal
+from hostprov_tui.tui.screens.sessions_messages import PageLoaded, SessionsCounted, StatusesLoaded
 from hostprov_tui.tui.styles import css_paths
+from hostprov_tui.tui.widgets.results_status import ResultsStatus, ResultsView
 from hostprov_tui.tui.widgets.session_table import SessionTable
+from hostprov_tui.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
     from hostprov_tui.services.api import Provisioner
     from hostprov_tui.services.bulk import BulkResult
     from hostprov_tui.services.catalogue import Choice
-    from hostprov_tui.services.results import SearchPage
+    from hostprov_tui.services.results import SearchPage, SessionRow
 
 PAGE_SIZE = 50
 MAX_PAGE = 500  # what one search call returns at most (services/catalogue.py)
 DEBOUNCE_S = 0.25
 NEAR_END = 10
-
-
-class PageLoaded(Message):
-    """One page of search number ``search``: ``page`` or ``error`` is set."""
-
-    def __init__(self, search: int, page: SearchPage | None,
-                 error: Exception | None) -> None:
-        super().__init__()
-        self.search = search
-        self.page = page
-        self.error = error
-
-
-class SessionsCounted(Message):
-    """How many sessions search number ``search`` finds, all pages together (None: unknown)."""
-
-    def __init__(self, search: int, total: int | None) -> None:
-        super().__init__()
-        self.search = search
-        self.total = total
-
-
-def _plural(n: int) -> str:
-    return f"{n} session{'' if n == 1 else 's'}"
 
 
 class SessionsScreen(MainScreen):
@@ -79,6 +62,9 @@ class SessionsScreen(MainScreen):
 
     KEY_WIDGETS = (SessionTable,)
 
+    #: the status line's state (widgets/results_status.py renders it)
+    view: reactive[ResultsView] = reactive(ResultsView, init=False)
+
     @classmethod
     def help_notes(cls, settings: object) -> list[str]:
         return ["Bulk issue is Ctrl+F (also in Ctrl+P): tmux and screen keep Ctrl+B and Ctrl+A "
@@ -93,7 +79,6 @@ class SessionsScreen(MainScreen):
         self._seen_changes = 0
         self._applied = 0  # search number whose results (or error) are on screen
         self._keep_cursor = False
-        self._status_text = ""
         self._total: int | None = None
         self._choices: dict[str, dict[int, str]] = {"album": {}, "category": {}}
 
@@ -102,9 +87,9 @@ class SessionsScreen(MainScreen):
             yield Input(placeholder="Search: ID, name, album, category, speaker", id="query")
             yield Select[int]([], prompt="Album", id="album")
             yield Select[int]([], prompt="Category", id="category")
-            yield Checkbox("Active only", id="active")
+            yield TickBox("Active only", id="active")
         yield SessionTable(id="results")
-        yield Static("", id="results-status")
+        yield ResultsStatus(id="results-status").data_bind(SessionsScreen.view)
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
@@ -159,7 +144,7 @@ class SessionsScreen(MainScreen):
         self._loading_more = False
         self._page = None  # no "more" of the previous search from now on
         self._total = None
-        self._status("Searching…")
+        self._show(phase="searching")
         loaded = self.query_one(SessionTable).row_count if self._keep_cursor else 0
         limit = min(MAX_PAGE, max(PAGE_SIZE, loaded))
         self._fetch(self._search, self.query_one("#query", Input).value, 0, self._filters(),
@@ -173,8 +158,9 @@ class SessionsScreen(MainScreen):
         try:
             from hostprov_tui.services.catalogue import SearchFilters
 
-            page = self.hp.backend.bootstrapped().search(
-                text, offset=offset, limit=limit, filters=SearchFilters(**filters)
+            page = self.hp.backend.bootstrapped().search(  # canvas: see _statuses
+                text, offset=offset, limit=limit, filters=SearchFilters(**filters),
+                statuses=False,
             )
         except Exception as exc:
             if not worker.is_cancelled:
@@ -182,6 +168,26 @@ class SessionsScreen(MainScreen):
             return
         if not worker.is_cancelled:
             self.post_message(PageLoaded(search, page, None))
+
+    @work(thread=True, group="statuses", exit_on_error=False)
+    def _statuses(self, search: int, ids: list[int]) -> None:
+        """The Host column of one page, from canvas (slow or silent: the rows are shown)."""
+        try:
+            found = self.hp.backend.bootstrapped().session_statuses(ids)
+        except Exception:  # canvas down or silent: the column says unknown, the line says why
+            found = None
+        self.post_message(StatusesLoaded(search, ids, found))
+
+    def on_statuses_loaded(self, message: StatusesLoaded) -> None:
+        if message.search != self._search:
+            return  # the rows it was asked for are gone
+        from hostprov_tui.services.results import GuidStatus
+
+        table = self.query_one(SessionTable)
+        table.set_statuses(message.found if message.found is not None
+                           else {i: (GuidStatus.UNKNOWN, None) for i in message.ids})
+        if not table.awaiting or message.found is None:
+            self._show(canvas="answered" if message.found is not None else "silent")
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
     def _count(self, search: int, text: str, filters: dict[str, Any]) -> None:
@@ -211,10 +217,14 @@ class SessionsScreen(MainScreen):
         table = self.query_one(SessionTable)
         if message.page is None:
             assert message.error is not None
-            self._status(describe_error(message.error)[0])
+            self._show(phase="failed", error=describe_error(message.error)[0])
             self.hp.report_exception(message.error, title="Search failed")
             return
         page = message.page
+        ids = [r.session_id for r in page.rows]
+        table.await_statuses(ids)
+        if ids:
+            self._statuses(message.search, ids)
         if page.offset == 0:
             table.replace_rows(page.rows, keep_cursor=self._keep_cursor)
             self._keep_cursor = False
@@ -225,26 +235,19 @@ class SessionsScreen(MainScreen):
         self._page = page
         if not page.has_more:
             self._total = len(table.session_rows)
-        self._show_count()
+        self._show_count(canvas="asking" if ids else self.view.canvas)
 
-    def _show_count(self) -> None:
-        """“50 of 312 sessions for “of” · album … · active only · more below ↓ · …”."""
+    def _show_count(self, **changes: Any) -> None:
+        """The status line after a page or a count: rows shown, of how many, for what."""
         page = self._page
         if page is None:
             return
-        shown = len(self.query_one(SessionTable).session_rows)
-        what = self._described(page.query)
-        if self._total == 0:
-            self._status(f"No session found{what} · / searches")
-            return
-        if self._total is None:
-            count = f"{_plural(shown)} shown (counting…)"
-        elif self._total == shown:
-            count = _plural(shown)
-        else:
-            count = f"{shown} of {_plural(self._total)}"
-        more = " · more below ↓" if page.has_more else ""
-        self._status(f"{count}{what}{more} · Enter picks · / searches")
+        self._show(phase="shown", shown=len(self.query_one(SessionTable).session_rows),
+                   total=self._total, has_more=page.has_more,
+                   described=self._described(page.query), **changes)
+
+    def _show(self, **changes: Any) -> None:
+        self.view = replace(self.view, **changes)
 
     def _described(self, query: str) -> str:
         """The search and the filters in force, as the status line names them."""
@@ -266,7 +269,7 @@ class SessionsScreen(MainScreen):
             return
         if event.cursor_row >= table.row_count - NEAR_END:
             self._loading_more = True
-            self._status("Loading more…")
+            self._show(phase="loading")
             self._fetch(self._search, page.query, table.row_count, self._filters())
 
     @on(DataTable.RowSelected, "#results")
@@ -275,15 +278,8 @@ class SessionsScreen(MainScreen):
         if row is not None:
             self.hp.pick(row)
 
-    def _status(self, text: str | None = None) -> None:
-        if text is not None:
-            self._status_text = text
-        marked = len(self.query_one(SessionTable).marked)
-        extra = f" · {marked} marked · Ctrl+F issues for them" if marked else ""
-        self.query_one("#results-status", Static).update(self._status_text + extra)
-
     def on_session_table_marks_changed(self, _message: SessionTable.MarksChanged) -> None:
-        self._status()
+        self._show(marked=len(self.query_one(SessionTable).marked))
 
     # --- bulk issue --------------------------------------------------------------------------
 
@@ -356,6 +352,11 @@ class SessionsScreen(MainScreen):
         row = table.current()
         if row is not None:
             yield from self.hp.session_commands(row)
+
+    @property
+    def highlighted(self) -> SessionRow | None:
+        """The session under the cursor (the palette offers its actions)."""
+        return self.query_one(SessionTable).current()
 
     def action_refresh(self) -> None:
         self._keep_cursor = self._page is not None

@@ -11,8 +11,8 @@ on a wide one the text columns share the room.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -23,13 +23,14 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 if TYPE_CHECKING:
-    from hostprov_tui.services.results import SessionRow
+    from hostprov_tui.services.results import GuidStatus, SessionRow
 
 # Rich styles (DataTable cells are Rich Text); ANSI names follow the theme's palette.
 GUID_STYLE = {"active": "bold green", "expired": "yellow", "revoked": "red", "none": "dim",
               "unknown": "dim", "fresh": "green", "live": "bold cyan", "over": "yellow"}
 MARK = Text("◆", style="bold magenta")
 NO_MARK = Text(" ")
+AWAITING = Text("…", style="dim")  # canvas has not told the status yet
 CELL_PADDING = 1  # DataTable's default: one space on each side of every cell
 
 
@@ -131,6 +132,12 @@ def fit_columns(
     return [(c, widths[c.key]) for c in shown]
 
 
+def _uncut(layout: Sequence[tuple[Column, int]], wanted: dict[str, int]) -> bool:
+    """Every text column of ``layout`` is shown and as wide as its longest text."""
+    shown = {c.key: width for c, width in layout}
+    return all(key in shown and n <= shown[key] for key, n in wanted.items())
+
+
 class SessionTable(DataTable[object]):
     """``session_rows[i]`` is the SessionRow shown in row ``i``; ``marked`` maps marked IDs."""
 
@@ -155,6 +162,10 @@ class SessionTable(DataTable[object]):
         self.session_rows: list[SessionRow] = []
         self.marked: dict[int, SessionRow] = {}
         self.shown_columns: list[tuple[Column, int]] = []
+        self._room = 0  # the width the columns were laid out for …
+        self._laid_for: dict[str, int] = {}  # … and the longest texts they were laid out for
+        #: sessions whose Host status canvas has not told yet (their cell shows "…")
+        self.awaiting: set[int] = set()
 
     def on_mount(self) -> None:
         self._fit()
@@ -165,7 +176,14 @@ class SessionTable(DataTable[object]):
     def _fit(self) -> None:
         """Lay the columns out for the table's width and the rows' texts; the rows are drawn
         again if that changed."""
-        layout = fit_columns(self.scrollable_content_region.width, longest(self.session_rows))
+        room = self.scrollable_content_region.width
+        wanted = longest(self.session_rows)
+        layout = fit_columns(room, wanted)
+        if room == self._room and self.shown_columns and (
+                _uncut(self.shown_columns, wanted)  # the rows fit as laid out: no jumping
+                or (not _uncut(layout, wanted) and self._within(wanted))):
+            return  # (or a new layout would cut too, and these texts are no longer)
+        self._room, self._laid_for = room, wanted
         if layout == self.shown_columns:
             return
         row, scroll_y = self.cursor_row, self.scroll_y
@@ -178,12 +196,17 @@ class SessionTable(DataTable[object]):
             self.move_cursor(row=row, animate=False, scroll=False)
             self.scroll_y = scroll_y
 
+    def _within(self, wanted: dict[str, int]) -> bool:
+        """No text is longer than those the columns were laid out for (typing narrowed)."""
+        return all(n <= self._laid_for.get(key, 0) for key, n in wanted.items())
+
     def replace_rows(self, rows: tuple[SessionRow, ...], *, keep_cursor: bool = False) -> None:
         """Show ``rows`` instead (the columns fitted to them); ``keep_cursor``: stay on the same
         session if it is still listed (else on the same line)."""
         index, current = self.cursor_row, self.current()
         self.clear()
         self.session_rows = []
+        self.awaiting &= {r.session_id for r in rows}
         self.append_rows(rows)
         self._fit()
         if keep_cursor and self.row_count:
@@ -200,11 +223,38 @@ class SessionTable(DataTable[object]):
         self._add(rows)
 
     def _add(self, rows: Sequence[SessionRow]) -> None:
+        host = self._host_column()
         for row in rows:
             cells = [column.cell(row, width) for column, width in self.shown_columns]
             if row.session_id in self.marked:
                 cells[0] = MARK
+            if host is not None and row.session_id in self.awaiting:
+                cells[host] = AWAITING
             self.add_row(*cells)
+
+    def _host_column(self) -> int | None:
+        keys = [column.key for column, _ in self.shown_columns]
+        return keys.index("Host") if "Host" in keys else None
+
+    def await_statuses(self, ids: Sequence[int]) -> None:
+        """These rows (about to be added) wait for canvas: their Host cell shows "…"."""
+        self.awaiting.update(ids)
+
+    def set_statuses(self, found: Mapping[int, tuple[GuidStatus, int | None]]) -> None:
+        """Canvas told the Host status of ``found``; an ID awaited but absent stays unknown."""
+        host = self._host_column()
+        for index, row in enumerate(self.session_rows):
+            if row.session_id not in found and row.session_id not in self.awaiting:
+                continue
+            if row.session_id in found:
+                status, canvas_id = found[row.session_id]
+                row = replace(row, guid_status=status, canvas_session_id=canvas_id)
+                self.session_rows[index] = row
+                if row.session_id in self.marked:
+                    self.marked[row.session_id] = row
+            self.awaiting.discard(row.session_id)
+            if host is not None:
+                self.update_cell_at(Coordinate(index, host), _status(row, 0))
 
     def current(self) -> SessionRow | None:
         if not self.session_rows or self.cursor_row < 0:
