@@ -81,7 +81,7 @@ class IssueEffect:
             assert self.run is not None
             gone = (f"{self.run.counts()} are archived and removed" if self.run.removes
                     else "nothing to archive")
-            return Content.styled(f"Ready for a NEW RUN ({gone}): {change}", "bold $warning")
+            return Content.styled(f"Ready for a NEW RUN: {gone}; {change}", "bold $warning")
         if self.rotates:
             return Content.styled(f"Ready to ROTATE: {change}", "bold $warning")
         return Content.styled(f"Ready to issue: {change}", "bold $success")
