@@ -208,3 +208,26 @@ async def test_the_guid_generation_has_no_fields_of_runs(tokens_env: Env) -> Non
             assert "new_run" not in screen.form.options(WORDS["guid"])  # type: ignore[attr-defined]
     finally:
         prov.close()
+
+
+@pytest.mark.parametrize("over", [False, True], ids=["live", "over"])
+async def test_the_revoke_confirmation_says_nothing_is_deleted(
+    tokens_env: Env, app_db: AppDb, over: bool
+) -> None:
+    """A live or over session can be revoked (its Status becomes 'Expired': the app's control
+    panel ignores ExpiresAt); the confirmation says its run's rows stay."""
+    app, prov = _app(tokens_env)
+    try:
+        ks = played(prov, app_db, over=over)
+        async with app.run_test(size=SIZE) as pilot:
+            await to_provision(pilot)  # the dry run read the run's state
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+            body = " ".join(_body(pilot.app.screen).split())
+            assert "Nothing is deleted: its 1 participant and 1 question" in body
+            assert "issuing afterwards starts a new run" in body
+            await pilot.press("escape")
+            await settle(pilot)
+        assert AppRun(app_db).participants(ks) == 1  # cancelled: nothing written
+    finally:
+        prov.close()

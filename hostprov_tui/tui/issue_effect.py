@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 from hostprov_tui.tui.credential_words import WORDS, CredentialWords
+from hostprov_tui.tui.run_fields import DEAD, SIGNS_IN
 
 if TYPE_CHECKING:
     from hostprov_tui.services.results import Issued, Plan, RunState, SessionRow
@@ -46,10 +47,9 @@ class IssueEffect:
         """Production: no dry run before the confirmation, so the session's listed status."""
         if row is None:
             return cls(words, None, (True if ticked else None) if words.shows_links else None)
-        active = str(row.guid_status) == "active"
+        active = str(row.guid_status) in SIGNS_IN
         new_link = (ticked or not active) if words.shows_links else None
-        return cls(words, active, new_link, renews_dead=str(row.guid_status) in (
-            "expired", "revoked"))
+        return cls(words, active, new_link, renews_dead=str(row.guid_status) in DEAD)
 
     # --- the sentences ------------------------------------------------------------------------
 

@@ -13,6 +13,14 @@ if TYPE_CHECKING:
     from hostprov_tui.services.api import Provisioner
     from hostprov_tui.services.results import RunState
 
+#: The Host statuses of a session whose credential still signs in: the guid generation's
+#: "active", and the tokens generation's run states "fresh" and "live" (services/results.py).
+SIGNS_IN = frozenset({"active", "fresh", "live"})
+#: ...and of one whose credential is in place but no longer signs in.
+DEAD = frozenset({"expired", "revoked", "over"})
+#: What a revoke can still act on: a run that is over keeps its tokens in the row, and the app's
+#: control-panel lookups ignore ExpiresAt, so a revoke (Status 'Expired') still locks it out.
+REVOCABLE = SIGNS_IN | {"over"}
 SCHEDULE = ("scheduled_date", "scheduled_time", "duration")
 #: How the services' sentences about a schedule begin, and the field each is about.
 _OPENINGS = {"Scheduled date": "scheduled_date", "The scheduled start": "scheduled_date",

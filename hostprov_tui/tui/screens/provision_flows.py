@@ -37,7 +37,7 @@ from hostprov_tui.tui.provision_state import (
     VerifyView,
     Written,
 )
-from hostprov_tui.tui.run_fields import field_error, revoke_words, service_options
+from hostprov_tui.tui.run_fields import REVOCABLE, field_error, revoke_words, service_options
 from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
 from hostprov_tui.tui.screens.modals.links import LinksModal
@@ -212,7 +212,7 @@ class ProvisionFlows(MainScreen):
         if row is not None:
             self.session = replace(self.session, row=row, missing=False)
             status = str(row.guid_status)
-            if status != "active":
+            if status not in REVOCABLE:
                 noun = self.words.noun
                 refusal = Refused(
                     f"{target.describe()} has no working {noun} (status: {status}); there is "
