@@ -118,6 +118,13 @@ async def test_a_live_session_rotates_unless_new_run_is_ticked_with_a_schedule(
             screen = pilot.app.screen
             assert "the rotation keeps its 1 participant" in checks(pilot)
             assert "the “New run” box starts a new run instead" in checks(pilot)
+            await pilot.press("ctrl+g")  # the rotation's confirmation says what it keeps
+            await settle(pilot)
+            body = " ".join(_body(pilot.app.screen).split())
+            assert "the rotation keeps its 1 participant and 1 question" in body
+            assert "the “New run” box" in body and "--new-run" not in body
+            await pilot.press("escape")
+            await settle(pilot)
             screen.query_one("#new-run", Checkbox).value = True
             screen.query_one("#scheduled-date", Input).value = "2030-02-01"
             screen.query_one("#scheduled-time", Input).value = "7:05 pm"

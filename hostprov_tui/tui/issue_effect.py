@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 from hostprov_tui.tui.credential_words import WORDS, CredentialWords
+from hostprov_tui.tui.form_words import for_the_form
 from hostprov_tui.tui.run_fields import DEAD, SIGNS_IN
 
 if TYPE_CHECKING:
@@ -92,7 +93,8 @@ class IssueEffect:
         if self.run is None:
             return title, body, label
         style = "bold $warning" if self.new_run else ""
-        body = Content("\n").join([body, Content(""), Content.styled(self.run.sentence, style)])
+        said = Content.styled(for_the_form(self.run.sentence), style)
+        body = Content("\n").join([body, Content(""), said])
         return ("Start a new run?" if self.new_run else title), body, (
             "New run" if self.new_run else label)
 
