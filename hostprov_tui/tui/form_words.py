@@ -18,8 +18,8 @@ FIELDS: dict[str, str] = {
     "--new-user-token": "the “New participant link too” box",
     "--allow-production": "the typed confirmation",
     "--new-run": "the “New run” box",
-    "--scheduled-date": "the Scheduled date field",
-    "--scheduled-time": "the Scheduled time field",
+    "--scheduled-date": "the Start date field",
+    "--scheduled-time": "the Start time field",
     "--duration": "the Duration field",
 }
 #: Options of those commands that the form has no counterpart for (bulk files): a hint that

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 from hostprov_tui.tui.credential_words import WORDS, CredentialWords
+from hostprov_tui.tui.form_words import for_the_form
+from hostprov_tui.tui.run_fields import DEAD, SIGNS_IN
 
 if TYPE_CHECKING:
-    from hostprov_tui.services.results import Issued, Plan, SessionRow
+    from hostprov_tui.services.results import Issued, Plan, RunState, SessionRow
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,12 @@ class IssueEffect:
     new_participant_link: bool | None = None
     #: a credential is in place but no longer signs in (revoked, expired): it is renewed
     renews_dead: bool = False
+    #: tokens generation: the state of the session's run the plan read (None: not known)
+    run: RunState | None = None
+
+    @property
+    def new_run(self) -> bool:
+        return self.run is not None and self.run.new_run
 
     @classmethod
     def of_plan(cls, plan: Plan, words: CredentialWords | None = None) -> IssueEffect:
@@ -32,17 +40,17 @@ class IssueEffect:
         working = plan.replaces_working
         rotates = plan.action == "rotate" if working is None else working
         return cls(words, rotates, plan.new_participant_link,
-                   renews_dead=plan.action == "rotate" and working is False)
+                   renews_dead=plan.action == "rotate" and working is False,
+                   run=plan.run_state)
 
     @classmethod
     def of_row(cls, words: CredentialWords, row: SessionRow | None, ticked: bool) -> IssueEffect:
         """Production: no dry run before the confirmation, so the session's listed status."""
         if row is None:
             return cls(words, None, (True if ticked else None) if words.shows_links else None)
-        active = str(row.guid_status) == "active"
+        active = str(row.guid_status) in SIGNS_IN
         new_link = (ticked or not active) if words.shows_links else None
-        return cls(words, active, new_link, renews_dead=str(row.guid_status) in (
-            "expired", "revoked"))
+        return cls(words, active, new_link, renews_dead=str(row.guid_status) in DEAD)
 
     # --- the sentences ------------------------------------------------------------------------
 
@@ -70,12 +78,27 @@ class IssueEffect:
         """The checks panel's headline for a plan that passed."""
         change = self.what_changes()
         change = change[0].lower() + change[1:]
+        if self.new_run:
+            assert self.run is not None
+            gone = (f"{self.run.counts()} are archived and removed" if self.run.removes
+                    else "nothing to archive")
+            return Content.styled(f"Ready for a NEW RUN: {gone}; {change}", "bold $warning")
         if self.rotates:
             return Content.styled(f"Ready to ROTATE: {change}", "bold $warning")
         return Content.styled(f"Ready to issue: {change}", "bold $success")
 
     def question(self, who: str) -> tuple[str, Content, str]:
-        """The confirmation's title, body and confirm button."""
+        """The confirmation's title, body and confirm button (with the run's sentence)."""
+        title, body, label = self._question(who)
+        if self.run is None:
+            return title, body, label
+        style = "bold $warning" if self.new_run else ""
+        said = Content.styled(for_the_form(self.run.sentence), style)
+        body = Content("\n").join([body, Content(""), said])
+        return ("Start a new run?" if self.new_run else title), body, (
+            "New run" if self.new_run else label)
+
+    def _question(self, who: str) -> tuple[str, Content, str]:
         noun = self.words.noun
         if self.rotates:
             body = Content.assemble((f"{who} already has a working {noun}.\n", ""),
@@ -104,13 +127,24 @@ class IssueEffect:
         if not words.shows_links:
             done = "Rotated" if result.action == "rotated" else "Issued"
             return f"{done}: a new Host GUID for {who}, shown once."
+        run = getattr(result, "run_state", None)
+        if run is not None and run.new_run:
+            where = getattr(result, "archive_path", None)
+            kept = (f" {run.counts()} archived to {where} and removed." if run.removes and where
+                    else " Nothing to archive.")
+            return (f"New run for {who}: a new host link and a new participant link; "
+                    f"Status 'Created'.{kept}")
         if getattr(result, "new_user_token", True):
             return f"Issued for {who}: a new host link and a new participant link."
         return f"Rotated for {who}: a new host link; participants keep theirs."
 
 
-def with_facts(body: Content, facts: list[tuple[str, str]], *, production: bool) -> Content:
-    """A confirmation's body followed by who, until when and why (as the form holds them)."""
+def with_facts(body: Content, facts: list[tuple[str, str]], *, production: bool,
+               run: str | None = None) -> Content:
+    """A confirmation's body followed by who, until when and why (as the form holds them);
+    ``run``: a sentence about the session's run (a revoke's)."""
+    if run:
+        body = Content("\n").join([body, Content(""), Content(run)])
     width = max((len(label) for label, _ in facts), default=0)
     rows = [Content.assemble((f"{label:<{width}}  ", "$text-muted"), (value, "bold"))
             for label, value in facts]

@@ -42,8 +42,9 @@ class FieldSpec:
 
 
 def text_field(label: str, placeholder: str | Callable[[CredentialWords], str] = "", *,
-               revoke: bool = False) -> Any:
-    return field(default="", metadata={"spec": FieldSpec(label, placeholder, revoke=revoke)})
+               revoke: bool = False, shown: Callable[[CredentialWords], bool] = _always) -> Any:
+    return field(default="", metadata={"spec": FieldSpec(label, placeholder, revoke=revoke,
+                                                         shown=shown)})
 
 
 def check_field(label: str, shown: Callable[[CredentialWords], bool] = _always, *,
@@ -65,6 +66,12 @@ class FormValues:
     reason: str = text_field("Reason", "why this is issued or revoked (optional)", revoke=True)
     #: not repeated: the confirmation's sentence says what happens to the participants' link
     new_user_token: bool = check_field("New participant link too", _shows_links, repeat=False)
+    #: tokens generation: a session's runs (tui/run_fields.py turns the three into a Schedule)
+    new_run: bool = check_field("New run (archives the last run)", _shows_links)
+    scheduled_date: str = text_field("Start date", "YYYY-MM-DD (the waiting room's countdown)",
+                                     shown=_shows_links)
+    scheduled_time: str = text_field("Start time", "18:30 or 6:30 PM", shown=_shows_links)
+    duration: str = text_field("Duration", "minutes, 1–480", shown=_shows_links)
 
     @classmethod
     def specs(cls) -> list[tuple[str, FieldSpec]]:
@@ -98,6 +105,15 @@ class FormValues:
                 default = spec.placeholder_for(words) if name == "expires" else "—"
                 rows.append((spec.label, value.strip() or default))
         return rows
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """The service's sentence about what was typed in one field, shown under it."""
+
+    name: str
+    message: str
+    hint: str | None = None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from hostprov_tui.tui.screens.provision_commands import palette_commands
 from hostprov_tui.tui.screens.provision_flows import ProvisionFlows
 from hostprov_tui.tui.styles import css_paths
 from hostprov_tui.tui.widgets.checklist import ChecksPanel
+from hostprov_tui.tui.widgets.field_note import FieldNote
 from hostprov_tui.tui.widgets.form_field import FormField
 from hostprov_tui.tui.widgets.id_input import IdInput
 from hostprov_tui.tui.widgets.provision_panels import (
@@ -85,6 +86,8 @@ class ProvisionScreen(ProvisionFlows):
                     cls.words, cls.generation_known, cls.generation_error)
                 for name, spec in FormValues.specs():
                     yield FormField(name, spec).data_bind(cls.words, cls.form)
+                    if spec.kind == "text":
+                        yield FieldNote(name).data_bind(cls.field_error)
                 with Horizontal(id="actions"):
                     yield Button("Validate", id="validate")
                     yield Button("Issue", id="issue", variant="primary")
@@ -153,7 +156,7 @@ class ProvisionScreen(ProvisionFlows):
                 self.query_one("#kind", Select).value = "ks"
                 target.value = str(row.session_id)
             self._new_session(SessionBox("ks", str(row.session_id), row))
-            self.form = self._fresh_form()
+            self.form, self.field_error = self._fresh_form(), None
             self.look_up()  # its status may have changed since it was listed
         target.focus()
 
@@ -199,6 +202,8 @@ class ProvisionScreen(ProvisionFlows):
         name = event.control.name
         if name is not None:
             self.form = self.form.with_value(name, event.value)
+            if self.field_error is not None and self.field_error.name == name:
+                self.field_error = None  # typed again: the sentence was about the old text
 
 
     # --- the command palette (provision_commands.py) ---

@@ -26,6 +26,7 @@ from hostprov_tui.tui.provision_state import (
     START_NOTE,
     Changed,
     Failed,
+    FieldError,
     FormValues,
     Note,
     Outcome,
@@ -36,6 +37,7 @@ from hostprov_tui.tui.provision_state import (
     VerifyView,
     Written,
 )
+from hostprov_tui.tui.run_fields import REVOCABLE, field_error, revoke_words, service_options
 from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
 from hostprov_tui.tui.screens.modals.links import LinksModal
@@ -66,6 +68,8 @@ class ProvisionFlows(MainScreen):
     form: var[FormValues] = var(FormValues())
     outcome: var[Outcome] = var(START_NOTE)
     verified: var[VerifyView] = var(NO_VERIFY)
+    #: the field whose text the services refused (its sentence is shown under it)
+    field_error: var[FieldError | None] = var(None)
 
     _lookup: Timer | None = None
 
@@ -101,10 +105,12 @@ class ProvisionFlows(MainScreen):
         (``checks``: the checks panel shows the reason instead of "Validating…")."""
         # ``only_newest``: a read whose older answer must not land after a newer one (a dry run);
         # never a write — its result (a GUID shown once) must not be dropped
+        self.field_error = None
         self.call_service(job, then, partial(self._failed, failure, checks),
                           group="checks" if only_newest else "provision", exclusive=only_newest)
 
     def _failed(self, title: str, checks: bool, exc: Exception) -> None:
+        self.field_error = field_error(exc)
         if isinstance(exc, HostprovError) and exc.plan is not None:
             self.outcome = Planned(exc.plan)
         elif checks:  # the reason stays in the panel; the toast goes away
@@ -116,7 +122,8 @@ class ProvisionFlows(MainScreen):
     def action_validate(self) -> None:
         raw, opts = self._target(), self.form.options(self.words)
         self.outcome = Note("Validating…")
-        self._run(lambda p: p.dry_run(p.target("dry-run", **raw), **opts), self._validated,
+        self._run(lambda p: p.dry_run(p.target("dry-run", **raw),
+                                      **service_options(p, opts, "dry-run")), self._validated,
                   failure="Validation failed", checks=True, only_newest=True)
 
     def _validated(self, plan: Plan) -> None:
@@ -134,6 +141,7 @@ class ProvisionFlows(MainScreen):
             def parsed(p: Provisioner) -> Target:
                 target = p.target("issue", **raw)
                 p.options(opts["created_by"], opts["expires"], opts["reason"], True)
+                service_options(p, opts)  # the schedule too, before the typed confirmation
                 return target
 
             self._run(parsed, partial(self._issue_parsed, form), failure="Issue refused")
@@ -141,7 +149,7 @@ class ProvisionFlows(MainScreen):
 
         def planned(p: Provisioner) -> tuple[Plan, Target]:
             target = p.target("issue", **raw)
-            return p.dry_run(target, **opts), target
+            return p.dry_run(target, **service_options(p, opts, "dry-run")), target
 
         self.outcome = Note("Validating before issuing…")
         self._run(planned, partial(self._issue_planned, form), failure="Issue refused",
@@ -170,12 +178,14 @@ class ProvisionFlows(MainScreen):
 
         def done(ok: bool | None) -> None:
             if ok:
-                self._run(lambda p: p.issue(target, allow_production=prod, **opts), self._issued,
-                          failure="Issue failed")
+                self._run(lambda p: p.issue(target, allow_production=prod,
+                                            **service_options(p, opts)),
+                          self._issued, failure="Issue failed")
 
         self.app.push_screen(ConfirmModal(title, body, confirm_label=label,
                                           require=self.session.raw if prod else None,
-                                          danger=bool(effect.rotates) or prod), done)
+                                          danger=bool(effect.rotates) or effect.new_run
+                                          or prod), done)
 
     def _issued(self, result: Issued) -> None:
         self.outcome = Written(result=result)
@@ -205,7 +215,7 @@ class ProvisionFlows(MainScreen):
         if row is not None:
             self.session = replace(self.session, row=row, missing=False)
             status = str(row.guid_status)
-            if status != "active":
+            if status not in REVOCABLE:
                 noun = self.words.noun
                 refusal = Refused(
                     f"{target.describe()} has no working {noun} (status: {status}); there is "
@@ -223,10 +233,19 @@ class ProvisionFlows(MainScreen):
                           self._revoked, failure="Revoke failed")
 
         title, body = self.words.revoke_question(target.describe())
-        body = with_facts(body, form.facts(self.words, revoke=True), production=prod)
+        run = self._last_run(target.ksessions_id)
+        body = with_facts(body, form.facts(self.words, revoke=True), production=prod, run=run)
         self.app.push_screen(ConfirmModal(title, body, confirm_label="Revoke",
                                           require=self.session.raw if prod else None,
                                           danger=True), done)
+
+    def _last_run(self, ksessions_id: int | None) -> str | None:
+        """What the last dry run said of this session's run, for the revoke's confirmation."""
+        out = self.outcome
+        if isinstance(out, Planned) and ksessions_id is not None \
+                and out.plan.ksessions_id == ksessions_id:
+            return revoke_words(out.plan.run_state)
+        return None
 
     def _revoked(self, result: RevokeResult) -> None:
         self.outcome = Written(revoked=result)

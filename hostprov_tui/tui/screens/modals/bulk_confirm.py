@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 from hostprov_tui.tui.credential_words import WORDS, CredentialWords
+from hostprov_tui.tui.run_fields import SIGNS_IN
 from hostprov_tui.tui.screens.modals.confirm import ConfirmModal
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def bulk_confirm(
     ids = ", ".join(str(r.session_id) for r in rows[:LISTED])
     if n > LISTED:
         ids += f" and {n - LISTED} more"
-    active = sum(1 for r in rows if str(r.guid_status) == "active")
+    active = sum(1 for r in rows if str(r.guid_status) in SIGNS_IN)
     parts: list[tuple[str, str]] = [
         (f"Issue {words.plural} for {_plural(n, 'session')}: {ids}.\n", ""),
         (words.bulk_rotate, "bold $warning"),
