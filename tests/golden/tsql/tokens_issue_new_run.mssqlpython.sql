@@ -4,9 +4,10 @@
 -- "?" is an mssql-python parameter: "?n name: declared type, Python type -> how it binds".
 -- canvas and KSESSIONS are two databases here (two connections); "transaction" lines are
 -- SQLAlchemy's begin/commit/rollback. mssql-python connects with autocommit off (its
--- Connection.setautocommit(False) sets SQL_ATTR_AUTOCOMMIT off in the ODBC Driver 18 engine it
--- carries), so as with pyodbc nothing is sent for a begin: IMPLICIT_TRANSACTIONS is ON and the
--- first SELECT/INSERT/UPDATE on a table opens the transaction.
+-- Connection.setautocommit(False): SQL_ATTR_AUTOCOMMIT off in the ODBC Driver 18 engine it
+-- carries); that engine then begins each transaction itself with a TDS transaction-manager
+-- request (TM_BEGIN_XACT after the login, and with each COMMIT/ROLLBACK for the next one: see
+-- tests/test_mssql_transactions.py), so nothing is sent here for a begin.
 
 -- canvas: SQLAlchemy reflection get_table_names(schema='canvas') (the dialect's own INFORMATION_SCHEMA / sys.* queries)
 

@@ -31,6 +31,21 @@ FROM canvas.[Sessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[Sessions].[SessionId] IN (?)
 
 -- [3] canvas
+--   ?1 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+SELECT canvas.[Participants].[SessionId], count(*) AS count_1
+FROM canvas.[Participants]
+WHERE canvas.[Participants].[SessionId] IN (?) GROUP BY canvas.[Participants].[SessionId]
+
+-- [4] canvas
+--   ?1 DataType_1: NVARCHAR(20), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
+--   ?2 param_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?3 param_2: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?4 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+SELECT canvas.[SessionData].[SessionId], count(*) AS count_1, sum(CASE WHEN (canvas.[SessionData].[DataType] = ?) THEN ? ELSE ? END) AS sum_1
+FROM canvas.[SessionData]
+WHERE canvas.[SessionData].[SessionId] IN (?) GROUP BY canvas.[SessionData].[SessionId]
+
+-- [5] canvas
 --   ?1 candidates_1: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?2 candidates_2: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?3 candidates_1: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
@@ -39,7 +54,7 @@ SELECT canvas.[Sessions].[HostToken], canvas.[Sessions].[UserToken]
 FROM canvas.[Sessions]
 WHERE canvas.[Sessions].[HostToken] IN (?, ?) OR canvas.[Sessions].[UserToken] IN (?, ?)
 
--- [4] canvas
+-- [6] canvas
 --   ?1 HostToken: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?2 UserToken: NVARCHAR(8), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
 --   ?3 Status: NVARCHAR(20), str -> SQL_VARCHAR if ASCII, else SQL_WVARCHAR
