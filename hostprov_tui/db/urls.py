@@ -124,6 +124,10 @@ def _for_driver(url: URL, target: DatabaseTarget, name: str, *, odbc_named: bool
     """A SQL Server URL for the driver in use ([name] driver; see db/mssql_driver.py)."""
     if url.get_backend_name() != "mssql":
         return url
+    from hostprov_tui.config.database_name import judge_url
+
+    if not judge_url(url).certain:  # left as given: the guard refuses what it cannot judge,
+        return url  # and a rewrite for the other driver must not settle the doubt by a guess
     from hostprov_tui.db.mssql_driver import resolve_mssql_url
 
     return resolve_mssql_url(url, target.driver, name, odbc_named=odbc_named)

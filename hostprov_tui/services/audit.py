@@ -95,6 +95,9 @@ class AuditRecord:
 
 #: The example the input sentences give (services/inputs.py): public, so it stays readable.
 EXAMPLE_GUID = "3f2b8c1e-9d4a-4e7b-a1c2-5d6e7f8a9b0c"
+#: The example alone (not part of a longer run of letters and digits, which may be a GUID typed).
+_EXAMPLE = re.compile(rf"(?<![0-9A-Za-z]){re.escape(EXAMPLE_GUID)}(?![0-9A-Za-z])",
+                      re.IGNORECASE)
 
 
 def scrub(text: str | None) -> str | None:
@@ -103,7 +106,7 @@ def scrub(text: str | None) -> str | None:
     most of its digits (see :func:`_near_guids`). The documented example GUID stays readable."""
     if not text:
         return text
-    parts = re.split(re.escape(EXAMPLE_GUID), text, flags=re.IGNORECASE)
+    parts = _EXAMPLE.split(text)
     return EXAMPLE_GUID.join(_near_guids(_GUID.sub("[guid]", part)) for part in parts)
 
 
