@@ -203,7 +203,7 @@ async def test_ctrl_q_while_a_bulk_issue_runs_asks_first(
         other = sqlite3.connect(env.tmp / "canvas.db", isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")  # a writer elsewhere: the run waits for it
-            await pilot.press("ctrl+b")
+            await pilot.press("ctrl+f")
             await settle(pilot)
             await pilot.press("enter")
             for _ in range(50):

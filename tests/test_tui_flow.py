@@ -331,10 +331,10 @@ async def test_production_needs_the_session_id_typed(
             assert isinstance(modal, ConfirmModal)
             assert modal.query_one("#confirm").disabled
             body = " ".join(str(modal.body).split())  # no dry run first: one clear sentence
-            first, production = body.split(". ", 1)  # the sentence, then the environment
-            assert production == "This is the PRODUCTION environment.", body
-            assert "Rotating" not in first and ":" not in first, body
-            assert "; if it already has an active one, that one stops working" in body
+            assert body.startswith(f"Issue a Host GUID for KSESSIONS session {ids.good}. "), body
+            assert body.endswith("This is the PRODUCTION environment."), body  # said once, last
+            assert "Rotating" not in body and body.count("PRODUCTION") == 1, body
+            assert "Created by tester" in body, body  # who, until when and why repeated
             await pilot.press("enter")  # nothing typed yet: no issuance
             assert app.screen is modal
             await pilot.press(*str(ids.good), "enter")

@@ -110,7 +110,7 @@ async def test_a_new_pick_resets_the_form_and_confirmations_repeat_it(
         assert "Created by" in body and "tester" in body and "never" in body and "Reason" in body
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("c", "escape")
+        await pilot.press("c", "escape", "escape")  # a copy is no proof: two Esc
         await settle(pilot)
         screen.query_one("#reason", Input).value = "talk moved"
         await pilot.press("ctrl+r")
@@ -134,7 +134,7 @@ async def test_the_checks_panel_shows_what_was_written(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, GuidModal)
-        await pilot.press("c", "escape")
+        await pilot.press("c", "escape", "escape")  # a copy is no proof: two Esc
         await settle(pilot)
         assert "Ready to issue" not in panel(screen)
         assert f"Issued: a new Host GUID for KSESSIONS session {ids.good}" in panel(screen)
@@ -173,7 +173,7 @@ async def test_no_line_outlives_what_it_was_drawn_from(
         await settle(pilot)
         await pilot.press("right", "enter")  # rotate: the result says verify again
         await settle(pilot)
-        await pilot.press("c", "escape")
+        await pilot.press("c", "escape", "escape")  # a copy is no proof: two Esc
         await settle(pilot)
         assert "verify again" in text(result)
         await pick(pilot, prov, ids.good2)  # …until another session is picked

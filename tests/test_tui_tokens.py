@@ -154,7 +154,7 @@ def test_sessions_status_reads_the_tokens(tokens_env: Env) -> None:
 async def test_bulk_issue_in_the_tokens_words_and_its_file_for_bulk_status(
     tokens_env: Env,
 ) -> None:
-    """Ctrl+B on a tokens database: the confirmation and the progress speak of host tokens, the
+    """Ctrl+F on a tokens database: the confirmation and the progress speak of host tokens, the
     file that keeps them has the tokens columns (the CLI's), and `bulk status` reads it."""
     app, prov = _app(tokens_env)
     ids = demo_ids(prov)
@@ -196,7 +196,7 @@ async def test_help_speaks_of_tokens(tokens_env: Env) -> None:
             assert isinstance(app.screen, HelpScreen)
             text = str(app.screen.query_one("#help-body", Static).content)
             keys = [line for line in text.splitlines()
-                    if line.strip().startswith(("Ctrl+B", "Ctrl+G", "Ctrl+R", "F4"))]
+                    if line.strip().startswith(("Ctrl+F", "Ctrl+G", "Ctrl+R", "F4"))]
             assert len(keys) == 4 and not any("GUID" in line for line in keys), keys
             assert "A GUID is shown once" not in text and "never logged" in text
     finally:
