@@ -47,7 +47,7 @@ async def test_widths_hold_while_typing_and_the_tick_shows(env: Env, prov: Provi
         await settle(pilot)
         table = app.screen.query_one(SessionTable)
         box = app.screen.query_one("#query", Input)
-        box.value = "istiqamah"
+        box.value = "of"  # every word must match: a second word narrows the results
         await settle(pilot, typed=True)
         before = [(c.key, w) for c, w in table.shown_columns]
         many = table.row_count

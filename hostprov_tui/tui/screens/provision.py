@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import ComposeResult, SystemCommand
@@ -39,6 +40,9 @@ from hostprov_tui.tui.widgets.provision_panels import (
     VerifyLabel,
     VerifyPanel,
 )
+
+if TYPE_CHECKING:
+    from hostprov_tui.services.results import SessionRow
 
 KINDS = [("KSESSIONS ID", "ks"), ("Canvas session ID", "canvas")]
 LOOKUP_DEBOUNCE_S = 0.3
@@ -71,6 +75,11 @@ class ProvisionScreen(ProvisionFlows):
     ]
 
     _picks_taken = 0  # how many picks from Sessions this screen has put in the box
+
+    @property
+    def row(self) -> SessionRow | None:
+        """The catalogue row of the session in the box (the palette offers its actions)."""
+        return self.session.row
 
     def compose_body(self) -> ComposeResult:
         form = VerticalScroll(id="form")

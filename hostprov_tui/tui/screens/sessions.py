@@ -9,12 +9,11 @@ whether canvas has answered."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
@@ -23,11 +22,8 @@ from textual.widgets import Checkbox, DataTable, Input, Select
 from textual.worker import get_current_worker
 
 from hostprov_tui.tui.backend import describe_error
-from hostprov_tui.tui.credential_words import WORDS
-from hostprov_tui.tui.screens.base import MainScreen
-from hostprov_tui.tui.screens.modals.bulk_confirm import bulk_confirm
-from hostprov_tui.tui.screens.modals.bulk_progress import BulkProgressModal, BulkRun
-from hostprov_tui.tui.screens.modals.bulk_results import BulkResultsModal
+from hostprov_tui.tui.screens.sessions_bulk import SessionsBulk
+from hostprov_tui.tui.screens.sessions_filters import SessionsFilters
 from hostprov_tui.tui.screens.sessions_messages import PageLoaded, SessionsCounted, StatusesLoaded
 from hostprov_tui.tui.styles import css_paths
 from hostprov_tui.tui.widgets.results_status import ResultsStatus, ResultsView
@@ -35,9 +31,6 @@ from hostprov_tui.tui.widgets.session_table import SessionTable
 from hostprov_tui.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
-    from hostprov_tui.services.api import Provisioner
-    from hostprov_tui.services.bulk import BulkResult
-    from hostprov_tui.services.catalogue import Choice
     from hostprov_tui.services.results import SearchPage, SessionRow
 
 PAGE_SIZE = 50
@@ -46,7 +39,7 @@ DEBOUNCE_S = 0.25
 NEAR_END = 10
 
 
-class SessionsScreen(MainScreen):
+class SessionsScreen(SessionsFilters, SessionsBulk):
 
     CSS_PATH = css_paths("sessions.tcss", "modals.tcss")
     SUB_TITLE = "Sessions"
@@ -281,78 +274,6 @@ class SessionsScreen(MainScreen):
     def on_session_table_marks_changed(self, _message: SessionTable.MarksChanged) -> None:
         self._show(marked=len(self.query_one(SessionTable).marked))
 
-    # --- bulk issue --------------------------------------------------------------------------
-
-    def action_issue_marked(self) -> None:
-        """Confirm, issue for every marked session with a progress bar, show the results."""
-        rows = list(self.query_one(SessionTable).marked.values())
-        if not rows:
-            self.notify("Mark sessions in the results with Space first.", title="Nothing marked",
-                        severity="warning")
-            return
-        production = self.hp.production
-
-        def ask(generation: str) -> None:  # in the words of the canvas database's generation
-            words = WORDS[generation]
-
-            def confirmed(ok: bool | None) -> None:
-                if ok:
-                    ids = [r.session_id for r in rows]
-                    self.app.push_screen(BulkProgressModal(ids, allow_production=production,
-                                                           words=words), self._bulk_done)
-
-            self.app.push_screen(bulk_confirm(rows, production=production, words=words),
-                                 confirmed)
-
-        self.call_service(lambda p: p.generation(), ask,
-                          lambda exc: self.hp.report_exception(exc, title="Bulk issue"),
-                          group="generation", exclusive=True)
-
-    def _bulk_done(self, run: BulkRun | None) -> None:
-        if run is None:
-            return
-        if run.result is None:
-            self.hp.report_exception(run.error or RuntimeError("no result"),
-                                     title="Bulk issue failed")
-            if run.journal is not None and run.journal.path.exists():
-                what = "Tokens" if "host_token" in run.journal.columns else "GUIDs"
-                self.notify(f"{what} committed before the failure are in {run.journal.path}; "
-                            "`hostprov bulk status` tells which are in force.",
-                            title=f"{what} saved", severity="warning", timeout=30)
-            return
-        self.query_one(SessionTable).unmark(self.issued_ok(run.result))
-        self.hp.catalogue_changes += 1
-        self._keep_cursor = True  # on the same session, with as many rows loaded
-        self.start_search()  # the new Host GUID statuses
-        self.app.push_screen(BulkResultsModal(run.result, run.journal))
-
-    @staticmethod
-    def issued_ok(result: BulkResult) -> list[int]:
-        """The sessions a bulk issue served: their marks go; a refused or failed session stays
-        marked, to be fixed and issued again."""
-        return [item.ksessions_id for item in result.items
-                if item.ok and item.ksessions_id is not None]
-
-    def action_clear_marks(self) -> None:
-        self.query_one(SessionTable).clear_marks()
-
-    def when_palette_opens(self) -> Iterable[SystemCommand]:
-        table = self.query_one(SessionTable)
-        marked = len(table.marked)
-        yield SystemCommand(
-            f"Bulk issue for the {marked} marked session{'' if marked == 1 else 's'}"
-            if marked else "Bulk issue for marked sessions",
-            "Issue (or rotate) Host GUIDs for every session marked with Space (Ctrl+F)",
-            self.action_issue_marked)
-        if marked:
-            yield SystemCommand("Clear marks", "Unmark every marked session",
-                                self.action_clear_marks)
-        yield SystemCommand("Refresh the sessions", "Search again: the newest Host GUID "
-                            "statuses", self.action_refresh)
-        row = table.current()
-        if row is not None:
-            yield from self.hp.session_commands(row)
-
     @property
     def highlighted(self) -> SessionRow | None:
         """The session under the cursor (the palette offers its actions)."""
@@ -360,35 +281,6 @@ class SessionsScreen(MainScreen):
 
     def action_refresh(self) -> None:
         self._keep_cursor = self._page is not None
-        self.start_search()
-
-    # --- filters -----------------------------------------------------------------------------
-
-    def _load_choices(self, kind: str, album_id: int | None) -> None:
-        def choices(prov: Provisioner) -> list[Choice]:
-            return prov.albums() if kind == "album" else prov.categories(album_id)
-
-        def show(found: list[Choice]) -> None:
-            self._choices[kind] = {c.id: c.name for c in found}
-            select = self.query_one(f"#{kind}", Select)
-            with select.prevent(Select.Changed):
-                select.set_options([(c.name, c.id) for c in found])
-
-        # a failure is left to the search, which reports the database trouble
-        self.call_service(choices, show, lambda _exc: None, group="choices")
-
-    @on(Select.Changed, "#album")
-    def _album_changed(self, event: Select.Changed) -> None:
-        category = self.query_one("#category", Select)
-        with category.prevent(Select.Changed):
-            category.set_options([])
-        if isinstance(event.value, int):
-            self._load_choices("category", event.value)
-        self.start_search()
-
-    @on(Select.Changed, "#category")
-    @on(Checkbox.Changed, "#active")
-    def _filter_changed(self) -> None:
         self.start_search()
 
     def action_focus_search(self) -> None:
