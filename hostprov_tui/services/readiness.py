@@ -28,9 +28,9 @@ def readiness(handle: DatabaseHandle, report: SchemaReport) -> tuple[str, ...]:
     """The warning sentences for one database (reads only)."""
     if not report.ok:
         return ()
+    # only a generation whose metadata holds optional tables (tokens) can miss one
     lines = [f"Warning: {table} is missing: {_WITHOUT.get(table, 'the app needs it')}."
-             for table in report.missing_optional_tables
-             if handle.name == "ksessions" or report.generation == "tokens"]
+             for table in report.missing_optional_tables]
     if handle.name != "ksessions":
         return tuple(lines)
     try:
