@@ -112,6 +112,9 @@ def test_rotation_mid_run_keeps_the_participant_and_the_question(
     guid = play_a_run(run, first, ks)
     said = dry_run_text(app_env, ks)
     assert "The session is live" in said and "keeps its 1 participant and 1 question" in said
+    assert "Status and schedule" in said
+    moved = dry_run_text(app_env, ks, "--scheduled-date", "2030-02-01")  # a schedule given:
+    assert "writes the schedule given" in moved and "Status and schedule" not in moved  # said
     second = issue(app_env, ks)  # the host lost the link
     assert second["user_token"] == first["user_token"]
     assert second["host_token"] != first["host_token"]

@@ -33,6 +33,8 @@ class RunState:
     new_run: bool = False
     #: where a new run's archive goes (a file name pattern in the data folder)
     archive: str | None = None
+    #: a schedule was given: a live rotation writes it instead of keeping the run's own
+    new_schedule: bool = False
 
     @property
     def removes(self) -> int:
@@ -67,6 +69,8 @@ class RunState:
             return (f"{why[0].upper()}{why[1:]}: a new run archives {self.counts()} to "
                     f"{self.archive} and removes them, then resets the session (Status "
                     "'Created', new host and participant tokens).")
+        kept = ("the participant link and Status, and writes the schedule given"
+                if self.new_schedule else "the participant link, Status and schedule")
         return (f"The session is live ({started}, Status '{self.status}'): the rotation keeps "
-                f"its {self.counts()}, the participant link, Status and schedule; only the "
-                "host token changes (--new-run starts a new run instead).")
+                f"its {self.counts()}, {kept}; only the host token changes (--new-run starts "
+                "a new run instead).")

@@ -98,7 +98,8 @@ class TokensGeneration(Generation):
                            for li in d.lines]
             row = rows.get(d.ksessions_id)  # type: ignore[arg-type]
             state = tokens_runs.run_state(row, counts.get(d.ksessions_id),  # type: ignore[arg-type]
-                                          now, opts.new_run, archive)
+                                          now, opts.new_run, archive,
+                                          schedule_given=opts.schedule is not None)
             d.lines.append(tokens_checks.canvas_line(d.ksessions_id, row))  # type: ignore[arg-type]
             d.lines.append(tokens_checks.host_line(row, now, opts.new_user_token or
                                                    state.new_run))

@@ -41,7 +41,7 @@ def state_name(row: TokenRow | None, counts: RunCounts | None, now: datetime) ->
 
 def run_state(
     row: TokenRow | None, counts: RunCounts | None, now: datetime, new_run_asked: bool,
-    archive: str,
+    archive: str, *, schedule_given: bool = False,
 ) -> RunState:
     name = state_name(row, counts, now)
     c = counts or RunCounts()
@@ -49,7 +49,7 @@ def run_state(
                                                 and row is not None)
     return RunState(name, c.participants, c.questions, c.session_data,
                     row.started_at if row else None, row.status if row else None,
-                    new_run, archive)
+                    new_run, archive, new_schedule=schedule_given)
 
 
 #: The catalogue's status column, by state.
