@@ -412,7 +412,9 @@ def test_a_missing_odbc_driver_speaks_of_the_connection_string(_workdir: Path) -
     assert "No Such Driver 99" not in pyodbc.drivers()
     check = hostprov(["--config", "x.toml", "check", "--json", "-q"],
                      HOSTPROV_SECURITY__HASH_SECRET="s" * 32, HOSTPROV_CANVAS__PASSWORD="p",
-                     HOSTPROV_KSESSIONS__PASSWORD="p")
+                     HOSTPROV_KSESSIONS__PASSWORD="p",
+                     # pyodbc asked for: "auto" would take mssql-python (no such ODBC driver)
+                     HOSTPROV_CANVAS__DRIVER="pyodbc", HOSTPROV_KSESSIONS__DRIVER="pyodbc")
     text = check.stdout + check.stderr
     assert "connection_string" in text and "[canvas] odbc_driver" in text, text
     assert "canvas URL" not in text and "driver= in the URL" not in text

@@ -11,6 +11,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from hostprov_tui.tui.app import build_app
 from hostprov_tui.tui.screens.dashboard import DashboardScreen
@@ -85,7 +86,7 @@ async def test_the_dashboard_card_names_the_driver_and_the_refusal(
             if isinstance(screen, DashboardScreen) and screen.polls_done:
                 break
         card = pilot.app.screen.query_one("#card-canvas", DbCard)
-        body = " ".join(str(card.query_one(".db-body").render()).split())
+        body = " ".join(" ".join(str(w.render()) for w in card.query(Static)).split())
     assert f"Driver mssql-python {version('mssql-python')}" in body
     assert "refused the connection" in body
     assert f"127.0.0.1:{port}/KSESSIONS_DEV" in body
