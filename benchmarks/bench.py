@@ -349,7 +349,8 @@ def bench_statements(report: Report, config: Path) -> None:
     from hostprov_tui.services.inputs import Target
 
     prov = open_provisioner(config)
-    ids = [r.session_id for r in prov.search("Meaning", limit=200).rows if r.transcripts]
+    ids = [r.session_id for r in prov.search("Meaning", limit=200).rows  # what the tokens
+           if r.transcripts and r.is_active]  # generation issues for: active, with transcripts
     prov.issue(Target(ksessions_id=ids[0]))  # warm-up: connections, dialect set-up
     counts = {}
     for label, ks_id in (("new", ids[1]), ("rotation", ids[1])):
@@ -390,7 +391,8 @@ def bench_tokens(report: Report, config: Path, sizes: Sizes) -> None:
     tokens = tokens_config(config)
     bench_bulk(report, tokens, sizes, generation="tokens")
     prov = open_provisioner(tokens)
-    ids = [r.session_id for r in prov.search("Meaning", limit=200).rows if r.transcripts]
+    ids = [r.session_id for r in prov.search("Meaning", limit=200).rows  # what the tokens
+           if r.transcripts and r.is_active]  # generation issues for: active, with transcripts
     prov.issue(Target(ksessions_id=ids[0]))  # warm-up: connections, generation detected
     for label, ks_id in (("new canvas session + tokens", ids[-1]), ("rotation", ids[-1])):
         with captured(prov) as stmts:
