@@ -62,7 +62,8 @@ def server_pids(pg: Any) -> list[int]:
 def stopped(pids: list[int]) -> Iterator[None]:
     try:
         for pid in pids:
-            os.kill(pid, signal.SIGSTOP)
+            with contextlib.suppress(ProcessLookupError):  # a backend that ended meanwhile
+                os.kill(pid, signal.SIGSTOP)
         yield
     finally:
         for pid in pids:
