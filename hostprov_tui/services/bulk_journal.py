@@ -24,15 +24,17 @@ import contextlib
 import csv
 import io
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from hostprov_tui.config.private_file import link_sentence, make_private_folder, open_private
 from hostprov_tui.errors import InputError, OutputUnavailable
 from hostprov_tui.services.results import GUID_CSV_COLUMNS
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from hostprov_tui.services.bulk import BulkItem
@@ -223,10 +225,16 @@ def read_journal(path: Path) -> tuple[list[JournalRow], int]:
         raise InputError(f"{path} holds host tokens, not Host GUIDs.")
     if reader.fieldnames is None or "guid" not in reader.fieldnames:
         raise InputError(f"{path} is not a GUID file written by hostprov (no guid column).")
-    rows: list[JournalRow] = []
+    return parsed_rows(reader, _row)
+
+
+def parsed_rows(reader: Iterable[dict[str, str | None]],
+                parse: Callable[[dict[str, str | None]], T | None]) -> tuple[list[T], int]:
+    """The rows ``parse`` reads, and how many it could not (a line torn by a kill)."""
+    rows: list[T] = []
     torn = 0
     for raw in reader:
-        row = _row(raw)
+        row = parse(raw)
         if row is None:
             torn += 1
         else:

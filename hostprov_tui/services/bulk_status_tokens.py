@@ -29,6 +29,7 @@ from hostprov_tui.services.bulk_journal import (
     PENDING,
     STATES,
     journal_text,
+    parsed_rows,
     session_id,
 )
 from hostprov_tui.services.bulk_status import BulkStatusReport, MissingLine, RowStatus
@@ -71,15 +72,7 @@ def read_tokens_journal(path: Path) -> tuple[list[TokensRow], int]:
     reader = csv.DictReader(io.StringIO(journal_text(path), newline=""))
     if not holds_tokens(reader.fieldnames):
         raise InputError(f"{path} is not a file of host tokens written by hostprov.")
-    rows: list[TokensRow] = []
-    torn = 0
-    for raw in reader:
-        row = _row(raw)
-        if row is None:
-            torn += 1
-        else:
-            rows.append(row)
-    return rows, torn
+    return parsed_rows(reader, _row)
 
 
 def _row(raw: dict[str, str | None]) -> TokensRow | None:
