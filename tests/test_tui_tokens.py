@@ -80,8 +80,10 @@ def test_links_modal(snap_compare, tokens_env: Env) -> None:  # type: ignore[no-
     async def run_before(pilot: Pilot[int]) -> None:
         await settle(pilot)
         await pilot.press("f4")
+        await settle(pilot)  # the screen has learned the generation (a worker) before the window
         await pilot.app.push_screen(LinksModal(result, "Host token rotated"))
-        await pilot.pause()
+        await settle(pilot)
+        steady_cursors(pilot)
 
     try:
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
