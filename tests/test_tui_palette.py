@@ -38,8 +38,13 @@ async def test_every_screen_offers_the_actions(env: Env, prov: Provisioner,
         assert app.current_mode == "provision" and app.focused is not None
         assert app.focused.id == "target"
         app.screen.query_one("#target").value = str(ids.good)  # type: ignore[attr-defined]
+        for _ in range(100):  # the box's Changed reaches the screen before the lookup runs
+            await pilot.pause()
+            if app.screen.session.raw == str(ids.good):  # type: ignore[attr-defined]
+                break
         app.screen.look_up()  # type: ignore[attr-defined]
         await settle(pilot)
+        assert getattr(app.screen, "row", None) is not None  # the lookup answered
         await pilot.press("f5")  # Audit again: the actions name the session in the box
         await settle(pilot)
         titles = _titles(app)
