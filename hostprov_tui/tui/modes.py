@@ -18,7 +18,7 @@ class Mode(NamedTuple):
 SCREEN_MODES = (
     Mode("f2", "dashboard", "Dashboard", "Database status, environment, schema"),
     Mode("f3", "sessions", "Sessions", "Search the KSESSIONS catalogue and pick a session"),
-    Mode("f4", "provision", "Provision", "Validate, issue, revoke and verify Host GUIDs"),
+    Mode("f4", "provision", "Provision", "Validate, issue, revoke and verify host credentials"),
     Mode("f5", "audit", "Audit", "The live audit log"),
 )
 

@@ -91,12 +91,12 @@ class SessionsBulk(MainScreen):
         yield SystemCommand(
             f"Bulk issue for the {marked} marked session{'' if marked == 1 else 's'}"
             if marked else "Bulk issue for marked sessions",
-            "Issue (or rotate) Host GUIDs for every session marked with Space (Ctrl+F)",
+            "Issue (or rotate) the host credential of every session marked with Space (Ctrl+F)",
             self.action_issue_marked)
         if marked:
             yield SystemCommand("Clear marks", "Unmark every marked session",
                                 self.action_clear_marks)
-        yield SystemCommand("Refresh the sessions", "Search again: the newest Host GUID "
+        yield SystemCommand("Refresh the sessions", "Search again: the newest credential "
                             "statuses", self.action_refresh)
         row = table.current()
         if row is not None:
