@@ -11,6 +11,7 @@ from textual.widgets import Checkbox, Input, Label
 
 from hostprov_tui.tui.credential_words import WORDS, CredentialWords
 from hostprov_tui.tui.provision_state import FieldSpec, FormValues
+from hostprov_tui.tui.widgets.tick_box import TickBox
 
 
 class FormField(Horizontal):
@@ -26,7 +27,7 @@ class FormField(Horizontal):
 
     def compose(self) -> ComposeResult:
         if self.spec.kind == "check":
-            yield Checkbox(self.spec.label, id=self.box_id, name=self.field_name,
+            yield TickBox(self.spec.label, id=self.box_id, name=self.field_name,
                            classes="form-value")
         else:
             yield Label(self.spec.label, classes="field-label")
