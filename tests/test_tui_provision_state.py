@@ -6,6 +6,7 @@ from, and the layout holds at 120×36, 80×24 and below the smallest size."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from textual.pilot import Pilot
@@ -13,6 +14,7 @@ from textual.widgets import Button, Input, Static
 
 from hostprov_tui.config.settings import TuiOptions
 from hostprov_tui.services.api import Provisioner
+from hostprov_tui.services.clock import utcnow
 from hostprov_tui.services.inputs import Target
 from hostprov_tui.services.results import GuidStatus
 from hostprov_tui.tui.app import HostprovApp
@@ -22,6 +24,7 @@ from hostprov_tui.tui.screens.modals.guid import GuidModal
 from hostprov_tui.tui.screens.provision import ProvisionScreen
 from hostprov_tui.tui.widgets.checklist import Checklist
 from tests.conftest import DemoIds, Env
+from tests.support.db_state import set_host_expiry
 from tests.support.tui import settle
 from tests.test_tui_provision import text, to_provision
 
@@ -208,6 +211,26 @@ async def test_revoking_what_is_not_active_is_refused_at_once(
         toast = next(n for n in app._notifications if n.title == "Revoke refused")
         assert "nothing to revoke" in toast.message and "hostprov" not in toast.message
         assert "nothing to revoke" in panel(screen)
+
+
+@SQLITE
+async def test_an_expired_host_guid_is_revoked_as_the_command_line_does(
+    app: HostprovApp, prov: Provisioner, ids: DemoIds, env: Env
+) -> None:
+    """Past its expiry but still IsActive: `hostprov revoke` deactivates it, and so does the
+    TUI (it asks first instead of refusing)."""
+    issued = prov.issue(Target(ksessions_id=ids.good), expires="2030-06-01")
+    set_host_expiry(env.settings(), issued.host_session_id, utcnow() - timedelta(minutes=5))
+    assert prov.verify(issued.guid).status is GuidStatus.EXPIRED
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await to_provision(pilot, ids.good)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("right", "enter")
+        await settle(pilot)
+        assert app.screen is screen and "✔ Revoked" in panel(screen)
+    assert prov.verify(issued.guid).status is GuidStatus.REVOKED
 
 
 @pytest.mark.parametrize("hint", [

@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 SIGNS_IN = frozenset({"active", "fresh", "live"})
 #: ...and of one whose credential is in place but no longer signs in.
 DEAD = frozenset({"expired", "revoked", "over"})
-#: What a revoke can still act on: a run that is over keeps its tokens in the row, and the app's
-#: control-panel lookups ignore ExpiresAt, so a revoke (Status 'Expired') still locks it out.
-REVOCABLE = SIGNS_IN | {"over"}
+#: What a revoke can still act on (as `hostprov revoke` does): a run that is over keeps its tokens
+#: in the row, and the app's control-panel lookups ignore ExpiresAt, so a revoke (Status
+#: 'Expired') still locks it out; a Host GUID past its expiry is still IsActive, and a revoke
+#: ends it for good (a later change of its expiry cannot bring it back).
+REVOCABLE = SIGNS_IN | {"over", "expired"}
 SCHEDULE = ("scheduled_date", "scheduled_time", "duration")
 #: How the services' sentences about a schedule begin, and the field each is about.
 _OPENINGS = {"Scheduled date": "scheduled_date", "The scheduled start": "scheduled_date",
