@@ -120,3 +120,35 @@ def test_an_unsafe_path_is_refused_with_the_fix(made: Path, name: str) -> None:
         assert run.returncode == 2, (name, run.stdout, run.stderr)
         assert "is not safe to use" in flat and fix in flat, flat
     assert (audit.read_bytes() if audit.exists() else b"") == before  # nothing written
+
+
+def _shared_folder(home: Path) -> Path:
+    """A folder every user may write in (and not sticky, as /tmp is)."""
+    shared = home / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    return shared
+
+
+def test_a_guid_file_is_not_written_in_a_folder_others_may_write(made: Path) -> None:
+    """Another user who may write in the --output folder could swap the GUID file for a link
+    of theirs between the check and a later open: refused before anything is issued."""
+    shared = _shared_folder(made)
+    ids = made / "ids.txt"
+    ids.write_text("12\n13\n", encoding="utf-8")
+    audit = _data(made) / "audit.jsonl"
+    before = audit.read_bytes()
+    run = _run(made, "issue", "--from-file", str(ids), "--output", str(shared / "guids.csv"))
+    flat = " ".join(run.stderr.split())
+    assert run.returncode == 2, (run.stdout, run.stderr)
+    assert "is not safe to use" in flat and f"chmod go-w {shared}" in flat, flat
+    assert list(shared.iterdir()) == [] and audit.read_bytes() == before
+
+
+def test_a_config_file_is_not_written_in_a_folder_others_may_write(made: Path) -> None:
+    shared = _shared_folder(made)
+    run = _run(made, "config", "init", "--config", str(shared / "hostprov.toml"))
+    flat = " ".join(run.stderr.split())
+    assert run.returncode == 2, (run.stdout, run.stderr)
+    assert "is not safe to use" in flat and f"chmod go-w {shared}" in flat, flat
+    assert list(shared.iterdir()) == []

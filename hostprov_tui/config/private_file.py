@@ -39,6 +39,9 @@ def write_private_file(path: Path, text: str, *, replace: bool = False) -> None:
     ``replace`` an existing file (or one that appears meanwhile) is kept and refused."""
     check_writable_target(path, replace=replace)
     folder = path.parent
+    from hostprov_tui.config.path_safety import check_trusted
+
+    check_trusted(folder, "folder")  # another user who may write there could swap the file
     try:
         make_private_folder(folder)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)

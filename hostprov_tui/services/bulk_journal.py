@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from hostprov_tui.config.path_safety import check_trusted
 from hostprov_tui.config.private_file import link_sentence, make_private_folder, open_private
 from hostprov_tui.errors import InputError, OutputUnavailable
 from hostprov_tui.services.results import GUID_CSV_COLUMNS
@@ -81,6 +82,7 @@ def check_new_file(path: Path) -> None:
         raise InputError(f"The folder {folder} is read-only for this user, so the GUID file "
                          "cannot be written there; nothing was done.",
                          hint="Give an --output path in a folder you may write to.")
+    check_trusted(folder, "folder of the GUID file", error=InputError)  # no swap by others
 
 
 class BulkJournal:
