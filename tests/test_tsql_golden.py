@@ -159,9 +159,10 @@ def test_the_checks_catch_what_sqlglot_lets_through() -> None:
 def test_sp_getapplock_always_runs_inside_an_open_transaction(
     rendered: dict[str, Rendered],
 ) -> None:
-    """sp_getapplock with @LockOwner = 'Transaction' needs an open transaction; under the ODBC
-    driver's implicit transactions only a table statement opens one, so the lock batch opens
-    it itself when it comes first on its connection (revoke; issue with two databases)."""
+    """sp_getapplock with @LockOwner = 'Transaction' needs an open transaction; the drivers in
+    use begin one themselves (tests/test_mssql_transactions.py), but under a driver in
+    implicit-transaction mode only a table statement opens one, so the lock batch opens it
+    itself when it comes first on its connection (revoke; issue with two databases)."""
     outside = {n: r.applocks_outside_transaction for n, r in rendered.items()
                if r.applocks_outside_transaction}
     assert not outside, outside

@@ -49,8 +49,10 @@ HEADER = """\
 -- Each statement is compiled with SQLAlchemy's mssql+pyodbc dialect as for SQL Server 2022.
 -- "?" is a pyodbc parameter: "?n name: declared type, Python type -> how pyodbc binds it".
 -- canvas and KSESSIONS are two databases here (two connections); "transaction" lines are
--- SQLAlchemy's begin/commit/rollback (pyodbc sends nothing for a begin: the ODBC driver runs
--- with IMPLICIT_TRANSACTIONS ON, so the first SELECT/INSERT/UPDATE on a table opens it).
+-- SQLAlchemy's begin/commit/rollback. pyodbc connects with autocommit off and sends nothing
+-- for a begin: Microsoft's ODBC Driver 18 and FreeTDS at TDS 7.4 then begin each transaction
+-- themselves with a TDS transaction-manager request (tests/test_mssql_transactions.py); a
+-- driver in implicit-transaction mode would open it at the first statement on a table.
 """
 HEADER_MSSQLPYTHON = """\
 -- hostprov on SQL Server — {generation} generation — {flow}: {about}
@@ -67,9 +69,9 @@ HEADER_MSSQLPYTHON = """\
 #: driver → (file name suffix, header)
 DRIVERS = {"pyodbc": ("", HEADER), "mssqlpython": (".mssqlpython", HEADER_MSSQLPYTHON)}
 APPLOCK_NOTE = (
-    "-- !! No table statement ran in this transaction on this connection yet: under the ODBC\n"
-    "-- !! driver's implicit transactions @@TRANCOUNT is 0 here, and sp_getapplock with\n"
-    "-- !! @LockOwner = 'Transaction' then returns -999 (message 15626) instead of locking."
+    "-- !! No table statement ran in this transaction on this connection yet: under a driver\n"
+    "-- !! in implicit-transaction mode @@TRANCOUNT would be 0 here, and sp_getapplock with\n"
+    "-- !! @LockOwner = 'Transaction' would return -999 (message 15626) instead of locking."
 )
 
 SHARED_NOTE = (

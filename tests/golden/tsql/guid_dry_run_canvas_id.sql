@@ -3,8 +3,10 @@
 -- Each statement is compiled with SQLAlchemy's mssql+pyodbc dialect as for SQL Server 2022.
 -- "?" is a pyodbc parameter: "?n name: declared type, Python type -> how pyodbc binds it".
 -- canvas and KSESSIONS are two databases here (two connections); "transaction" lines are
--- SQLAlchemy's begin/commit/rollback (pyodbc sends nothing for a begin: the ODBC driver runs
--- with IMPLICIT_TRANSACTIONS ON, so the first SELECT/INSERT/UPDATE on a table opens it).
+-- SQLAlchemy's begin/commit/rollback. pyodbc connects with autocommit off and sends nothing
+-- for a begin: Microsoft's ODBC Driver 18 and FreeTDS at TDS 7.4 then begin each transaction
+-- themselves with a TDS transaction-manager request (tests/test_mssql_transactions.py); a
+-- driver in implicit-transaction mode would open it at the first statement on a table.
 
 -- canvas: SQLAlchemy reflection get_table_names(schema='canvas') (the dialect's own INFORMATION_SCHEMA / sys.* queries)
 
