@@ -1,4 +1,4 @@
-"""Where a session of the tokens generation is in its run (docs/design.md, "A session's runs"):
+"""Where a tokens-generation session stands in its run (docs/design.md, "A session's runs"):
 the typed state a Plan carries, and the sentence the dry run and the confirmations say."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 @dataclass(frozen=True)
 class RunState:
-    """Where a canvas session of the tokens generation is in its run, read before writing.
+    """Where a canvas session (tokens generation) stands in its run, read before writing.
 
     ``none``: no row; ``fresh``: not run yet; ``live``: tokens valid and run data (StartedAt,
     Status 'Active', participants or session data); ``over``: tokens no longer valid;
