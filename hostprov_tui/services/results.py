@@ -46,8 +46,14 @@ class CheckLine:
     hint: str | None = None
 
 
+#: Exactly these types (not subclasses: a StrEnum is a str) are JSON values already.
+_PLAIN = frozenset((str, int, float, bool))
+
+
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, enums and datetimes → JSON-friendly values (``to_json()`` where defined)."""
+    if value is None or type(value) in _PLAIN:  # most values of a document: as they are
+        return value
     if hasattr(value, "to_json"):
         return to_jsonable(value.to_json())
     if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
