@@ -42,6 +42,8 @@ _GUID = re.compile(
 )
 _LEVEL_BY_OUTCOME = {"ok": "INFO", "refused": "WARNING", "failed": "ERROR", "dry-run": "INFO",
                      "pending": "INFO", "unknown": "WARNING", "not-shown": "WARNING"}
+#: json.dumps(record, ensure_ascii=False), without building an encoder per record
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 PENDING = "pending"
 UNKNOWN = "unknown"
 #: What a pending record with no outcome says when read back.
@@ -211,7 +213,7 @@ class AuditLog:
         self._write_line(extra["audit"], bool(extra.get("audit_required")))
 
     def _write_line(self, audit: dict[str, Any], required: bool) -> None:
-        line = json.dumps(audit, ensure_ascii=False) + "\n"
+        line = _to_json(audit) + "\n"
         batch: TextIO | None = getattr(self._batch, "handle", None)
         try:
             with self._file_lock:
