@@ -327,7 +327,7 @@ class AuditLog:
         return self.record(
             action, PENDING, ksessions_id=ksessions_id, canvas_session_id=canvas_session_id,
             host_session_id=host_session_id, hash_prefix=hash_prefix, reason=reason,
-            message=message, required=True, ref=uuid.uuid4().hex[:16],
+            message=message, required=True, ref=os.urandom(8).hex(),  # 16 hex digits
         )
 
     def settle(

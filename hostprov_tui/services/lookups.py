@@ -64,7 +64,7 @@ def ksessions(conn: Connection, ids: list[int]) -> dict[int, KSessionInfo]:
         )
         .outerjoin(Group, Group.GroupID == KSession.GroupID)
         .where(KSession.SessionID.in_(ids))
-    )
+    ).all()  # one fetchall, not a fetch per row
     return {sid: KSessionInfo(sid, name, description, active is not False, album, int(count))
             for sid, name, description, active, album, count in rows}
 
