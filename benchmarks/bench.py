@@ -416,13 +416,15 @@ def bench_bulk(report: Report, config: Path, sizes: Sizes, generation: str = "gu
         summary = doc["summary"]
         floor = got.floor_s if label == "created" else None
         runs = f", median of {got.runs}" if label == "created" and got.runs > 1 else ""
-        ok = wall <= 15 and (floor is None or wall <= 3 * floor)
+        # the ratio is the goal at 10,000 IDs: at the smoke run's 200, start-up is all it shows
+        ratio_goal = floor is not None and sizes.bulk >= 10_000
+        ok = wall <= 15 and (not ratio_goal or wall <= 3 * floor)  # type: ignore[operator]
         report.add(Figure(
             f"`hostprov issue --from-file` ({generation}) {sizes.bulk:,} IDs, "
             f"{summary[label]:,} {label}, {summary['failed']} refused (exit {code}{runs})",
             wall, "s", floor, "same rows, HMACs, fsyncs, commits; plain sqlite3, whole process"
-            if floor is not None else "", "≤ 3× floor, ≤ 15 s" if floor is not None
-            else "≤ 15 s", ok, note=f"in-process {summary['seconds']:.2f} s",
+            if floor is not None else "", "≤ 3× floor, ≤ 15 s" if ratio_goal else "≤ 15 s", ok,
+            note=f"in-process {summary['seconds']:.2f} s",
         ))
 
 
