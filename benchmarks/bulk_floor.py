@@ -85,3 +85,19 @@ def bulk_floor(canvas_db: Path, ksessions_db: Path, ids: Sequence[int], secret: 
 def _sync(handle: object) -> None:
     handle.flush()  # type: ignore[attr-defined]
     os.fsync(handle.fileno())  # type: ignore[attr-defined]
+
+
+def main(argv: list[str]) -> int:
+    """``python bulk_floor.py CANVAS_DB KSESSIONS_DB IDS_JSON SCRATCH``: the floor as a whole
+    process (as hostprov is measured), the secret from HOSTPROV_SECURITY__HASH_SECRET."""
+    canvas_db, ksessions_db, ids_json, scratch = (Path(a) for a in argv)
+    ids = json.loads(ids_json.read_text(encoding="utf-8"))
+    bulk_floor(canvas_db, ksessions_db, ids, os.environ["HOSTPROV_SECURITY__HASH_SECRET"],
+               scratch)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

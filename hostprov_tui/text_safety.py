@@ -11,6 +11,7 @@ TUI reach it as services/display_text.py).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import fields, is_dataclass, replace
 from typing import Any, TypeVar
@@ -22,6 +23,13 @@ _NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", "\x00"
           "\u2029": "a paragraph separator", "\x85": "a next-line (NEL)"}
 
 T = TypeVar("T")
+#: Every character :func:`is_unsafe` names, and the lone surrogates: the category Cc is
+#: U+0000–U+001F and U+007F–U+009F by Unicode's stability policy, Zl is U+2028 alone and Zp
+#: U+2029 alone (tests/test_text_safety.py checks it against unicodedata). One search for it is
+#: what decides that a text needs no escaping: a C loop, not a Python one per character.
+_UNSAFE_CHARS = "\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(_BIDI))
+_UNSAFE = re.compile(f"[{_UNSAFE_CHARS}]")
+_UNSAFE_OR_SURROGATE = re.compile(f"[{_UNSAFE_CHARS}\ud800-\udfff]")
 
 
 def is_unsafe(char: str) -> bool:
@@ -32,7 +40,7 @@ def is_unsafe(char: str) -> bool:
 def printable(text: str) -> str:
     """``text`` with every unsafe character shown as an escape (``\\n``, ``\\x1b``, ``\\u202e``);
     lone surrogates (bytes that were not UTF-8) too."""
-    if all(not is_unsafe(c) and not 0xD800 <= ord(c) <= 0xDFFF for c in text):
+    if _UNSAFE_OR_SURROGATE.search(text) is None:
         return text
     out: list[str] = []
     for char in text:
@@ -53,7 +61,7 @@ def printable(text: str) -> str:
 def one_line(text: str) -> str:
     """A sentence on one line: line breaks and tabs become spaces, other unsafe characters
     escapes (for error messages, which may hold a driver's multi-line text)."""
-    if all(not is_unsafe(c) for c in text):
+    if _UNSAFE.search(text) is None:
         return text
     flat = " ".join(text.replace("\r\n", "\n").replace("\t", " ").split("\n"))
     return printable(flat)

@@ -42,6 +42,8 @@ _GUID = re.compile(
 )
 _LEVEL_BY_OUTCOME = {"ok": "INFO", "refused": "WARNING", "failed": "ERROR", "dry-run": "INFO",
                      "pending": "INFO", "unknown": "WARNING", "not-shown": "WARNING"}
+#: json.dumps(record, ensure_ascii=False), without building an encoder per record
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 PENDING = "pending"
 UNKNOWN = "unknown"
 #: What a pending record with no outcome says when read back.
@@ -104,10 +106,21 @@ def scrub(text: str | None) -> str | None:
     """Replace anything shaped like a GUID with a marker — and anything close to one: a GUID
     with a character dropped or changed, en dashes or spaces for its hyphens, still gives away
     most of its digits (see :func:`_near_guids`). The documented example GUID stays readable."""
-    if not text:
+    if not text or text in _CLEAN:
         return text
     parts = _EXAMPLE.split(text)
-    return EXAMPLE_GUID.join(_near_guids(_GUID.sub("[guid]", part)) for part in parts)
+    scrubbed = EXAMPLE_GUID.join(_near_guids(_GUID.sub("[guid]", part)) for part in parts)
+    if scrubbed == text and len(text) <= _CLEAN_MAX_CHARS:  # nothing GUID-like: remembered
+        if len(_CLEAN) >= _CLEAN_MAX:
+            _CLEAN.clear()
+        _CLEAN.add(text)
+    return scrubbed
+
+
+#: Texts scrub() left as they were (a bulk run's records repeat the same few): only those, so
+#: nothing GUID-like is kept; bounded in number and length.
+_CLEAN: set[str] = set()
+_CLEAN_MAX, _CLEAN_MAX_CHARS = 256, 1000
 
 
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -164,10 +177,10 @@ class AuditLog:
         self._channel = uuid.uuid4().hex
         self._batch = threading.local()  # .handle: this thread's open file inside batch()
         self._logger = logger.bind(hostprov_audit=self._channel)
-        self._sinks: list[int] = [
-            logger.add(self._write_file, level="DEBUG", filter=self._mine, catch=False,
-                       format="{message}", colorize=False)
-        ]
+        self._file_lock = threading.Lock()  # one line at a time, whichever path wrote it
+        self._file_sink = logger.add(self._write_file, level="DEBUG", filter=self._mine,
+                                     catch=False, format="{message}", colorize=False)
+        self._sinks: list[int] = [self._file_sink]
 
     def _mine(self, record: Any) -> bool:
         return record["extra"].get("hostprov_audit") == self._channel
@@ -197,20 +210,31 @@ class AuditLog:
 
     def _write_file(self, message: Any) -> None:
         extra = message.record["extra"]
-        line = json.dumps(extra["audit"], ensure_ascii=False) + "\n"
+        self._write_line(extra["audit"], bool(extra.get("audit_required")))
+
+    def _write_line(self, audit: dict[str, Any], required: bool) -> None:
+        line = _to_json(audit) + "\n"
         batch: TextIO | None = getattr(self._batch, "handle", None)
         try:
-            if batch is not None:
-                batch.write(line)  # durable at the batch's next sync()
-                batch.flush()
-                return
-            with self._open() as handle:
-                handle.write(line)
-                handle.flush()
-                os.fsync(handle.fileno())
+            with self._file_lock:
+                if batch is not None:
+                    batch.write(line)  # durable at the batch's next sync()
+                    batch.flush()
+                    return
+                with self._open() as handle:
+                    handle.write(line)
+                    handle.flush()
+                    os.fsync(handle.fileno())
         except (OSError, UnicodeError, ValueError) as exc:
-            if extra.get("audit_required"):
+            if required:
                 raise self._unavailable(exc) from None
+
+    def _file_only(self, outcome: str) -> bool:
+        """Only the file takes this record: a pending one (streams and listeners see outcomes)
+        or any when no stream or listener was added. Then it is written straight to the file,
+        not formatted for loguru's sinks (a bulk run writes two records per ID)."""
+        sinks = self._sinks
+        return self._file_sink in sinks and (outcome == PENDING or len(sinks) == 1)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Callable[[], None]]:
@@ -275,10 +299,13 @@ class AuditLog:
             ref=ref,
         )
         try:
-            self._logger.bind(audit=dict(vars(rec)), audit_required=required,
-                              audit_echo=echo).log(
-                rec.level, printable(rec.line())  # stderr: free text cannot start a line
-            )
+            if self._file_only(outcome):
+                self._write_line(dict(vars(rec)), required)
+            else:
+                self._logger.bind(audit=dict(vars(rec)), audit_required=required,
+                                  audit_echo=echo).log(
+                    rec.level, printable(rec.line())  # stderr: free text cannot start a line
+                )
         except AuditUnavailable:
             if required:
                 raise
@@ -300,7 +327,7 @@ class AuditLog:
         return self.record(
             action, PENDING, ksessions_id=ksessions_id, canvas_session_id=canvas_session_id,
             host_session_id=host_session_id, hash_prefix=hash_prefix, reason=reason,
-            message=message, required=True, ref=uuid.uuid4().hex[:16],
+            message=message, required=True, ref=os.urandom(8).hex(),  # 16 hex digits
         )
 
     def settle(

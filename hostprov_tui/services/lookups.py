@@ -64,8 +64,9 @@ def ksessions(conn: Connection, ids: list[int]) -> dict[int, KSessionInfo]:
         )
         .outerjoin(Group, Group.GroupID == KSession.GroupID)
         .where(KSession.SessionID.in_(ids))
-    )
-    return {r[0]: KSessionInfo(r[0], r[1], r[2], r[3] is not False, r[4], int(r[5])) for r in rows}
+    ).all()  # one fetchall, not a fetch per row
+    return {sid: KSessionInfo(sid, name, description, active is not False, album, int(count))
+            for sid, name, description, active, album, count in rows}
 
 
 def ksession(conn: Connection, ksessions_id: int) -> KSessionInfo | None:

@@ -46,15 +46,22 @@ class CheckLine:
     hint: str | None = None
 
 
+#: Exactly these types (not subclasses: a StrEnum is a str) are JSON values already.
+_PLAIN = frozenset((str, int, float, bool))
+
+
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, enums and datetimes → JSON-friendly values (``to_json()`` where defined)."""
+    if value is None or type(value) in _PLAIN:  # most values of a document: as they are
+        return value
     if hasattr(value, "to_json"):
         return to_jsonable(value.to_json())
     if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
         # field by field (not asdict): a nested dataclass keeps its own to_json()
         return {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, dict):  # a plain value inline: no call per field of 10,000 items
+        return {str(k): v if v is None or type(v) in _PLAIN else to_jsonable(v)
+                for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     if isinstance(value, StrEnum):

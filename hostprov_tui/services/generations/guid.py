@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
 from hostprov_tui.db.canvas_models import CanvasSession, HostSession
 from hostprov_tui.errors import (
@@ -233,14 +234,7 @@ class GuidGeneration(Generation):
     def statuses(
         self, conn: Connection, ids: list[int], now: datetime
     ) -> dict[int, tuple[GuidStatus, int | None]]:
-        rows = conn.execute(
-            select(
-                CanvasSession.KSessionsId, CanvasSession.SessionId, HostSession.IsActive,
-                HostSession.ExpiresAt,
-            )
-            .outerjoin(HostSession, HostSession.SessionId == CanvasSession.SessionId)
-            .where(CanvasSession.KSessionsId.in_(ids))
-        )
+        rows = conn.execute(_statuses_statement(), {"ids": ids})
         result: dict[int, tuple[GuidStatus, int | None]] = {}
         for ks_id, canvas_id, is_active, expires in rows:
             if is_active is None:
@@ -255,6 +249,20 @@ class GuidGeneration(Generation):
             if best is None or _RANK[status] > _RANK[best[0]]:
                 result[ks_id] = (status, canvas_id)
         return result
+
+
+@functools.cache
+def _statuses_statement() -> Select:
+    """The status rows of the KSESSIONS IDs ``ids`` (an expanding parameter): built once, so a
+    catalogue page does not build it and its cache key again."""
+    return (
+        select(
+            CanvasSession.KSessionsId, CanvasSession.SessionId, HostSession.IsActive,
+            HostSession.ExpiresAt,
+        )
+        .outerjoin(HostSession, HostSession.SessionId == CanvasSession.SessionId)
+        .where(CanvasSession.KSessionsId.in_(bindparam("ids", expanding=True)))
+    )
 
 
 def _decision(
