@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import sys
 import traceback
@@ -63,10 +64,9 @@ def stderr_console() -> Console:
 
 
 def emit_json(doc: Any) -> None:
-    from hostprov_tui.cli.json_text import dumps  # json.dumps(…, indent=2), byte for byte
     from hostprov_tui.services.results import to_jsonable  # not on the `hostprov tui` path
 
-    sys.stdout.write(dumps(to_jsonable(doc)) + "\n")
+    sys.stdout.write(json.dumps(to_jsonable(doc), ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
 
 
