@@ -1,0 +1,128 @@
+"""TUI start-up as the operator sees it: the app runs in a tmux pane of a fixed size (120×40) and
+the probe reads the pane from outside (``tmux capture-pane -p``) until given texts are painted.
+
+Unlike startup_probe.py (which reads the bytes the app writes to a bare pseudo-terminal), this
+counts what a real terminal does: tmux answers the app's terminal queries, sends its size and
+focus events, and shows a text only once it has parsed and drawn the app's output. The clock
+starts before ``tmux new-session`` forks the app (a tmux server is already running, so its own
+start-up is not counted) and stops at the first capture that shows the texts.
+
+    python benchmarks/tmux_probe.py [RUNS]    bare app against itself (a quick check of the probe)
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+SIZE = (120, 40)
+BARE_APP = Path(__file__).with_name("bare_app.py")
+POLL_S = 0.01
+
+
+class TmuxUnavailable(RuntimeError):
+    """No tmux here, or the app ended or hung before painting."""
+
+
+@dataclass(frozen=True)
+class Startup:
+    first_frame_s: float
+    ready_s: float | None  # None when no "ready" texts were asked for
+
+
+def _painted(screen: str, texts: Sequence[str]) -> bool:
+    """Every text is on the screen (a repeated text must be there that many times)."""
+    return all(screen.count(t) >= texts.count(t) for t in set(texts))
+
+
+class Tmux:
+    """A private tmux server (its own socket, no user config) that runs one app at a time.
+
+    The server's environment is ``env``: every pane inherits it, so nothing secret is put on a
+    command line.
+    """
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        if shutil.which("tmux") is None:
+            raise TmuxUnavailable("tmux is not installed (scripts/setup-system.sh installs it)")
+        self.socket = f"hostprov-bench-{os.getpid()}"
+        self.env = {k: v for k, v in (env or os.environ).items()
+                    if k not in ("COLUMNS", "LINES", "TMUX", "TMUX_PANE")}
+        self._runs = 0
+        cols, rows = SIZE
+        self._tmux("-f", "/dev/null", "new-session", "-d", "-s", "keep", "-x", str(cols),
+                   "-y", str(rows), "sleep 86400")
+        self._tmux("set-option", "-g", "default-terminal", "tmux-256color")
+        self._tmux("set-option", "-g", "default-size", f"{cols}x{rows}")
+        self._tmux("set-option", "-g", "status", "off")
+
+    def _tmux(self, *args: str, check: bool = True) -> str:
+        proc = subprocess.run(["tmux", "-L", self.socket, *args], env=self.env,
+                              capture_output=True, text=True, check=False, timeout=30)
+        if check and proc.returncode != 0:
+            raise TmuxUnavailable(f"tmux {args[0]} failed: {proc.stderr.strip()}")
+        return proc.stdout
+
+    def close(self) -> None:
+        self._tmux("kill-server", check=False)
+
+    def __enter__(self) -> Tmux:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def measure(self, argv: Sequence[str], first: Sequence[str], ready: Sequence[str] = (), *,
+                cwd: Path | None = None, timeout: float = 60.0) -> Startup:
+        """Run ``argv`` in a new pane; the times at which ``first``, then ``ready``, show."""
+        self._runs += 1
+        name = f"run{self._runs}"
+        cols, rows = SIZE
+        command = shlex.join(list(argv))
+        start = time.perf_counter()
+        self._tmux("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows),
+                   "-c", str(cwd or Path.cwd()), command)
+        first_at: float | None = None
+        screen = ""
+        try:
+            while time.perf_counter() - start < timeout:
+                screen = self._tmux("capture-pane", "-p", "-t", name, check=False)
+                now = time.perf_counter() - start
+                if first_at is None and _painted(screen, first):
+                    first_at = now
+                if first_at is not None and (not ready or _painted(screen, ready)):
+                    return Startup(first_at, now if ready else None)
+                time.sleep(POLL_S)
+        finally:
+            self._tmux("kill-session", "-t", name, check=False)
+        tail = screen.strip()[-300:]
+        raise TmuxUnavailable(f"{Path(argv[-1]).name}: texts never painted within {timeout:g} s;"
+                              f" last screen: {tail!r}")
+
+    def bare(self, python: str) -> Startup:
+        """The floor: a bare Textual app (Header, Static, Footer), first frame."""
+        return self.measure([python, str(BARE_APP)], ["Bare app", "palette"])
+
+    def hostprov(self, command: Sequence[str], config: Path) -> Startup:
+        """``hostprov --config CONFIG tui``: first frame = the dashboard with its cards and
+        footer; ready = both cards "● reachable" (settings loaded, the first checks done)."""
+        return self.measure([*command, "--config", str(config), "tui"],
+                            ["Checking", "palette"], ["● reachable", "● reachable"],
+                            cwd=config.parent)
+
+
+if __name__ == "__main__":
+    import statistics
+
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    with Tmux() as tmux:
+        times = [tmux.bare(sys.executable).first_frame_s for _ in range(runs)]
+    print(f"bare app first frame in tmux: median {statistics.median(times):.3f} s "
+          f"(min {min(times):.3f}, max {max(times):.3f}, {runs} runs)")
