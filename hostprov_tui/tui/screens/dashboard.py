@@ -58,12 +58,18 @@ class DashboardScreen(MainScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="dash-scroll"):  # ↑ ↓ scroll it on a short terminal
             with Grid(id="cards"):
-                yield DbCard("canvas", id="card-canvas").data_bind(
-                    view=DashboardScreen.canvas_card)
-                yield DbCard("ksessions", id="card-ksessions").data_bind(
-                    view=DashboardScreen.ksessions_card)
+                # not data_bind: a bound reactive is set again at mount, which would compose
+                # and style each card twice before the first frame (the watchers below)
+                yield DbCard("canvas", id="card-canvas")
+                yield DbCard("ksessions", id="card-ksessions")
             yield DriftCard(id="drift")
             yield Static(self._summary(), id="dash-summary")
+
+    def watch_canvas_card(self, view: CardView) -> None:
+        self.query_one("#card-canvas", DbCard).view = view
+
+    def watch_ksessions_card(self, view: CardView) -> None:
+        self.query_one("#card-ksessions", DbCard).view = view
 
     def _summary(self) -> Content:
         if not self.hp.settings_ready:
