@@ -26,6 +26,14 @@ SIZE = (120, 40)
 BARE_APP = Path(__file__).with_name("bare_app.py")
 POLL_S = 0.01
 
+#: What a whole first frame shows. The texts alone are not enough: Textual paints a screen in
+#: more than one update, and the dashboard's first update already has both "Checking…" and the
+#: footer's "palette" but not yet the card borders or the header's icon (⭘); a probe that stops
+#: there times a partial frame (the pseudo-terminal probe, startup_probe.py, did).
+BARE_FRAME = ("⭘", "Bare app", "palette")
+DASHBOARD_FRAME = ("⭘", "─ canvas ", "─ ksessions ", "Checking…", "Checking…", "palette")
+READY = ("● reachable", "● reachable")
+
 
 class TmuxUnavailable(RuntimeError):
     """No tmux here, or the app ended or hung before painting."""
@@ -49,17 +57,20 @@ class Tmux:
     command line.
     """
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    _servers = 0
+
+    def __init__(self, env: dict[str, str] | None = None, term: str = "tmux-256color") -> None:
         if shutil.which("tmux") is None:
             raise TmuxUnavailable("tmux is not installed (scripts/setup-system.sh installs it)")
-        self.socket = f"hostprov-bench-{os.getpid()}"
+        Tmux._servers += 1  # a new socket each time: a server just killed may still be ending
+        self.socket = f"hostprov-bench-{os.getpid()}-{Tmux._servers}"
         self.env = {k: v for k, v in (env or os.environ).items()
                     if k not in ("COLUMNS", "LINES", "TMUX", "TMUX_PANE")}
         self._runs = 0
         cols, rows = SIZE
         self._tmux("-f", "/dev/null", "new-session", "-d", "-s", "keep", "-x", str(cols),
                    "-y", str(rows), "sleep 86400")
-        self._tmux("set-option", "-g", "default-terminal", "tmux-256color")
+        self._tmux("set-option", "-g", "default-terminal", term)
         self._tmux("set-option", "-g", "default-size", f"{cols}x{rows}")
         self._tmux("set-option", "-g", "status", "off")
 
@@ -107,15 +118,15 @@ class Tmux:
                               f" last screen: {tail!r}")
 
     def bare(self, python: str) -> Startup:
-        """The floor: a bare Textual app (Header, Static, Footer), first frame."""
-        return self.measure([python, str(BARE_APP)], ["Bare app", "palette"])
+        """The floor: a bare Textual app (Header, Static, Footer), its whole first frame: the
+        header's icon, the Static and the footer's key (Textual paints the footer last)."""
+        return self.measure([python, str(BARE_APP)], BARE_FRAME)
 
     def hostprov(self, command: Sequence[str], config: Path) -> Startup:
-        """``hostprov --config CONFIG tui``: first frame = the dashboard with its cards and
-        footer; ready = both cards "● reachable" (settings loaded, the first checks done)."""
-        return self.measure([*command, "--config", str(config), "tui"],
-                            ["Checking", "palette"], ["● reachable", "● reachable"],
-                            cwd=config.parent)
+        """``hostprov --config CONFIG tui``: first frame = the whole dashboard; ready = both
+        cards "● reachable" (settings loaded, the first checks done)."""
+        return self.measure([*command, "--config", str(config), "tui"], DASHBOARD_FRAME,
+                            READY, cwd=config.parent)
 
 
 if __name__ == "__main__":

@@ -159,7 +159,8 @@ class HostprovApp(KeepsakesMixin, PaletteMixin, App[int]):
         except ConfigError as exc:
             self.call_from_thread(self._config_failed, exc.message, exc.hint, exc.exit_code)
             return
-        self.call_from_thread(self._settings_loaded, settings)
+        # not call_from_thread: this worker goes on to the engines while the UI fills in
+        self.post_message(SettingsReady())
         try:
             prov = self.backend.bootstrapped()
             records = self.audit_feed.start(prov.audit.path, 200)
@@ -175,9 +176,10 @@ class HostprovApp(KeepsakesMixin, PaletteMixin, App[int]):
             self.sub_title = f"{self.environment} · operator {self.backend.operator}"
             for banner in self.query("EnvBanner"):
                 banner.set_environment(self.environment)  # type: ignore[attr-defined]
-        self.post_message(SettingsReady())
 
     def on_settings_ready(self, _message: SettingsReady) -> None:
+        if self.backend.settings is not None:
+            self._settings_loaded(self.backend.settings)
         for screen in self.screen_stack_all():
             if isinstance(screen, MainScreen):
                 screen.when_settings_loaded()
