@@ -108,3 +108,45 @@ async def test_the_first_frame_skips_work_it_does_not_need(
         await pilot.press("f1", "f5")
         await pilot.pause()
         assert app.current_mode == "audit"
+
+
+async def test_the_cards_are_composed_once_for_the_first_frame_and_say_checking(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until the first check answers, each card is composed once (not composed, then set
+    again and composed anew at mount) and shows "Checking…", with no "down" under it."""
+    import threading
+
+    from hostprov_tui.config.settings import load_settings
+    from hostprov_tui.tui.app import HostprovApp
+    from hostprov_tui.tui.widgets.db_card import DbCard
+
+    composed: list[str] = []
+    original = DbCard.compose
+
+    def counting(self: DbCard):  # type: ignore[no-untyped-def]
+        composed.append(self.db_name)
+        return original(self)
+
+    monkeypatch.setattr(DbCard, "compose", counting)
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    config = env.write_config()
+    release = threading.Event()
+
+    def load():  # type: ignore[no-untyped-def]
+        release.wait(10)  # the settings stay unloaded while the first frames are looked at
+        return load_settings(config, {})
+
+    app = HostprovApp(load=load, preview=preview(config, {}))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):
+            await pilot.pause()
+        cards = list(app.screen.query(DbCard))
+        assert sorted(composed) == ["canvas", "ksessions"]
+        for card in cards:
+            assert "Checking" in str(card.query_one(".db-body").render())
+            assert card.border_subtitle in (None, "")
+        release.set()
+        await _settle(pilot)
+        assert composed.count("canvas") == 2 and composed.count("ksessions") == 2
+        assert all(card.border_subtitle and "ms" in card.border_subtitle for card in cards)

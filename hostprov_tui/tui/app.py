@@ -155,7 +155,7 @@ class HostprovApp(KeepsakesMixin, PaletteMixin, App[int]):
         from hostprov_tui.errors import ConfigError
 
         try:
-            settings = self.backend.load_settings()
+            self.backend.load_settings()
         except ConfigError as exc:
             self.call_from_thread(self._config_failed, exc.message, exc.hint, exc.exit_code)
             return
