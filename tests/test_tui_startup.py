@@ -150,3 +150,21 @@ async def test_the_cards_are_composed_once_for_the_first_frame_and_say_checking(
         await _settle(pilot)
         assert composed.count("canvas") == 2 and composed.count("ksessions") == 2
         assert all(card.border_subtitle and "ms" in card.border_subtitle for card in cards)
+
+
+@pytest.mark.parametrize(("size", "classes"), [((80, 24), {"-narrow", "-short"}),
+                                               ((120, 36), {"-normal", "-tall"}),
+                                               ((200, 50), {"-wide", "-tall"})])
+async def test_a_screen_has_its_size_classes_before_it_mounts(
+    env: Env, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int], classes: set[str]
+) -> None:
+    """The breakpoint classes are set when a screen is built, the same as Textual sets them on
+    its first Resize, so that Resize changes no class and restyles nothing again."""
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    app = build_app(env.write_config(), {})
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        mounted = app.screen
+        built = DashboardScreen()  # not mounted: only what its constructor set
+        assert classes <= set(built.classes)
+        assert {c for c in mounted.classes if c.startswith("-")} == classes
