@@ -168,3 +168,29 @@ async def test_a_screen_has_its_size_classes_before_it_mounts(
         built = DashboardScreen()  # not mounted: only what its constructor set
         assert classes <= set(built.classes)
         assert {c for c in mounted.classes if c.startswith("-")} == classes
+
+
+async def test_the_audit_tail_is_read_after_the_cards_first_check(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At start the two cards' checks go first; the audit tail (for the strip) follows them."""
+    from hostprov_tui.tui.audit_feed import AuditFeed
+
+    seen: list[int] = []
+    original = AuditFeed.start
+
+    def start(self: AuditFeed, path: Path, tail: int):  # type: ignore[no-untyped-def]
+        screen = app.screen_stack_all()
+        seen.extend(s.polls_done for s in screen if isinstance(s, DashboardScreen))
+        return original(self, path, tail)
+
+    monkeypatch.setattr(AuditFeed, "start", start)
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    app = build_app(env.write_config(), {})
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        for _ in range(40):
+            if seen:
+                break
+            await pilot.pause(0.05)
+    assert seen and seen[0] >= 1

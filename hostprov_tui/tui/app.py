@@ -6,6 +6,7 @@ that needs them, so the first frame never waits for a database or a driver impor
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
     from hostprov_tui.services.results import SessionRow
 
 AUDIT_KEEP = 500
+#: How long reading the audit tail at start waits for the dashboard's first check, so that the
+#: two cards' checks and their paint do not share the interpreter with it (it follows them).
+AUDIT_AFTER_CHECK_S = 0.5
 def _dashboard_screen() -> Screen[None]:
     """The start screen, marked as styled by the current style sheets.
 
@@ -112,6 +116,7 @@ class HostprovApp(KeepsakesMixin, PaletteMixin, App[int]):
             preview.environment if preview else "development")
         self.audit_feed = AuditFeed(self.post_message, AUDIT_KEEP)  # follows the audit file
         self.audit_records: deque[AuditRecord] = self.audit_feed.records
+        self.first_check = threading.Event()  # set by the dashboard when its first check ends
         self.picked: SessionRow | None = None
         self.picks = 0  # each pick counts, so picking the same session again still takes it
         self.catalogue_changes = 0  # issues and revokes: the sessions list re-reads on return
@@ -163,6 +168,7 @@ class HostprovApp(KeepsakesMixin, PaletteMixin, App[int]):
         self.post_message(SettingsReady())
         try:
             prov = self.backend.bootstrapped()
+            self.first_check.wait(AUDIT_AFTER_CHECK_S)  # the cards first, the strip after
             records = self.audit_feed.start(prov.audit.path, 200)
         except Exception as exc:
             message, hint = describe_error(exc)

@@ -163,6 +163,7 @@ class DashboardScreen(MainScreen):
         canvas, ksessions = (self._answers[n] for n in DATABASES)
         self._polling = False
         self.polls_done += 1
+        self.hp.first_check.set()  # the audit tail waited for it (HostprovApp.load_audit_tail)
         self.sub_title = "Dashboard"
         self._timer = self.set_timer(self.hp.settings.tui.refresh_s, self.poll_now)
         if audit and canvas is not None and ksessions is not None:
