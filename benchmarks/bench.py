@@ -568,7 +568,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if args.only:
             wanted = set(args.only.split(","))
-            steps = [s for s in steps if s[0] == "demo catalogue" or s[0].split()[0] in wanted]
+            steps = [s for s in steps
+                     if s[0] == "demo catalogue" or s[0].split()[0].lower() in wanted]
         for title, step in steps:
             print(f"- {title}", flush=True)
             step()
