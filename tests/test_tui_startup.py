@@ -194,3 +194,29 @@ async def test_the_audit_tail_is_read_after_the_cards_first_check(
                 break
             await pilot.pause(0.05)
     assert seen and seen[0] >= 1
+
+
+async def test_the_drift_card_asks_after_the_cards_first_check(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drift card reads files only; at start it waits for the cards' first check."""
+    from hostprov_tui.services.api import Provisioner
+
+    seen: list[int] = []
+    original = Provisioner.drift
+
+    def drift(self: Provisioner):  # type: ignore[no-untyped-def]
+        seen.extend(s.polls_done for s in app.screen_stack_all()
+                    if isinstance(s, DashboardScreen))
+        return original(self)
+
+    monkeypatch.setattr(Provisioner, "drift", drift)
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    app = build_app(env.write_config(), {})
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        for _ in range(40):
+            if seen:
+                break
+            await pilot.pause(0.05)
+    assert seen and seen[0] >= 1

@@ -39,9 +39,10 @@ if TYPE_CHECKING:
     from hostprov_tui.services.results import SessionRow
 
 AUDIT_KEEP = 500
-#: How long reading the audit tail at start waits for the dashboard's first check, so that the
-#: two cards' checks and their paint do not share the interpreter with it (it follows them).
-AUDIT_AFTER_CHECK_S = 0.5
+#: How long the other start-up work (the audit tail, the drift card) waits for the dashboard's
+#: first check, so that the two cards' checks and their paint do not share the interpreter with
+#: it (it follows them, or starts anyway after this).
+CARDS_FIRST_S = 0.5
 def _dashboard_screen() -> Screen[None]:
     """The start screen, marked as styled by the current style sheets.
 
@@ -168,7 +169,7 @@ class HostprovApp(KeepsakesMixin, PaletteMixin, App[int]):
         self.post_message(SettingsReady())
         try:
             prov = self.backend.bootstrapped()
-            self.first_check.wait(AUDIT_AFTER_CHECK_S)  # the cards first, the strip after
+            self.first_check.wait(CARDS_FIRST_S)  # the cards first, the strip after
             records = self.audit_feed.start(prov.audit.path, 200)
         except Exception as exc:
             message, hint = describe_error(exc)

@@ -26,6 +26,7 @@ from hostprov_tui.tui.widgets.drift_card import DriftCard
 if TYPE_CHECKING:
     from hostprov_tui.config.settings import Settings
     from hostprov_tui.services.api import Provisioner
+    from hostprov_tui.services.drift import DriftReport
     from hostprov_tui.services.results import DatabaseStatus
 
 DATABASES = ("canvas", "ksessions")
@@ -118,13 +119,21 @@ class DashboardScreen(MainScreen):
         self.sub_title = "Dashboard · checking…"
         # drift reads files only: it answers even when the databases do not
         drift = self.query_one(DriftCard)
-        self.call_service(lambda p: p.drift(), drift.show_report, self._drift_failed,
+        first = self.polls_done == 0
+        self.call_service(partial(self._drift, first), drift.show_report, self._drift_failed,
                           group="drift", bootstrap=False)
         self._answers = {}
         for name in DATABASES:  # each card answers on its own
             self.call_service(partial(self._probe, name), partial(self._probed, name, audit),
                               partial(self._probe_failed, name), group=f"poll-{name}",
                               exclusive=True)
+
+    def _drift(self, first: bool, prov: Provisioner) -> DriftReport | None:
+        if first:  # at start the cards go first (they answer within CARDS_FIRST_S, or not)
+            from hostprov_tui.tui.app import CARDS_FIRST_S
+
+            self.hp.first_check.wait(CARDS_FIRST_S)
+        return prov.drift()
 
     @staticmethod
     def _probe(name: str, prov: Provisioner) -> DatabaseStatus:
