@@ -43,6 +43,8 @@ AUDIT_KEEP = 500
 #: first check, so that the two cards' checks and their paint do not share the interpreter with
 #: it (it follows them, or starts anyway after this).
 CARDS_FIRST_S = 0.5
+
+
 def _dashboard_screen() -> Screen[None]:
     """The start screen, marked as styled by the current style sheets.
 

@@ -24,6 +24,8 @@ from hostprov_tui.tui.widgets.db_card import CardView, DbCard
 from hostprov_tui.tui.widgets.drift_card import DriftCard
 
 if TYPE_CHECKING:
+    from threading import Event
+
     from hostprov_tui.config.settings import Settings
     from hostprov_tui.services.api import Provisioner
     from hostprov_tui.services.drift import DriftReport
@@ -119,20 +121,21 @@ class DashboardScreen(MainScreen):
         self.sub_title = "Dashboard · checking…"
         # drift reads files only: it answers even when the databases do not
         drift = self.query_one(DriftCard)
-        first = self.polls_done == 0
-        self.call_service(partial(self._drift, first), drift.show_report, self._drift_failed,
-                          group="drift", bootstrap=False)
+        cards_first = self.hp.first_check if self.polls_done == 0 else None
+        self.call_service(partial(self._drift, cards_first), drift.show_report,
+                          self._drift_failed, group="drift", bootstrap=False)
         self._answers = {}
         for name in DATABASES:  # each card answers on its own
             self.call_service(partial(self._probe, name), partial(self._probed, name, audit),
                               partial(self._probe_failed, name), group=f"poll-{name}",
                               exclusive=True)
 
-    def _drift(self, first: bool, prov: Provisioner) -> DriftReport | None:
-        if first:  # at start the cards go first (they answer within CARDS_FIRST_S, or not)
+    @staticmethod
+    def _drift(cards_first: Event | None, prov: Provisioner) -> DriftReport | None:
+        if cards_first is not None:  # at start the cards go first (within CARDS_FIRST_S)
             from hostprov_tui.tui.app import CARDS_FIRST_S
 
-            self.hp.first_check.wait(CARDS_FIRST_S)
+            cards_first.wait(CARDS_FIRST_S)
         return prov.drift()
 
     @staticmethod
@@ -172,7 +175,7 @@ class DashboardScreen(MainScreen):
         canvas, ksessions = (self._answers[n] for n in DATABASES)
         self._polling = False
         self.polls_done += 1
-        self.hp.first_check.set()  # the audit tail waited for it (HostprovApp.load_audit_tail)
+        self.hp.first_check.set()  # the audit tail and the first drift check wait for it
         self.sub_title = "Dashboard"
         self._timer = self.set_timer(self.hp.settings.tui.refresh_s, self.poll_now)
         if audit and canvas is not None and ksessions is not None:
