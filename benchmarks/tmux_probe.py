@@ -43,6 +43,26 @@ class TmuxUnavailable(RuntimeError):
 class Startup:
     first_frame_s: float
     ready_s: float | None  # None when no "ready" texts were asked for
+    #: CPU seconds (user + system) the app's processes had used at those moments: less moved by
+    #: the machine's load than wall time (None where /proc is not there)
+    first_cpu_s: float | None = None
+    ready_cpu_s: float | None = None
+
+
+def _tree_cpu(pid: int) -> float | None:
+    """CPU seconds used so far by ``pid`` and its descendants (Linux /proc), else None."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, todo = 0.0, [pid]
+    try:
+        while todo:
+            p = todo.pop()
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    except (OSError, ValueError, IndexError):
+        return None if total == 0 else total
+    return total
 
 
 def _painted(screen: str, texts: Sequence[str]) -> bool:
@@ -101,15 +121,20 @@ class Tmux:
         self._tmux("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows),
                    "-c", str(cwd or Path.cwd()), command)
         first_at: float | None = None
+        first_cpu: float | None = None
         screen = ""
+        pane = self._tmux("display-message", "-p", "-t", name, "#{pane_pid}", check=False)
+        pid = int(pane) if pane.strip().isdigit() else None
         try:
             while time.perf_counter() - start < timeout:
                 screen = self._tmux("capture-pane", "-p", "-t", name, check=False)
                 now = time.perf_counter() - start
                 if first_at is None and _painted(screen, first):
                     first_at = now
+                    first_cpu = _tree_cpu(pid) if pid else None
                 if first_at is not None and (not ready or _painted(screen, ready)):
-                    return Startup(first_at, now if ready else None)
+                    cpu = (_tree_cpu(pid) if pid else None) if ready else None
+                    return Startup(first_at, now if ready else None, first_cpu, cpu)
                 time.sleep(POLL_S)
         finally:
             self._tmux("kill-session", "-t", name, check=False)

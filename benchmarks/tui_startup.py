@@ -27,31 +27,44 @@ HERE = Path(__file__).resolve().parent
 FIRST_GOAL, READY_GOAL = 1.2, 1.3
 
 
-def _floor_script(python: str, db: Path, env: dict[str, str]) -> float:
+def _floor_script(python: str, db: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of the floor script, a whole process."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([python, str(HERE / "floor_query.py"), str(db)], env=env, cwd=db.parent,
                    capture_output=True, check=True, timeout=120)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def measure(hostprov: Sequence[str], config: Path, env: dict[str, str],
             runs: int) -> dict[str, list[float]]:
-    """The samples: ``bare``, ``first``, ``ready``, ``floor`` (seconds, one per run)."""
+    """The samples (seconds, one per run): wall times ``bare``, ``first``, ``ready``,
+    ``floor``, and the CPU seconds used by then, ``*_cpu`` (where /proc tells)."""
     from tmux_probe import Tmux
 
-    samples: dict[str, list[float]] = {"bare": [], "first": [], "ready": [], "floor": []}
+    samples: dict[str, list[float]] = {k: [] for k in (
+        "bare", "first", "ready", "floor", "bare_cpu", "first_cpu", "ready_cpu", "floor_cpu")}
     python = sys.executable
     with Tmux(env) as tmux:
         for i in range(runs + 1):  # round 0 warms the page cache and the .pyc files
             bare = tmux.bare(python)
             ours = tmux.hostprov(hostprov, config)
-            floor = _floor_script(python, config.parent / "ksessions.db", env)
+            floor, floor_cpu = _floor_script(python, config.parent / "ksessions.db", env)
             if i == 0:
                 continue
             samples["bare"].append(bare.first_frame_s)
             samples["first"].append(ours.first_frame_s)
             samples["ready"].append(ours.ready_s or 0.0)
             samples["floor"].append(floor)
+            cpu = (bare.first_cpu_s, ours.first_cpu_s, ours.ready_cpu_s)
+            if None not in cpu:
+                for key, value in zip(("bare_cpu", "first_cpu", "ready_cpu"), cpu, strict=True):
+                    samples[key].append(value or 0.0)
+                samples["floor_cpu"].append(floor_cpu)
     return samples
 
 
@@ -74,6 +87,15 @@ def bench_tui_startup(add: Callable[..., Any], hostprov: Sequence[str], config: 
     add(f"TUI ready in tmux: spawn → both cards reachable (median of {runs})", ready, "s",
         bare + floor, "bare app first frame + floor_query.py", f"≤ {READY_GOAL}×",
         ready <= READY_GOAL * (bare + floor))
+    if s["bare_cpu"]:  # the same moments in CPU seconds: what the load moves least
+        med = {k: statistics.median(s[k]) for k in ("bare_cpu", "first_cpu", "ready_cpu",
+                                                    "floor_cpu")}
+        add(f"TUI first frame in tmux, CPU seconds used by then (median of {runs})",
+            med["first_cpu"], "s", med["bare_cpu"], "bare app, CPU at its first frame",
+            "(info)", None)
+        add(f"TUI ready in tmux, CPU seconds used by then (median of {runs})",
+            med["ready_cpu"], "s", med["bare_cpu"] + med["floor_cpu"],
+            "bare app + floor_query.py, CPU", "(info)", None)
 
 
 def main(argv: list[str]) -> int:
