@@ -5,7 +5,8 @@
 
 Floors are what the same work costs without hostprov around it: the same SQL statements on plain
 sqlite3 connections to the same files, the same rows loaded by plain sqlite3, a bare Textual app
-(Header + Footer). Databases are built under a temporary folder, never in the repository's data/.
+(Header, Static, Footer) in tmux. Databases are built under a temporary folder, never in the
+repository's data/.
 Nothing here is asserted: each figure is printed with its goal and PASS or MISS; the full run
 also writes benchmarks/RESULTS.md.
 """
@@ -432,32 +433,12 @@ def bench_bulk(report: Report, config: Path, sizes: Sizes, generation: str = "gu
 
 
 def bench_startup(report: Report, config: Path, sizes: Sizes) -> None:
-    """`hostprov tui` against a bare Header + Footer app, both on a pseudo-terminal, alternating."""
-    import startup_probe as probe
+    """`hostprov tui` in tmux, read from outside, against a bare Textual app and the floor
+    script, alternating (benchmarks/tui_startup.py)."""
+    from tui_startup import bench_tui_startup
 
-    samples: dict[str, list[float]] = {"bare": [], "hostprov": []}
-    ready: list[float] = []
-    try:  # round 0 only warms caches: a cold start says little, even in a smoke run
-        for i in range(sizes.tui_runs + 1):
-            floor = probe.bare(sys.executable)
-            ours = probe.hostprov(HOSTPROV, config, cli_env())
-            if i > 0:
-                samples["bare"].append(floor.first_frame_s)
-                samples["hostprov"].append(ours.first_frame_s)
-                ready.append(ours.ready_s or 0.0)
-    except probe.ProbeUnavailable as exc:
-        report.add(Figure(f"TUI first frame — not measured: {exc}", None, "s", None,
-                          "bare Textual app", "≤ 1.3×", None))
-        return
-    bare, ours_s = statistics.median(samples["bare"]), statistics.median(samples["hostprov"])
-    report.add(Figure(
-        f"TUI first frame: spawn → dashboard painted on a terminal (median of {sizes.tui_runs})",
-        ours_s, "s", bare, "bare Textual app, Header + Footer", "≤ 1.3×", ours_s <= 1.3 * bare,
-    ))
-    report.add(Figure(
-        f"TUI ready: spawn → both database cards show their check (median of {sizes.tui_runs})",
-        statistics.median(ready), "s", bare, "bare Textual app, first frame", "(info)",
-    ))
+    bench_tui_startup(lambda *a: report.add(Figure(*a)), HOSTPROV, config, cli_env(),
+                      sizes.tui_runs)
 
 
 def bench_audit(report: Report, folder: Path, sizes: Sizes) -> None:
@@ -565,7 +546,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if args.only:
             wanted = set(args.only.split(","))
-            steps = [s for s in steps if s[0] == "demo catalogue" or s[0].split()[0] in wanted]
+            steps = [s for s in steps
+                     if s[0] == "demo catalogue" or s[0].split()[0].lower() in wanted]
         for title, step in steps:
             print(f"- {title}", flush=True)
             step()

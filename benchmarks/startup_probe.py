@@ -1,4 +1,8 @@
-"""Time from spawn to what a terminal shows: the app runs on a pseudo-terminal (120×40), exactly
+"""(Superseded for the goal figures by tmux_probe.py, which reads a real terminal's screen from
+outside: this probe reads bytes, so it stops at the first update that carries the texts, even a
+partial one, and nothing answers the app's terminal queries. Kept for the wheel-install test.)
+
+Time from spawn to what a terminal shows: the app runs on a pseudo-terminal (120×40), exactly
 as an operator starts it, and the probe reads its output until given texts have been painted.
 
 ``first_frame``: the first complete screen. The Footer (its "palette" key) is the last line

@@ -108,3 +108,115 @@ async def test_the_first_frame_skips_work_it_does_not_need(
         await pilot.press("f1", "f5")
         await pilot.pause()
         assert app.current_mode == "audit"
+
+
+async def test_the_cards_are_composed_once_for_the_first_frame_and_say_checking(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until the first check answers, each card is composed once (not composed, then set
+    again and composed anew at mount) and shows "Checking…", with no "down" under it."""
+    import threading
+
+    from hostprov_tui.config.settings import load_settings
+    from hostprov_tui.tui.app import HostprovApp
+    from hostprov_tui.tui.widgets.db_card import DbCard
+
+    composed: list[str] = []
+    original = DbCard.compose
+
+    def counting(self: DbCard):  # type: ignore[no-untyped-def]
+        composed.append(self.db_name)
+        return original(self)
+
+    monkeypatch.setattr(DbCard, "compose", counting)
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    config = env.write_config()
+    release = threading.Event()
+
+    def load():  # type: ignore[no-untyped-def]
+        release.wait(10)  # the settings stay unloaded while the first frames are looked at
+        return load_settings(config, {})
+
+    app = HostprovApp(load=load, preview=preview(config, {}))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):
+            await pilot.pause()
+        cards = list(app.screen.query(DbCard))
+        assert sorted(composed) == ["canvas", "ksessions"]
+        for card in cards:
+            assert "Checking" in str(card.query_one(".db-body").render())
+            assert card.border_subtitle in (None, "")
+        release.set()
+        await _settle(pilot)
+        assert composed.count("canvas") == 2 and composed.count("ksessions") == 2
+        assert all(card.border_subtitle and "ms" in card.border_subtitle for card in cards)
+
+
+@pytest.mark.parametrize(("size", "classes"), [((80, 24), {"-narrow", "-short"}),
+                                               ((120, 36), {"-normal", "-tall"}),
+                                               ((200, 50), {"-wide", "-tall"})])
+async def test_a_screen_has_its_size_classes_before_it_mounts(
+    env: Env, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int], classes: set[str]
+) -> None:
+    """The breakpoint classes are set when a screen is built, the same as Textual sets them on
+    its first Resize, so that Resize changes no class and restyles nothing again."""
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    app = build_app(env.write_config(), {})
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        mounted = app.screen
+        built = DashboardScreen()  # not mounted: only what its constructor set
+        assert classes <= set(built.classes)
+        assert {c for c in mounted.classes if c.startswith("-")} == classes
+
+
+async def test_the_audit_tail_is_read_after_the_cards_first_check(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At start the two cards' checks go first; the audit tail (for the strip) follows them."""
+    from hostprov_tui.tui.audit_feed import AuditFeed
+
+    seen: list[int] = []
+    original = AuditFeed.start
+
+    def start(self: AuditFeed, path: Path, tail: int):  # type: ignore[no-untyped-def]
+        screen = app.screen_stack_all()
+        seen.extend(s.polls_done for s in screen if isinstance(s, DashboardScreen))
+        return original(self, path, tail)
+
+    monkeypatch.setattr(AuditFeed, "start", start)
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    app = build_app(env.write_config(), {})
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        for _ in range(40):
+            if seen:
+                break
+            await pilot.pause(0.05)
+    assert seen and seen[0] >= 1
+
+
+async def test_the_drift_card_asks_after_the_cards_first_check(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drift card reads files only; at start it waits for the cards' first check."""
+    from hostprov_tui.services.api import Provisioner
+
+    seen: list[int] = []
+    original = Provisioner.drift
+
+    def drift(self: Provisioner):  # type: ignore[no-untyped-def]
+        seen.extend(s.polls_done for s in app.screen_stack_all()
+                    if isinstance(s, DashboardScreen))
+        return original(self)
+
+    monkeypatch.setattr(Provisioner, "drift", drift)
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    app = build_app(env.write_config(), {})
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        for _ in range(40):
+            if seen:
+                break
+            await pilot.pause(0.05)
+    assert seen and seen[0] >= 1

@@ -6,6 +6,7 @@ that needs them, so the first frame never waits for a database or a driver impor
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
@@ -38,6 +39,12 @@ if TYPE_CHECKING:
     from hostprov_tui.services.results import SessionRow
 
 AUDIT_KEEP = 500
+#: How long the other start-up work (the audit tail, the drift card) waits for the dashboard's
+#: first check, so that the two cards' checks and their paint do not share the interpreter with
+#: it (it follows them, or starts anyway after this).
+CARDS_FIRST_S = 0.5
+
+
 def _dashboard_screen() -> Screen[None]:
     """The start screen, marked as styled by the current style sheets.
 
@@ -112,6 +119,7 @@ class HostprovApp(KeepsakesMixin, PaletteMixin, App[int]):
             preview.environment if preview else "development")
         self.audit_feed = AuditFeed(self.post_message, AUDIT_KEEP)  # follows the audit file
         self.audit_records: deque[AuditRecord] = self.audit_feed.records
+        self.first_check = threading.Event()  # set by the dashboard when its first check ends
         self.picked: SessionRow | None = None
         self.picks = 0  # each pick counts, so picking the same session again still takes it
         self.catalogue_changes = 0  # issues and revokes: the sessions list re-reads on return
@@ -155,13 +163,15 @@ class HostprovApp(KeepsakesMixin, PaletteMixin, App[int]):
         from hostprov_tui.errors import ConfigError
 
         try:
-            settings = self.backend.load_settings()
+            self.backend.load_settings()
         except ConfigError as exc:
             self.call_from_thread(self._config_failed, exc.message, exc.hint, exc.exit_code)
             return
-        self.call_from_thread(self._settings_loaded, settings)
+        # not call_from_thread: this worker goes on to the engines while the UI fills in
+        self.post_message(SettingsReady())
         try:
             prov = self.backend.bootstrapped()
+            self.first_check.wait(CARDS_FIRST_S)  # the cards first, the strip after
             records = self.audit_feed.start(prov.audit.path, 200)
         except Exception as exc:
             message, hint = describe_error(exc)
@@ -175,9 +185,10 @@ class HostprovApp(KeepsakesMixin, PaletteMixin, App[int]):
             self.sub_title = f"{self.environment} · operator {self.backend.operator}"
             for banner in self.query("EnvBanner"):
                 banner.set_environment(self.environment)  # type: ignore[attr-defined]
-        self.post_message(SettingsReady())
 
     def on_settings_ready(self, _message: SettingsReady) -> None:
+        if self.backend.settings is not None:
+            self._settings_loaded(self.backend.settings)
         for screen in self.screen_stack_all():
             if isinstance(screen, MainScreen):
                 screen.when_settings_loaded()

@@ -48,6 +48,27 @@ class MainScreen(Screen[None]):
     #: Widgets of this screen whose own key bindings the help (F1) lists with the screen's.
     KEY_WIDGETS: ClassVar[tuple[type[Widget], ...]] = ()
 
+    def __init__(self, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        self.add_class(*self._size_classes(), update=False)
+
+    def _size_classes(self) -> list[str]:
+        """The breakpoint classes of the terminal's size now. Set before the screen mounts, so
+        its first Resize changes no class and Textual does not restyle every widget again
+        before the first frame (it picks the same classes, as below)."""
+        try:
+            width, height = self.app.size
+        except Exception:  # no running app (a screen built outside one): the Resize sets them
+            return []
+        picked = []
+        for dimension, breakpoints in ((width, self.HORIZONTAL_BREAKPOINTS or []),
+                                       (height, self.VERTICAL_BREAKPOINTS or [])):
+            names = [name for limit, name in sorted(breakpoints, reverse=True)
+                     if dimension >= limit]
+            picked += names[:1]
+        return picked
+
     @property
     def hp(self) -> HostprovApp:
         return cast("HostprovApp", self.app)

@@ -24,8 +24,11 @@ from hostprov_tui.tui.widgets.db_card import CardView, DbCard
 from hostprov_tui.tui.widgets.drift_card import DriftCard
 
 if TYPE_CHECKING:
+    from threading import Event
+
     from hostprov_tui.config.settings import Settings
     from hostprov_tui.services.api import Provisioner
+    from hostprov_tui.services.drift import DriftReport
     from hostprov_tui.services.results import DatabaseStatus
 
 DATABASES = ("canvas", "ksessions")
@@ -58,12 +61,18 @@ class DashboardScreen(MainScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="dash-scroll"):  # ↑ ↓ scroll it on a short terminal
             with Grid(id="cards"):
-                yield DbCard("canvas", id="card-canvas").data_bind(
-                    view=DashboardScreen.canvas_card)
-                yield DbCard("ksessions", id="card-ksessions").data_bind(
-                    view=DashboardScreen.ksessions_card)
+                # not data_bind: a bound reactive is set again at mount, which would compose
+                # and style each card twice before the first frame (the watchers below)
+                yield DbCard("canvas", id="card-canvas")
+                yield DbCard("ksessions", id="card-ksessions")
             yield DriftCard(id="drift")
             yield Static(self._summary(), id="dash-summary")
+
+    def watch_canvas_card(self, view: CardView) -> None:
+        self.query_one("#card-canvas", DbCard).view = view
+
+    def watch_ksessions_card(self, view: CardView) -> None:
+        self.query_one("#card-ksessions", DbCard).view = view
 
     def _summary(self) -> Content:
         if not self.hp.settings_ready:
@@ -112,13 +121,22 @@ class DashboardScreen(MainScreen):
         self.sub_title = "Dashboard · checking…"
         # drift reads files only: it answers even when the databases do not
         drift = self.query_one(DriftCard)
-        self.call_service(lambda p: p.drift(), drift.show_report, self._drift_failed,
-                          group="drift", bootstrap=False)
+        cards_first = self.hp.first_check if self.polls_done == 0 else None
+        self.call_service(partial(self._drift, cards_first), drift.show_report,
+                          self._drift_failed, group="drift", bootstrap=False)
         self._answers = {}
         for name in DATABASES:  # each card answers on its own
             self.call_service(partial(self._probe, name), partial(self._probed, name, audit),
                               partial(self._probe_failed, name), group=f"poll-{name}",
                               exclusive=True)
+
+    @staticmethod
+    def _drift(cards_first: Event | None, prov: Provisioner) -> DriftReport | None:
+        if cards_first is not None:  # at start the cards go first (within CARDS_FIRST_S)
+            from hostprov_tui.tui.app import CARDS_FIRST_S
+
+            cards_first.wait(CARDS_FIRST_S)
+        return prov.drift()
 
     @staticmethod
     def _probe(name: str, prov: Provisioner) -> DatabaseStatus:
@@ -157,6 +175,7 @@ class DashboardScreen(MainScreen):
         canvas, ksessions = (self._answers[n] for n in DATABASES)
         self._polling = False
         self.polls_done += 1
+        self.hp.first_check.set()  # the audit tail and the first drift check wait for it
         self.sub_title = "Dashboard"
         self._timer = self.set_timer(self.hp.settings.tui.refresh_s, self.poll_now)
         if audit and canvas is not None and ksessions is not None:
