@@ -54,13 +54,15 @@ def stdout_console() -> Console:
             self.quiet = True
             raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
-    return _StdoutConsole(highlight=False, soft_wrap=False)
+    # emoji=False: a name holding ":fire:" is printed as typed (and rich's emoji table, some
+    # milliseconds to load, stays unloaded)
+    return _StdoutConsole(highlight=False, soft_wrap=False, emoji=False)
 
 
 def stderr_console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def emit_json(doc: Any) -> None:
