@@ -1,15 +1,18 @@
 """The loguru side of one audit log: its sinks, added with its first record.
 
-loguru costs a command some 30 ms to import (its multiprocessing and asyncio parts), so an audit
-log imports it, removes loguru's default stderr handler and adds the sinks asked for so far only
-when it writes its first record. A command that records nothing (a search, ``audit --tail``)
-never loads it; one that does gets exactly the sinks it would have had from the start.
+loguru costs a command some 20 ms to import and set up (its multiprocessing and asyncio parts,
+and every handler it builds), so an audit log imports it (without loguru's default stderr
+handler) and adds the sinks asked for so far only when it writes its first record. A command
+that records nothing (a search, ``audit --tail``) never loads it; one that does gets exactly the
+sinks it would have had from the start.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -39,9 +42,7 @@ class LoguruSinks:
             key = next(self._keys)
             self._wanted[key] = add
             if self._logger is not None:
-                from loguru import logger
-
-                self._handlers[key] = add(logger)
+                self._handlers[key] = add(_import_logger())
             return key
 
     def bound(self) -> Logger:
@@ -52,10 +53,7 @@ class LoguruSinks:
             return bound
         with self._lock:
             if self._logger is None:
-                from loguru import logger
-
-                with contextlib.suppress(ValueError):  # already gone
-                    logger.remove(0)  # loguru's default stderr handler would echo every record
+                logger = _import_logger()
                 for key, add in self._wanted.items():
                     self._handlers[key] = add(logger)
                 self._logger = logger.bind(hostprov_audit=self._channel)
@@ -75,6 +73,36 @@ class LoguruSinks:
             self._wanted.clear()
         for handler in handlers:
             _remove(handler)
+
+
+_import_lock = threading.Lock()
+_imported: list[Logger] = []  # loguru's logger, once this process has prepared it
+
+
+def _import_logger() -> Logger:
+    """loguru's logger without its default stderr handler, which would echo every record.
+
+    hostprov importing loguru first imports it without that handler (``LOGURU_AUTOINIT``,
+    loguru's own switch: building the handler costs as much as importing the rest); imported
+    before by someone else, loguru has it as handler 0, removed once. The environment is left
+    as it was."""
+    with _import_lock:
+        if not _imported:
+            already = "loguru" in sys.modules
+            before = os.environ.get("LOGURU_AUTOINIT")
+            os.environ["LOGURU_AUTOINIT"] = "False"
+            try:
+                from loguru import logger
+            finally:
+                if before is None:
+                    os.environ.pop("LOGURU_AUTOINIT", None)
+                else:
+                    os.environ["LOGURU_AUTOINIT"] = before
+            if already:
+                with contextlib.suppress(ValueError):  # already gone
+                    logger.remove(0)
+            _imported.append(logger)
+        return _imported[0]
 
 
 def _remove(handler: int) -> None:
