@@ -48,7 +48,8 @@ NOT_FOR_READING = ("hostprov_tui.services.issuance", "hostprov_tui.services.sche
 #: Nor does a check need the generation objects (a search does: the credential status column).
 NOT_FOR_CHECK = (*NOT_FOR_READING, "hostprov_tui.services.generations",
                  "hostprov_tui.services.checks", "hostprov_tui.services.lookups",
-                 "hostprov_tui.services.issuance_options", "hostprov_tui.services.inputs")
+                 "hostprov_tui.services.issuance_options", "hostprov_tui.services.inputs",
+                 "hostprov_tui.db.tokens_models")
 
 
 @pytest.fixture
