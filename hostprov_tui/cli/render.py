@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
-from hostprov_tui.services.checks import stamp
 from hostprov_tui.services.results import (
     CheckLine,
     CheckStatus,
@@ -103,7 +103,7 @@ def _db_card(db: DatabaseStatus) -> Panel:
         if db.hint and not db.schema_ok:
             table.add_row("hint", f"[dim]{escape(db.hint)}[/]")
     title = "canvas" if db.name == "canvas" else "KSESSIONS"
-    return Panel(table, title=f"{title} {'✔' if ok else '✘'}", title_align="left",
+    return Panel(table, title=Text(f"{title} {'✔' if ok else '✘'}"), title_align="left",
                  border_style="green" if ok else "red")
 
 
@@ -190,6 +190,8 @@ def render_issue(console: Console, result: Issued) -> None:
 
 
 def render_tokens(console: Console, result: TokenIssueResult) -> None:
+    from hostprov_tui.services.checks import stamp  # the issue checks: not for check/sessions
+
     verb = "Rotated" if result.action == "rotated" else "Created"
     kept = "" if result.new_user_token else " (participants keep their link)"
     console.print()
@@ -204,6 +206,8 @@ def render_tokens(console: Console, result: TokenIssueResult) -> None:
 
 
 def render_links(console: Console, links: SessionLinks) -> None:
+    from hostprov_tui.services.checks import stamp
+
     state = "[green]valid[/]" if links.valid else "[red]no longer signs in[/]"
     console.print("[bold green]Host link[/]:")
     console.print(f"[bold]{escape(links.host_url)}[/]", soft_wrap=True)

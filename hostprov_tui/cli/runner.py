@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,13 +56,15 @@ def stdout_console() -> Console:
             self.quiet = True
             raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
-    return _StdoutConsole(highlight=False, soft_wrap=False)
+    # emoji=False: a name holding ":fire:" is printed as typed (and rich's emoji table, some
+    # milliseconds to load, stays unloaded)
+    return _StdoutConsole(highlight=False, soft_wrap=False, emoji=False)
 
 
 def stderr_console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def emit_json(doc: Any) -> None:
@@ -186,7 +190,8 @@ def provisioner(ctx: click.Context) -> Any:
     root = ctx.find_root()
     if "provisioner" in root.meta:
         return root.meta["provisioner"]
-    from hostprov_tui.services.api import Provisioner
+    with _no_collection():  # the services, SQLAlchemy, pydantic: most of what a command loads
+        from hostprov_tui.services.api import Provisioner
 
     st = state(ctx)
     prov = Provisioner(cli_settings(ctx))
@@ -209,3 +214,17 @@ def provisioner(ctx: click.Context) -> Any:
     root.meta["provisioner"] = prov
     root.call_on_close(prov.close)
     return prov
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No garbage collection while the command's libraries load: importing them builds some
+    hundred thousand objects that all stay alive, and each collection the allocations trigger
+    meanwhile would walk them for nothing (tens of milliseconds of every command)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -19,6 +19,7 @@ from sqlalchemy import (
     true,
 )
 
+from hostprov_tui.db.partial_index import partial_index
 from hostprov_tui.db.tables import DeclarativeBase, Mapped, mapped_column
 from hostprov_tui.db.types import DateTime2, IdentityBigInt
 
@@ -38,13 +39,15 @@ class CanvasSession(CanvasBase):
 
     __tablename__ = "Sessions"
     __table_args__ = (
-        Index(
+        partial_index(
             "UX_Sessions_KSessionsId",
             "KSessionsId",
             unique=True,
-            mssql_where=text("[KSessionsId] IS NOT NULL"),
-            postgresql_where=text('"KSessionsId" IS NOT NULL'),
-            sqlite_where=text('"KSessionsId" IS NOT NULL'),
+            where={
+                "mssql": "[KSessionsId] IS NOT NULL",
+                "postgresql": '"KSessionsId" IS NOT NULL',
+                "sqlite": '"KSessionsId" IS NOT NULL',
+            },
         ),
     )
 
@@ -71,13 +74,15 @@ class HostSession(CanvasBase):
     __tablename__ = "HostSessions"
     __table_args__ = (
         Index("IX_HostSessions_SessionGuidHash", "SessionId", "HostGuidHash", unique=True),
-        Index(
+        partial_index(
             "UX_HostSessions_OneActive",
             "SessionId",
             unique=True,
-            mssql_where=text("[IsActive] = 1"),
-            postgresql_where=text('"IsActive"'),
-            sqlite_where=text('"IsActive" = 1'),
+            where={
+                "mssql": "[IsActive] = 1",
+                "postgresql": '"IsActive"',
+                "sqlite": '"IsActive" = 1',
+            },
         ),
     )
 

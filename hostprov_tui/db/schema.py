@@ -17,7 +17,6 @@ from hostprov_tui.db.generation import (
     resolve_generation,
 )
 from hostprov_tui.db.ksessions_models import KSESSIONS_SCHEMA, KSessionsAppBase, KSessionsBase
-from hostprov_tui.db.tokens_models import TokensBase
 from hostprov_tui.errors import SchemaMissing
 
 #: SQL Server has no CREATE SCHEMA IF NOT EXISTS (and CREATE SCHEMA must start its batch).
@@ -27,17 +26,16 @@ MSSQL_CREATE_SCHEMA = "IF SCHEMA_ID('{0}') IS NULL EXEC('CREATE SCHEMA [{0}]')"
 #: complete for hostprov, and `check` says what the app then cannot do (services/readiness.py).
 OPTIONAL_TABLES = frozenset({"Participants", "SessionData"})
 
-#: The tables hostprov relies on, per database (canvas: per generation of its schema).
-_CANVAS_METADATA: dict[GenerationName, MetaData] = {
-    "guid": CanvasBase.metadata,
-    "tokens": TokensBase.metadata,
-}
-
-
 def _metadata(handle: DatabaseHandle, generation: GenerationName) -> tuple[MetaData, str]:
+    """The tables hostprov relies on, per database (canvas: per generation of its schema; the
+    tokens generation's models load only for a database of that generation)."""
     if handle.name == "ksessions":
         return KSessionsBase.metadata, KSESSIONS_SCHEMA
-    return _CANVAS_METADATA[generation], CANVAS_SCHEMA
+    if generation == "tokens":
+        from hostprov_tui.db.tokens_models import TokensBase
+
+        return TokensBase.metadata, CANVAS_SCHEMA
+    return CanvasBase.metadata, CANVAS_SCHEMA
 
 
 @dataclass(frozen=True)

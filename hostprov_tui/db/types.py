@@ -1,15 +1,71 @@
-"""Column types that render exactly as the NOOR Canvas SQL Server schema on mssql."""
+"""Column types that render exactly as the NOOR Canvas SQL Server schema on mssql.
+
+The SQL Server spellings (``datetime2``, ``datetime``, ``nvarchar(max)``) come from
+``sqlalchemy.dialects.mssql``, which these types import only when a SQL Server dialect asks for
+them (``load_dialect_impl``): a command on SQLite or PostgreSQL never loads the SQL Server
+dialect. On mssql each type is the dialect's own type, so DDL, binding and result processing are
+those of ``DateTime().with_variant(mssql.DATETIME2(), "mssql")`` and its like.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import BigInteger, DateTime, Integer, UnicodeText
-from sqlalchemy.dialects import mssql
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect
+
+
+class _DateTime2(TypeDecorator[datetime]):
+    """``datetime2`` on SQL Server, a plain timestamp elsewhere."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "mssql":
+            from sqlalchemy.dialects.mssql import DATETIME2
+
+            return DATETIME2()
+        return self.impl_instance
+
+
+class _LegacyDateTime(TypeDecorator[datetime]):
+    """``datetime`` (the legacy SQL Server type used by KSESSIONS), a timestamp elsewhere."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "mssql":
+            from sqlalchemy.dialects.mssql import DATETIME
+
+            return DATETIME()
+        return self.impl_instance
+
+
+class _NVarCharMax(TypeDecorator[str]):
+    """``nvarchar(max)`` on SQL Server (never the deprecated ``ntext``), TEXT elsewhere."""
+
+    impl = UnicodeText
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "mssql":
+            from sqlalchemy.dialects.mssql import NVARCHAR
+
+            return NVARCHAR("max")
+        return self.impl_instance
+
 
 #: ``datetime2`` on SQL Server, a plain timestamp elsewhere.
-DateTime2 = DateTime().with_variant(mssql.DATETIME2(), "mssql")
+DateTime2 = _DateTime2()
 #: ``datetime`` (the legacy SQL Server type used by KSESSIONS).
-LegacyDateTime = DateTime().with_variant(mssql.DATETIME(), "mssql")
+LegacyDateTime = _LegacyDateTime()
 #: ``bigint``; SQLite needs INTEGER for its rowid alias to generate identities.
 IdentityBigInt = BigInteger().with_variant(Integer(), "sqlite")
 #: ``nvarchar(max)`` on SQL Server (never the deprecated ``ntext``), TEXT elsewhere.
-NVarCharMax = UnicodeText().with_variant(mssql.NVARCHAR("max"), "mssql")
+NVarCharMax = _NVarCharMax()

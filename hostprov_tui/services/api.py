@@ -9,26 +9,28 @@ from typing import TYPE_CHECKING
 
 from hostprov_tui.config.settings import Settings
 from hostprov_tui.errors import InputError
-from hostprov_tui.services import catalogue, connectivity, issuance, revocation, verification
+from hostprov_tui.services import connectivity
 from hostprov_tui.services.audit import AuditLog, AuditRecord
 from hostprov_tui.services.bootstrap import BootstrapResult, check_local_paths, ensure_embedded
-from hostprov_tui.services.catalogue import Choice, SearchFilters
 from hostprov_tui.services.context import ServiceContext
-from hostprov_tui.services.inputs import Target, parse_expiry, parse_name, parse_reason
-from hostprov_tui.services.issuance import IssueOptions
-from hostprov_tui.services.issuance_options import Schedule
-from hostprov_tui.services.results import (
-    ConnectivityReport,
-    DatabaseStatus,
-    Issued,
-    Plan,
-    RevokeResult,
-    SearchPage,
-    SessionLinks,
-    SessionRow,
-    VerifyResult,
-)
-from hostprov_tui.services.schedule import parse_schedule
+
+if TYPE_CHECKING:  # each operation's services load when first used: a check needs no search,
+    # a search no issuance (tests/test_cli_startup.py)
+    from hostprov_tui.services.catalogue import Choice, SearchFilters
+    from hostprov_tui.services.inputs import Target
+    from hostprov_tui.services.issuance import IssueOptions
+    from hostprov_tui.services.issuance_options import Schedule
+    from hostprov_tui.services.results import (
+        ConnectivityReport,
+        DatabaseStatus,
+        Issued,
+        Plan,
+        RevokeResult,
+        SearchPage,
+        SessionLinks,
+        SessionRow,
+        VerifyResult,
+    )
 
 if TYPE_CHECKING:  # bulk issuance and drift load when first used (most commands need neither)
     from collections.abc import Sequence
@@ -81,6 +83,8 @@ class Provisioner:
     ) -> SearchPage:
         """A page of the catalogue; ``statuses=False``: KSESSIONS only, every credential
         status UNKNOWN until :meth:`session_statuses` tells (canvas may be slow to answer)."""
+        from hostprov_tui.services import catalogue
+
         return catalogue.search_sessions(
             self.ctx, query, offset=offset, limit=limit, filters=filters, statuses=statuses
         )
@@ -94,23 +98,33 @@ class Provisioner:
 
     def find_session(self, ksessions_id: object) -> SessionRow | None:
         """The catalogue row of one KSESSIONS session (None: there is none)."""
+        from hostprov_tui.services import catalogue
+
         return catalogue.find_session(self.ctx, ksessions_id)
 
     def count_sessions(self, query: str | None = "", *,
                        filters: SearchFilters | None = None) -> int:
         """How many sessions :meth:`search` finds, all pages together."""
+        from hostprov_tui.services import catalogue
+
         return catalogue.count_sessions(self.ctx, query, filters=filters)
 
     def albums(self) -> list[Choice]:
+        from hostprov_tui.services import catalogue
+
         return catalogue.list_albums(self.ctx)
 
     def categories(self, album_id: int | None = None) -> list[Choice]:
+        from hostprov_tui.services import catalogue
+
         return catalogue.list_categories(self.ctx, album_id)
 
     def target(
         self, action: str, ksessions_id: object = None, canvas_session_id: object = None
     ) -> Target:
         """Parse what the operator typed; bad input is refused (exit 2) and audited."""
+        from hostprov_tui.services.inputs import Target
+
         typed = any(str(v).strip() for v in (ksessions_id, canvas_session_id) if v is not None)
         with self._refusals_audited(action, typed=typed):  # an empty form asked for nothing
             return Target.parse(ksessions_id, canvas_session_id)
@@ -121,6 +135,9 @@ class Provisioner:
         new_run: bool = False, schedule: Schedule | None = None,
     ) -> IssueOptions:
         """Parse who, until when and why; bad input is refused (exit 2) and audited."""
+        from hostprov_tui.services.inputs import parse_expiry, parse_name, parse_reason
+        from hostprov_tui.services.issuance_options import IssueOptions
+
         with self._refusals_audited(action):
             return IssueOptions(
                 created_by=parse_name(created_by, "Created-by", self.operator),
@@ -138,6 +155,8 @@ class Provisioner:
     ) -> Schedule | None:
         """Parse a run's schedule as typed (local time of the app); bad input is refused
         (exit 2) and audited."""
+        from hostprov_tui.services.schedule import parse_schedule
+
         with self._refusals_audited(action):
             return parse_schedule(scheduled_date, scheduled_time, duration, now=datetime.now())
 
@@ -153,6 +172,8 @@ class Provisioner:
     ) -> Plan:
         opts = self.options(created_by, expires, reason, allow_production, "dry-run",
                             new_user_token, new_run, schedule)
+        from hostprov_tui.services import issuance
+
         return issuance.dry_run(self.ctx, target, opts)
 
     def issue(
@@ -163,6 +184,8 @@ class Provisioner:
     ) -> Issued:
         opts = self.options(created_by, expires, reason, allow_production,
                             new_user_token=new_user_token, new_run=new_run, schedule=schedule)
+        from hostprov_tui.services import issuance
+
         return issuance.issue(self.ctx, target, opts)
 
     def issue_many(
@@ -192,6 +215,9 @@ class Provisioner:
         self, target: Target, *, by: str | None = None, reason: str | None = None,
         allow_production: bool = False,
     ) -> RevokeResult:
+        from hostprov_tui.services import revocation
+        from hostprov_tui.services.inputs import parse_name, parse_reason
+
         with self._refusals_audited("revoke"):
             revoked_by, why = parse_name(by, "Revoked-by", self.operator), parse_reason(reason)
         return revocation.revoke(
@@ -201,14 +227,20 @@ class Provisioner:
 
     def verify(self, guid: str) -> VerifyResult:
         """What a Host GUID opens (guid generation)."""
+        from hostprov_tui.services import verification
+
         return verification.verify(self.ctx, guid, "guid")
 
     def verify_token(self, token: str) -> VerifyResult:
         """What a host or participant token opens (tokens generation), by the app's rule."""
+        from hostprov_tui.services import verification
+
         return verification.verify(self.ctx, token, "token")
 
     def verify_credential(self, text: str) -> VerifyResult:
         """A GUID or a token, whichever the canvas database's generation issues."""
+        from hostprov_tui.services import verification
+
         return verification.verify(self.ctx, text, self.ctx.generation().credential_kind)
 
     def credential_kind(self) -> str:
@@ -221,6 +253,7 @@ class Provisioner:
 
     def links(self, target: Target, reason: str | None = None) -> SessionLinks:
         """Show a session's links again (tokens generation): an explicit, audited request."""
+        from hostprov_tui.services.inputs import parse_reason
         from hostprov_tui.services.links import show_links
 
         with self._refusals_audited("show-links"):
@@ -241,6 +274,7 @@ class Provisioner:
         """Its output could not be written (``why``): audit that the credential was not shown;
         the sentence and the hint naming the recovery (services/not_shown.py)."""
         from hostprov_tui.services.not_shown import issued_not_shown, links_not_shown
+        from hostprov_tui.services.results import SessionLinks
 
         if isinstance(shown, SessionLinks):
             return links_not_shown(self.ctx, shown, why)

@@ -31,10 +31,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from loguru import logger
-
 from hostprov_tui.config.private_file import link_sentence, make_private_folder, open_private
 from hostprov_tui.errors import REFUSED_EXIT_CODES, AuditUnavailable, HostprovError
+from hostprov_tui.services.audit_sinks import LoguruSinks
 from hostprov_tui.services.display_text import printable
 
 _GUID = re.compile(
@@ -172,15 +171,13 @@ class AuditLog:
         self.path = path
         self.operator = operator
         self.environment = environment
-        with contextlib.suppress(ValueError):  # already gone
-            logger.remove(0)  # loguru's default stderr handler would echo every record
         self._channel = uuid.uuid4().hex
         self._batch = threading.local()  # .handle: this thread's open file inside batch()
-        self._logger = logger.bind(hostprov_audit=self._channel)
         self._file_lock = threading.Lock()  # one line at a time, whichever path wrote it
-        self._file_sink = logger.add(self._write_file, level="DEBUG", filter=self._mine,
-                                     catch=False, format="{message}", colorize=False)
-        self._sinks: list[int] = [self._file_sink]
+        self._sinks = LoguruSinks(self._channel)  # loguru loads with the first record it takes
+        self._file_sink = self._sinks.add(lambda logger: logger.add(
+            self._write_file, level="DEBUG", filter=self._mine, catch=False,
+            format="{message}", colorize=False))
 
     def _mine(self, record: Any) -> bool:
         return record["extra"].get("hostprov_audit") == self._channel
@@ -233,7 +230,7 @@ class AuditLog:
         """Only the file takes this record: a pending one (streams and listeners see outcomes)
         or any when no stream or listener was added. Then it is written straight to the file,
         not formatted for loguru's sinks (a bulk run writes two records per ID)."""
-        sinks = self._sinks
+        sinks = self._sinks.wanted()
         return self._file_sink in sinks and (outcome == PENDING or len(sinks) == 1)
 
     @contextlib.contextmanager
@@ -302,8 +299,8 @@ class AuditLog:
             if self._file_only(outcome):
                 self._write_line(dict(vars(rec)), required)
             else:
-                self._logger.bind(audit=dict(vars(rec)), audit_required=required,
-                                  audit_echo=echo).log(
+                self._sinks.bound().bind(audit=dict(vars(rec)), audit_required=required,
+                                         audit_echo=echo).log(
                     rec.level, printable(rec.line())  # stderr: free text cannot start a line
                 )
         except AuditUnavailable:
@@ -365,11 +362,9 @@ class AuditLog:
 
     def add_stream(self, stream: TextIO = sys.stderr) -> int:
         """Echo records to a stream (the CLI's stderr)."""
-        sink = logger.add(stream, level="DEBUG", filter=self._echoed, catch=True,
-                          colorize=False,
-                          format="audit {time:HH:mm:ss} {level: <7} {message}")
-        self._sinks.append(sink)
-        return sink
+        return self._sinks.add(lambda logger: logger.add(
+            stream, level="DEBUG", filter=self._echoed, catch=True, colorize=False,
+            format="audit {time:HH:mm:ss} {level: <7} {message}"))
 
     def add_listener(self, callback: Callable[[AuditRecord], None]) -> int:
         """Call ``callback`` with every record (the TUI's live panel)."""
@@ -377,15 +372,12 @@ class AuditLog:
         def sink(message: Any) -> None:
             callback(AuditRecord(**message.record["extra"]["audit"]))
 
-        sink_id = logger.add(sink, level="DEBUG", filter=self._mine_shown, catch=True,
-                             format="{message}")
-        self._sinks.append(sink_id)
-        return sink_id
+        return self._sinks.add(lambda logger: logger.add(
+            sink, level="DEBUG", filter=self._mine_shown, catch=True, format="{message}"))
 
     def remove(self, sink_id: int) -> None:
-        if sink_id in self._sinks:
-            self._sinks.remove(sink_id)
-            logger.remove(sink_id)
+        """Stop a sink given by :meth:`add_stream` or :meth:`add_listener`."""
+        self._sinks.remove(sink_id)
 
     def tail(self, count: int = 20) -> list[AuditRecord]:
         """The last ``count`` records of the file (unreadable lines are skipped), as people
@@ -400,10 +392,7 @@ class AuditLog:
         return AuditFollower(self.path).tail(count)
 
     def close(self) -> None:
-        for sink_id in self._sinks:
-            with contextlib.suppress(ValueError):
-                logger.remove(sink_id)
-        self._sinks.clear()
+        self._sinks.close()
 
 
 def resolve_pending(records: list[AuditRecord]) -> list[AuditRecord]:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hostprov_tui.config.secrets import generate_secret_file, hash_secret
 from hostprov_tui.config.settings import Settings
-from hostprov_tui.db.demo import DemoResult, fill_demo
 from hostprov_tui.db.engines import open_databases
 from hostprov_tui.db.generation import to_create
 from hostprov_tui.db.schema import init_databases
 from hostprov_tui.db.urls import target_url
+
+if TYPE_CHECKING:  # the demo catalogue loads only on the first run that builds it
+    from hostprov_tui.db.demo import DemoResult
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ def ensure_embedded(settings: Settings) -> BootstrapResult:
         ks_init, _canvas_init = init_databases(dbs, to_create(settings.canvas.generation))
         demo = None
         if not ks_init.already_present:
+            from hostprov_tui.db.demo import fill_demo
+
             demo = fill_demo(dbs.ksessions, settings.demo.sessions, settings.demo.seed)
     finally:
         dbs.dispose()

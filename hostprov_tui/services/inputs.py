@@ -6,6 +6,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from hostprov_tui.errors import InputError
 
@@ -280,6 +281,12 @@ def credential_from_link(value: str) -> str:
     )
 
 
-# The schedule of a run (tokens generation) lives in schedule.py; re-exported here, beside the
-# other parsers of what an operator types.
-from hostprov_tui.services.schedule import parse_schedule  # noqa: E402, F401
+def __getattr__(name: str) -> Any:
+    """The schedule of a run (tokens generation) lives in schedule.py; re-exported here, beside
+    the other parsers of what an operator types, and loaded on first use (a search needs none
+    of it)."""
+    if name == "parse_schedule":
+        from hostprov_tui.services.schedule import parse_schedule
+
+        return parse_schedule
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
