@@ -38,11 +38,11 @@ WHERE (lower(dbo.[Sessions].[SessionName]) LIKE '%' + lower(?) + '%' ESCAPE '/')
 -- canvas: transaction begins
 
 -- [2] canvas
---   ?1 KSessionsId_1_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
---   ?2 KSessionsId_1_2: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
---   ?3 KSessionsId_1_3: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
---   ?4 KSessionsId_1_4: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
---   ?5 KSessionsId_1_5: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
+--   ?1 ids_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
+--   ?2 ids_2: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
+--   ?3 ids_3: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
+--   ?4 ids_4: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
+--   ?5 ids_5: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
 SELECT canvas.[Sessions].[KSessionsId], canvas.[Sessions].[SessionId], canvas.[HostSessions].[IsActive], canvas.[HostSessions].[ExpiresAt]
 FROM canvas.[Sessions] LEFT OUTER JOIN canvas.[HostSessions] ON canvas.[HostSessions].[SessionId] = canvas.[Sessions].[SessionId]
 WHERE canvas.[Sessions].[KSessionsId] IN (?, ?, ?, ?, ?)
@@ -74,7 +74,7 @@ WHERE (dbo.[Sessions].[SessionID] = ? OR (lower(dbo.[Sessions].[SessionName]) LI
 -- canvas: transaction begins
 
 -- [4] canvas
---   ?1 KSessionsId_1_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
+--   ?1 ids_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
 SELECT canvas.[Sessions].[KSessionsId], canvas.[Sessions].[SessionId], canvas.[HostSessions].[IsActive], canvas.[HostSessions].[ExpiresAt]
 FROM canvas.[Sessions] LEFT OUTER JOIN canvas.[HostSessions] ON canvas.[HostSessions].[SessionId] = canvas.[Sessions].[SessionId]
 WHERE canvas.[Sessions].[KSessionsId] IN (?)
@@ -110,7 +110,7 @@ WHERE dbo.[Sessions].[SessionID] = ?
 -- canvas: transaction begins
 
 -- [7] canvas
---   ?1 KSessionsId_1_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
+--   ?1 ids_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
 SELECT canvas.[Sessions].[KSessionsId], canvas.[Sessions].[SessionId], canvas.[HostSessions].[IsActive], canvas.[HostSessions].[ExpiresAt]
 FROM canvas.[Sessions] LEFT OUTER JOIN canvas.[HostSessions] ON canvas.[HostSessions].[SessionId] = canvas.[Sessions].[SessionId]
 WHERE canvas.[Sessions].[KSessionsId] IN (?)
