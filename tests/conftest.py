@@ -49,7 +49,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if any(d.scope in ("module", "class", "package") for chain in defs for d in chain):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module
                                                     else item.nodeid.split("::")[0]))
+    long_files = {_file(i) for i in items
+                  if i.get_closest_marker("slow") or _file(i).startswith(LONG_MODULES)}
+    items[:] = sorted(items, key=lambda item: _file(item) not in long_files)
 
+
+#: Modules whose tests take seconds each (a TUI driven by keys, a child killed at every line),
+#: where most take a fraction of one. Their modules run first (and those with a test marked
+#: slow), so no worker is left with a long test at the end while the others are done; the
+#: order within each kind stays as collected, so a module's tests stay together.
+LONG_MODULES = ("test_tui_", "test_crash_")
+
+
+def _file(item: pytest.Item) -> str:
+    return item.nodeid.split("::")[0].rsplit("/", 1)[-1]
 
 
 @pytest.fixture(autouse=True)
