@@ -7,16 +7,19 @@ per session by the tests themselves and stopped at the end. Nothing here mocks a
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
+from hostprov_tui.config.private_file import create_private_file, make_private_folder
 from hostprov_tui.config.settings import (
     AuditOptions,
     DatabaseTarget,
@@ -49,7 +52,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if any(d.scope in ("module", "class", "package") for chain in defs for d in chain):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module
                                                     else item.nodeid.split("::")[0]))
+    long_files = {_file(i) for i in items
+                  if i.get_closest_marker("slow") or _file(i).startswith(LONG_MODULES)}
+    items[:] = sorted(items, key=lambda item: _file(item) not in long_files)
 
+
+#: Modules whose tests take seconds each (a TUI driven by keys, a child killed at every line),
+#: where most take a fraction of one. Their modules run first (and those with a test marked
+#: slow), so no worker is left with a long test at the end while the others are done; the
+#: order within each kind stays as collected, so a module's tests stay together.
+LONG_MODULES = ("test_tui_", "test_crash_")
+
+
+def _file(item: pytest.Item) -> str:
+    return item.nodeid.split("::")[0].rsplit("/", 1)[-1]
 
 
 @pytest.fixture(autouse=True)
@@ -122,18 +138,26 @@ class Env:
         return path
 
 
-def _new_env(backend: str, tmp: Path, request: pytest.FixtureRequest, shared: bool) -> Env:
+def _new_env(backend: str, tmp: Path, request: pytest.FixtureRequest, shared: bool,
+             copy_of: Env | None = None) -> Env:
     audit = tmp / "audit.jsonl"
     if backend == "sqlite":
         return Env(backend, f"sqlite:///{tmp}/canvas.db", f"sqlite:///{tmp}/ksessions.db",
                    audit, tmp)
     pg = request.getfixturevalue("pg_server")
     name = f"hp_{uuid.uuid4().hex[:10]}_dev"
+
+    def create(db: str, template_url: str | None) -> str:
+        if template_url is None:
+            return str(pg.create_database(db))
+        return str(pg.create_database(db, template=make_url(template_url).database))
+
+    canvas_from = copy_of.canvas_url if copy_of is not None else None
     if shared:  # the usual KSESSIONS_DEV: dbo.* and canvas.* in one database
-        url = pg.create_database(name)
+        url = create(name, canvas_from)
         return Env(backend, url, url, audit, tmp, pg)
-    canvas_url = pg.create_database(name)
-    ks_url = pg.create_database(f"{name}_ks_dev")
+    canvas_url = create(name, canvas_from)
+    ks_url = create(f"{name}_ks_dev", copy_of.ksessions_url if copy_of is not None else None)
     return Env(backend, canvas_url, ks_url, audit, tmp, pg)
 
 
@@ -141,6 +165,29 @@ def build_env(
     backend: str, tmp: Path, request: pytest.FixtureRequest, *, shared: bool = True,
     sessions: int = DEMO_SESSIONS, generation: GenerationName = "guid",
 ) -> Env:
+    """Fresh databases with the schema and the demo catalogue: a copy of this worker's template
+    (built once by the same init_databases and fill_demo, the seed fixed), so each test starts
+    from the same rows without loading them again."""
+    server = id(request.getfixturevalue("pg_server")) if backend != "sqlite" else 0
+    key = (server, backend, shared, sessions, generation)
+    template = _TEMPLATES.get(key)
+    if template is None:
+        holder = request.getfixturevalue("tmp_path_factory").mktemp("template")
+        template = _TEMPLATES[key] = _fill_new(backend, holder, request, shared, sessions,
+                                               generation)
+    env = _new_env(backend, tmp, request, shared, copy_of=template)
+    if backend == "sqlite":
+        for name in ("canvas", "ksessions"):
+            _copy_sqlite(template.tmp / f"{name}.db", tmp / f"{name}.db")
+    return env
+
+
+#: (server, backend, shared, sessions, generation) -> the databases a test's copy is made from.
+_TEMPLATES: dict[tuple[int, str, bool, int, str], Env] = {}
+
+
+def _fill_new(backend: str, tmp: Path, request: pytest.FixtureRequest, shared: bool,
+              sessions: int, generation: GenerationName) -> Env:
     env = _new_env(backend, tmp, request, shared)
     dbs = open_databases(env.settings(), create=True)
     try:
@@ -149,6 +196,15 @@ def build_env(
     finally:
         dbs.dispose()
     return env
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """``target`` as the product creates a new database (folder 0700, file 0600), then the
+    template's pages copied in by SQLite's own backup."""
+    make_private_folder(target.parent)
+    create_private_file(target)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from hostprov_tui.tui.form_words import CLI_ONLY, for_the_form
 from hostprov_tui.tui.screens.dashboard import DashboardScreen
 from hostprov_tui.tui.widgets.audit_strip import STRIP_LINES, AuditStrip
 from tests.conftest import Env
-from tests.support.tui import settle
+from tests.support.tui import palette_lists, settle
 
 SIZE = (120, 36)
 SERVICES = Path(__file__).resolve().parent.parent / "hostprov_tui" / "services"
@@ -93,7 +93,7 @@ async def test_the_dashboard_palette_refreshes(app: HostprovApp) -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"refresh")
-        await pilot.pause(0.5)
+        await palette_lists(pilot, "refresh")
         await pilot.press("enter")
         await settle(pilot)
         assert dashboard.polls_done == before + 1

@@ -10,6 +10,7 @@ from hostprov_tui.tui.modes import SCREEN_MODES
 from hostprov_tui.tui.screens.base import MainScreen
 from hostprov_tui.tui.screens.help import SCREENS, declared_bindings, help_content, key_label
 from hostprov_tui.tui.widgets.session_table import SessionTable
+from tests.support.tui import settle
 
 
 def test_key_labels() -> None:
@@ -58,7 +59,7 @@ async def test_f1_wraps_under_its_columns_and_names_keys_as_keyboards_do() -> No
     app = HostprovApp(Settings())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f1")
-        await pilot.pause(0.3)
+        await settle(pilot)
         body = app.screen.query_one("#help-body")
         lines = str(body.render()).splitlines()
         width = max(len(line) for line in lines if line.startswith("  "))  # the key rows

@@ -23,7 +23,7 @@ from hostprov_tui.tui.screens.modals.guid import GuidModal
 from hostprov_tui.tui.screens.provision import ProvisionScreen
 from hostprov_tui.tui.widgets.checklist import Checklist
 from tests.conftest import DemoIds, Env, build_env
-from tests.support.tui import settle
+from tests.support.tui import palette_lists, settle
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 SIZE = (120, 36)
@@ -53,9 +53,7 @@ async def type_id(pilot: Pilot[int], session_id: int | str) -> None:
     box = pilot.app.screen.query_one("#target", Input)
     box.focus()
     await pilot.press("end", "ctrl+u", *str(session_id))
-    await settle(pilot, typed=True)
-    await pilot.pause(0.4)  # the lookup's debounce
-    await settle(pilot)
+    await settle(pilot, typed=True)  # the lookup's debounce fires and its answer is shown
 
 
 async def test_the_header_follows_the_id_in_the_box(
@@ -249,7 +247,7 @@ async def test_the_palette_offers_the_actions_for_the_session_in_the_box(
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"verify")
-        await pilot.pause(0.5)
+        await palette_lists(pilot, "verify")
         await pilot.press("enter")
         await settle(pilot)
         assert screen.query_one("#guid", Input).has_focus

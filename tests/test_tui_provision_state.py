@@ -51,9 +51,7 @@ async def pick(pilot: Pilot[int], prov: Provisioner, session_id: int) -> Provisi
     await pilot.press("f3")
     await settle(pilot)
     app.pick(row)
-    await settle(pilot)
-    await pilot.pause(0.4)
-    await settle(pilot)
+    await settle(pilot, typed=True)  # the lookup's debounce fires and its answer is shown
     screen = app.screen
     assert isinstance(screen, ProvisionScreen)
     return screen

@@ -23,7 +23,7 @@ from hostprov_tui.tui.screens.sessions import SessionsScreen
 from hostprov_tui.tui.widgets.checklist import Checklist
 from hostprov_tui.tui.widgets.session_table import COLUMNS, SessionTable, fit_columns
 from tests.conftest import DemoIds, Env
-from tests.support.tui import settle
+from tests.support.tui import palette_lists, settle
 
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 SIZE = (120, 36)
@@ -210,7 +210,7 @@ async def test_the_palette_runs_a_dry_run_for_the_highlighted_session(
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"dry run")
-        await pilot.pause(0.5)
+        await palette_lists(pilot, "dry run")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ProvisionScreen)

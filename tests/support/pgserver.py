@@ -338,9 +338,13 @@ class PostgresServer:
                 return None
             return cur.fetchall()
 
-    def create_database(self, name: str, owner: str | None = None) -> str:
-        """Create database ``name`` and return its URL."""
+    def create_database(self, name: str, owner: str | None = None,
+                        template: str | None = None) -> str:
+        """Create database ``name`` (a copy of database ``template`` if given, which nobody may
+        be connected to) and return its URL."""
         stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template is not None:
+            stmt = sql.SQL("{} TEMPLATE {}").format(stmt, sql.Identifier(template))
         if owner is not None:
             stmt = sql.SQL("{} OWNER {}").format(stmt, sql.Identifier(owner))
         self.execute(stmt)

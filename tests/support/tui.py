@@ -14,6 +14,8 @@ import pytest
 import time_machine
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from textual.app import App
+from textual.command import CommandList, CommandPalette
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -26,15 +28,54 @@ FROZEN_AT = datetime(2025, 1, 6, 9, 30, 0, tzinfo=UTC)
 SQLITE_VERSION = "3.x"
 
 
+#: The screens' debounce timers (Sessions' search, Provision's lookup, Audit's filter): each is
+#: set while its timer runs and back to None when it fires.
+DEBOUNCE_TIMERS = ("_debounce", "_lookup")
+
+
+def _busy(app: App[Any]) -> bool:
+    """True while the app has something left to do: a debounce timer that has not fired, a
+    search under way, or a message waiting in any node's queue."""
+    for screen in app.screen_stack:
+        if any(getattr(screen, name, None) is not None for name in DEBOUNCE_TIMERS):
+            return True
+    if getattr(app.screen, "search_pending", False):
+        return True
+    nodes = [app, *app.screen.walk_children(with_self=True)]
+    return any(node.message_queue_size or node._pending_message is not None for node in nodes)
+
+
 async def settle(pilot: Pilot[int], *, typed: bool = False) -> None:
-    """Wait for every worker and the messages they posted (after typing: let debounce fire)."""
-    await pilot.pause(0.3 if typed else None)
-    for _ in range(200):  # bounded: a debounce timer may fire late on a busy machine
+    """Wait for every worker and the messages they posted, and (after typing) for the debounce
+    timers to fire and what they started to finish: a condition, not a fixed sleep. ``typed``
+    asks for one more quiet look, as a typed key's Changed bubbles up one node at a time."""
+    quiet_needed = 2 if typed else 1
+    quiet = 0
+    for _ in range(400):  # bounded: a debounce timer may fire late on a busy machine
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not getattr(pilot.app.screen, "search_pending", False):
-            break
-        await pilot.pause(0.05)
+        if _busy(pilot.app):
+            quiet = 0
+            await pilot.pause(0.02)
+            continue
+        quiet += 1
+        if quiet >= quiet_needed:
+            return
+
+
+async def palette_lists(pilot: Pilot[int], typed: str) -> None:
+    """Wait until the open command palette has searched for ``typed`` (all of it) and lists
+    its hits, so that Enter picks from the finished list, however slow the machine."""
+    for _ in range(400):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        palette = pilot.app.screen
+        if (isinstance(palette, CommandPalette)
+                and palette.query_one(Input).value == typed
+                and palette.query_one(CommandList).option_count > 0):
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"the command palette never listed a hit for {typed!r}")
 
 
 class MessageLog(Generic[M]):
