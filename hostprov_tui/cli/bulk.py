@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hostprov_tui.cli.runner import Outcome, stderr_console
 from hostprov_tui.errors import HostprovError, InputError
-from hostprov_tui.services.bulk import BulkResult
+from hostprov_tui.services.bulk_items import BulkResult
 from hostprov_tui.services.results import GUID_CSV_COLUMNS
 
 #: Failures listed one per line on stderr before "… and N more".

@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # bulk issuance and drift load when first used (most commands
     from collections.abc import Sequence
     from pathlib import Path
 
-    from hostprov_tui.services.bulk import BulkItem, BulkResult
+    from hostprov_tui.services.bulk_items import BulkItem, BulkResult
     from hostprov_tui.services.bulk_journal import BulkJournal
     from hostprov_tui.services.bulk_status import BulkStatusReport
     from hostprov_tui.services.drift import DriftReport

@@ -16,7 +16,7 @@ from hostprov_tui.tui.screens.modals.bulk_results import BulkResultsModal
 from hostprov_tui.tui.widgets.session_table import SessionTable
 
 if TYPE_CHECKING:
-    from hostprov_tui.services.bulk import BulkResult
+    from hostprov_tui.services.bulk_items import BulkResult
 
 
 class SessionsBulk(MainScreen):
