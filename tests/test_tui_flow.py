@@ -325,13 +325,17 @@ async def test_production_needs_the_session_id_typed(
             await settle(pilot)
             assert app.screen.query_one("EnvBanner").has_class("-production")
             await pilot.press("f4")
-            await pilot.press(*str(ids.good), "ctrl+g")
+            await pilot.press(*str(ids.good))
+            await settle(pilot, typed=True)  # the session's row looked up (else the sentence
+            assert getattr(app.screen, "row", None) is not None  # is "issue or rotate")
+            await pilot.press("ctrl+g")
             await settle(pilot)
             modal = app.screen
             assert isinstance(modal, ConfirmModal)
             assert modal.query_one("#confirm").disabled
             body = " ".join(str(modal.body).split())  # no dry run first: one clear sentence
-            assert body.startswith(f"Issue a Host GUID for KSESSIONS session {ids.good}. "), body
+            assert body.startswith(f"For KSESSIONS session {ids.good}. A new Host GUID is made "
+                                   "and shown once."), body
             assert body.endswith("This is the PRODUCTION environment."), body  # said once, last
             assert "Rotating" not in body and body.count("PRODUCTION") == 1, body
             assert "Created by tester" in body, body  # who, until when and why repeated
