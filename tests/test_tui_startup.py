@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -170,50 +172,37 @@ async def test_a_screen_has_its_size_classes_before_it_mounts(
         assert {c for c in mounted.classes if c.startswith("-")} == classes
 
 
-async def test_the_audit_tail_is_read_after_the_cards_first_check(
-    env: Env, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """At start the two cards' checks go first; the audit tail (for the strip) follows them."""
+def _audit_feed_start() -> tuple[type, str]:
     from hostprov_tui.tui.audit_feed import AuditFeed
 
-    seen: list[int] = []
-    original = AuditFeed.start
-
-    def start(self: AuditFeed, path: Path, tail: int):  # type: ignore[no-untyped-def]
-        screen = app.screen_stack_all()
-        seen.extend(s.polls_done for s in screen if isinstance(s, DashboardScreen))
-        return original(self, path, tail)
-
-    monkeypatch.setattr(AuditFeed, "start", start)
-    monkeypatch.setattr("hostprov_tui.tui.app.CARDS_FIRST_S", 60.0)  # the order, not the bound
-    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
-    app = build_app(env.write_config(), {})
-    async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
-        for _ in range(40):
-            if seen:
-                break
-            await pilot.pause(0.05)
-    assert seen and seen[0] >= 1
+    return AuditFeed, "start"
 
 
-async def test_the_drift_card_asks_after_the_cards_first_check(
-    env: Env, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The drift card reads files only; at start it waits for the cards' first check."""
+def _provisioner_drift() -> tuple[type, str]:
     from hostprov_tui.services.api import Provisioner
 
-    seen: list[int] = []
-    original = Provisioner.drift
+    return Provisioner, "drift"
 
-    def drift(self: Provisioner):  # type: ignore[no-untyped-def]
+
+@pytest.mark.parametrize("waiter", [_audit_feed_start, _provisioner_drift],
+                         ids=["audit tail", "drift card"])
+async def test_the_audit_tail_and_the_drift_card_wait_for_the_cards_first_check(
+    env: Env, monkeypatch: pytest.MonkeyPatch, waiter: Callable[[], tuple[type, str]]
+) -> None:
+    """At start the two cards' checks go first; the audit tail (for the strip) and the drift
+    card (it reads files only) follow them."""
+    owner, name = waiter()
+    seen: list[int] = []
+    original = getattr(owner, name)
+
+    def spy(self: Any, *args: Any) -> Any:
         seen.extend(s.polls_done for s in app.screen_stack_all()
                     if isinstance(s, DashboardScreen))
-        return original(self)
+        return original(self, *args)
 
-    monkeypatch.setattr(Provisioner, "drift", drift)
+    monkeypatch.setattr(owner, name, spy)
     # the order is what is tested, not the bound: on a loaded machine the first check can take
-    # longer than the app's 0.5 s, after which the drift card goes on without it (by design)
+    # longer than the app's 0.5 s, after which the others go on without it (by design)
     monkeypatch.setattr("hostprov_tui.tui.app.CARDS_FIRST_S", 60.0)
     monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
     app = build_app(env.write_config(), {})
