@@ -12,6 +12,7 @@ import pytest
 
 from hostprov_tui.services.api import Provisioner
 from tests.conftest import Env, build_env, demo_ids
+from tests.support import zygote
 from tests.support.cli_run import GUID_RE, hostprov, process_env, run_process, secret_env
 
 
@@ -24,11 +25,8 @@ def sqlite_env(tmp_path: Path, request: pytest.FixtureRequest) -> Env:
 def _no_terminal(env: Env, *args: str) -> subprocess.CompletedProcess[str]:
     """``hostprov ARGS`` with stdin and stdout pipes (no terminal), killed if it hangs."""
     config = env.write_config()
-    return subprocess.run(
-        [sys.executable, "-m", "hostprov_tui", "--config", str(config), *args],
-        capture_output=True, text=True, timeout=60, check=False,
-        env=process_env(secret_env()), input="",
-    )
+    return zygote.run(["--config", str(config), *args], process_env(secret_env()), timeout=60,
+                      stdin="")
 
 
 @pytest.mark.parametrize("args", [(), ("tui",), ("tui", "--json")], ids=["bare", "tui", "json"])
@@ -82,11 +80,8 @@ def test_the_first_run_says_what_it_is_building(tmp_path: Path) -> None:
 
 def _run(env: Env, *args: str) -> subprocess.CompletedProcess[str]:
     config = env.write_config()
-    return subprocess.run(
-        [sys.executable, "-m", "hostprov_tui", "--config", str(config), *args],
-        capture_output=True, text=True, timeout=120, check=False,
-        env=process_env({**secret_env(), "COLUMNS": "200"}),
-    )
+    return zygote.run(["--config", str(config), *args],
+                      process_env({**secret_env(), "COLUMNS": "200"}), timeout=120)
 
 
 def test_an_error_is_said_once_on_stderr(sqlite_env: Env) -> None:
@@ -140,11 +135,8 @@ def test_sessions_drop_columns_at_80_instead_of_cutting_them(
     sqlite_env: Env, columns: int
 ) -> None:
     config = sqlite_env.write_config()
-    run = subprocess.run(
-        [sys.executable, "-m", "hostprov_tui", "--config", str(config), "sessions", "-q"],
-        capture_output=True, text=True, timeout=120, check=False,
-        env=process_env({**secret_env(), "COLUMNS": str(columns)}),
-    )
+    run = zygote.run(["--config", str(config), "sessions", "-q"],
+                     process_env({**secret_env(), "COLUMNS": str(columns)}), timeout=120)
     assert run.returncode == 0, run.stderr
     assert "Cat…" not in run.stdout and "Spe…" not in run.stdout
     header = next(li for li in run.stdout.splitlines() if "Session" in li and "ID" in li)

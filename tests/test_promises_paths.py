@@ -10,12 +10,12 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.support import zygote
 from tests.support.cli_run import process_env
 
 pytestmark = pytest.mark.skipif(os.name != "posix" or not hasattr(os, "getuid"),
@@ -27,11 +27,7 @@ def _run(home: Path, *args: str, umask: int = 0o022) -> subprocess.CompletedProc
     environ = process_env({"XDG_DATA_HOME": str(home / "share"),
                            "XDG_CONFIG_HOME": str(home / "config"), "COLUMNS": "200",
                            "HOSTPROV_DEMO__SESSIONS": "20"})
-    proc = subprocess.run(
-        [sys.executable, "-c", f"import os, sys; os.umask({umask}); "
-         "from hostprov_tui.cli.main import cli; sys.argv[0] = 'hostprov'; cli()", *args],
-        env=environ, cwd=home, capture_output=True, text=True, timeout=120, check=False,
-    )
+    proc = zygote.run(args, environ, home, timeout=120, umask=umask)
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
     return proc
 

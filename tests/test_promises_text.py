@@ -20,7 +20,8 @@ from hostprov_tui.services.audit import AuditRecord, scrub
 from hostprov_tui.services.inputs import parse_token
 from hostprov_tui.tui.widgets.audit_format import audit_line
 from tests.conftest import TEST_SECRET, Env, build_env
-from tests.support.cli_run import Run
+from tests.support import zygote
+from tests.support.cli_run import Run, process_env
 
 GUID = str(uuid.UUID("3f2b8c1e-9d4a-4e7b-a1c2-5d6e7f8a9b0c"))
 HEX = re.compile(r"[^0-9a-f]")
@@ -48,16 +49,11 @@ def lite(tmp_path: Path, request: pytest.FixtureRequest) -> Env:
 
 
 def _cli(env: Env, *args: str, stdin: str | None = None) -> Run:
-    import subprocess
-    import sys
-
-    from tests.support.cli_run import process_env
-
     config = env.write_config()
-    proc = subprocess.run(
-        [sys.executable, "-m", "hostprov_tui", "--config", str(config), *args],
-        env=process_env({"HOSTPROV_SECURITY__HASH_SECRET": TEST_SECRET, "COLUMNS": "200"}),
-        cwd=env.tmp, input=stdin, capture_output=True, text=True, timeout=90, check=False,
+    proc = zygote.run(
+        ["--config", str(config), *args],
+        process_env({"HOSTPROV_SECURITY__HASH_SECRET": TEST_SECRET, "COLUMNS": "200"}),
+        env.tmp, stdin=stdin, timeout=90,
     )
     run = Run(proc.returncode, proc.stdout, proc.stderr)
     assert "Traceback" not in run.output, run.output

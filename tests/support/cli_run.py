@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from hostprov_tui.cli.main import cli
 from tests.conftest import TEST_SECRET, Env
+from tests.support import zygote
 
 HOSTPROV = Path(sys.executable).parent / "hostprov"
 GUID_RE = re.compile(
@@ -97,11 +98,9 @@ def subprocess_hostprov(env: Env, *args: str) -> Run:
 def run_process(
     args: Sequence[str], env: Mapping[str, str], cwd: Path, timeout: float = HANG_GUARD_S
 ) -> Run:
-    """``hostprov ARGS`` as a separate process (``python -m hostprov_tui``), killed if hung."""
+    """``hostprov ARGS`` as a separate process (``python -m hostprov_tui``, forked from a
+    pre-imported interpreter: tests/support/zygote.py), killed if hung."""
     full_env = process_env({**env, "COLUMNS": "200"})
     started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "hostprov_tui", *args], env=full_env, cwd=cwd,
-        capture_output=True, text=True, timeout=timeout, check=False,
-    )
+    proc = zygote.run(args, full_env, cwd, timeout=timeout)
     return Run(proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - started)
