@@ -56,11 +56,11 @@ def _commands(args: list[str]) -> list[list[str]]:
 
 
 def run(count: int, go: Path, out: Path, args: list[str]) -> int:
-    # imported before the fork, once: the entry point, the operations (loaded lazily by the
-    # CLI) and the services they call
-    import hostprov_tui.cli.main
-    import hostprov_tui.cli.ops_commands
-    import hostprov_tui.services.api  # noqa: F401
+    # imported before the fork, once: what the commands load lazily (the operations, the
+    # services, the settings, SQLAlchemy's dialects, psycopg), as the tests' fork server does
+    from zygote import preimport  # this script's folder is first on sys.path
+
+    preimport()
 
     children = []
     for index in range(count):

@@ -200,10 +200,10 @@ def _communicate(in_w: int, out_r: int, err_r: int, stdin: str | None,
 # ----------------------------------------------------------------------------- the server side
 
 
-def _preimport() -> None:
-    """What an embedded-database command loads: the CLI, its operations and the services, the
-    settings, SQLAlchemy's ORM and its SQLite dialect, psycopg. No SQL Server driver, no Textual,
-    nothing opened."""
+def preimport() -> None:
+    """What a command loads lazily: the CLI, its operations and the services, the settings,
+    SQLAlchemy's ORM, its SQLite and PostgreSQL dialects, psycopg. No SQL Server driver, no
+    Textual, nothing opened."""
     import importlib
     import pkgutil
 
@@ -216,7 +216,8 @@ def _preimport() -> None:
                 importlib.import_module(info.name)
     import loguru  # noqa: F401  # the audit's sinks
     import psycopg  # noqa: F401  # the PostgreSQL tests' driver; loads libpq, opens nothing
-    import sqlalchemy.dialects.sqlite  # noqa: F401
+    import sqlalchemy.dialects.postgresql.psycopg
+    import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401
 
     del hostprov_tui
 
@@ -299,7 +300,7 @@ def _exit_code(value: object) -> int:
 def _main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
     try:
-        _preimport()
+        preimport()
         sock.send(b"ready")
     except BaseException as exc:  # told to the client, which falls back
         sock.send(f"failed: {exc!r}".encode())
