@@ -158,11 +158,12 @@ def _no_collection() -> Iterator[None]:
 
 def _report_failures(err: Console, result: BulkResult) -> None:
     failed = [i for i in result.items if i.status != "ok"]
+    lines = []
     for item in failed[:SHOWN_FAILURES]:
         word = "skipped" if item.status == "skipped" else "failed"
-        err.print(
-            f"line {item.line} ({escape(item.text[:40])}): {word} — {escape(item.message or '')}",
-            highlight=False,
-        )
+        lines.append(
+            f"line {item.line} ({escape(item.text[:40])}): {word} — {escape(item.message or '')}")
     if len(failed) > SHOWN_FAILURES:
-        err.print(f"… and {len(failed) - SHOWN_FAILURES} more (see --json for all).")
+        lines.append(f"… and {len(failed) - SHOWN_FAILURES} more (see --json for all).")
+    if lines:  # one print: each costs rich a look at the terminal
+        err.print("\n".join(lines), highlight=False)
