@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -80,7 +83,7 @@ def run_bulk(
         progress.update(task, completed=done, total=total)
 
     try:
-        with progress:
+        with progress, _no_collection():
             result: BulkResult = prov.issue_many(
                 lines, created_by=created_by, expires=expires, reason=reason,
                 allow_production=allow_production, progress=advance, journal=journal,
@@ -133,13 +136,34 @@ def run_bulk(
     return Outcome(data, show, result.exit_code, not_shown=not_shown)
 
 
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No garbage collection while the IDs are issued; what the run built is frozen after it.
+
+    A run builds a few objects per ID that all stay alive until the command ends (its results)
+    and almost no cycles (some 1,100 unreachable objects for 10,000 IDs), so each collection
+    its allocations triggered walked live objects for nothing: 0.1-0.2 s of a 10,000-ID run.
+    Frozen, they are not walked by the collections of the output either (``main`` freezes
+    what is left at its end anyway).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def _report_failures(err: Console, result: BulkResult) -> None:
     failed = [i for i in result.items if i.status != "ok"]
+    lines = []
     for item in failed[:SHOWN_FAILURES]:
         word = "skipped" if item.status == "skipped" else "failed"
-        err.print(
-            f"line {item.line} ({escape(item.text[:40])}): {word} — {escape(item.message or '')}",
-            highlight=False,
-        )
+        lines.append(
+            f"line {item.line} ({escape(item.text[:40])}): {word} — {escape(item.message or '')}")
     if len(failed) > SHOWN_FAILURES:
-        err.print(f"… and {len(failed) - SHOWN_FAILURES} more (see --json for all).")
+        lines.append(f"… and {len(failed) - SHOWN_FAILURES} more (see --json for all).")
+    if lines:  # one print: each costs rich a look at the terminal
+        err.print("\n".join(lines), highlight=False)

@@ -9,6 +9,7 @@ those of ``DateTime().with_variant(mssql.DATETIME2(), "mssql")`` and its like.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,36 @@ class _DateTime2(TypeDecorator[datetime]):
             from sqlalchemy.dialects.mssql import DATETIME2
 
             return DATETIME2()
+        if dialect.name == "sqlite":
+            return _sqlite_datetime()()
         return self.impl_instance
+
+
+@functools.cache
+def _sqlite_datetime() -> type[TypeEngine[Any]]:
+    """SQLite's DATETIME (text), formatting the datetime bound last again only when another one
+    comes: a bulk chunk binds the same ``now`` in every row it writes (the processor is one
+    for every column of the type)."""
+    from sqlalchemy.dialects.sqlite import DATETIME
+
+    class _RepeatedDateTime(DATETIME):
+        def bind_processor(self, dialect: Dialect) -> Any:
+            process = super().bind_processor(dialect)
+            last: list[tuple[object, object]] = [(None, None)]  # (value, text), swapped whole
+
+            def repeated(value: object) -> object:
+                if value is None:  # NULL, between the same datetime: it stays remembered
+                    return None
+                seen, text = last[0]
+                if value is seen:  # the same (immutable) datetime object
+                    return text
+                text = process(value)
+                last[0] = (value, text)
+                return text
+
+            return repeated
+
+    return _RepeatedDateTime
 
 
 class _LegacyDateTime(TypeDecorator[datetime]):

@@ -21,24 +21,23 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, NamedTuple, TextIO
 
 from hostprov_tui.config.private_file import link_sentence, make_private_folder, open_private
 from hostprov_tui.errors import REFUSED_EXIT_CODES, AuditUnavailable, HostprovError
+from hostprov_tui.services.audit_scrub import EXAMPLE_GUID, scrub
 from hostprov_tui.services.audit_sinks import LoguruSinks
 from hostprov_tui.services.display_text import printable
 
-_GUID = re.compile(
-    r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-)
+__all__ = ["EXAMPLE_GUID", "PENDING", "UNKNOWN", "AuditLog", "AuditRecord", "resolve_pending",
+           "scrub"]
 _LEVEL_BY_OUTCOME = {"ok": "INFO", "refused": "WARNING", "failed": "ERROR", "dry-run": "INFO",
                      "pending": "INFO", "unknown": "WARNING", "not-shown": "WARNING"}
 #: json.dumps(record, ensure_ascii=False), without building an encoder per record
@@ -46,6 +45,27 @@ _to_json = json.JSONEncoder(ensure_ascii=False).encode
 PENDING = "pending"
 UNKNOWN = "unknown"
 #: What a pending record with no outcome says when read back.
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _new_ref() -> str:
+    return os.urandom(8).hex()  # 16 hex digits
+
+
+class Change(NamedTuple):
+    """What a pending record says of one change (:meth:`AuditLog.pending_many`)."""
+
+    action: str
+    ksessions_id: int | None
+    canvas_session_id: int | None
+    host_session_id: int | None
+    hash_prefix: str | None
+    message: str
+
+
 UNKNOWN_MESSAGE = ("unknown — check the database: the process stopped between recording this "
                    "change and learning whether its commit happened")
 
@@ -94,73 +114,6 @@ class AuditRecord:
         return f"{self.action} {self.outcome}" + (f" {detail}" if detail else "")
 
 
-#: The example the input sentences give (services/inputs.py): public, so it stays readable.
-EXAMPLE_GUID = "3f2b8c1e-9d4a-4e7b-a1c2-5d6e7f8a9b0c"
-#: The example alone (not part of a longer run of letters and digits, which may be a GUID typed).
-_EXAMPLE = re.compile(rf"(?<![0-9A-Za-z]){re.escape(EXAMPLE_GUID)}(?![0-9A-Za-z])",
-                      re.IGNORECASE)
-
-
-def scrub(text: str | None) -> str | None:
-    """Replace anything shaped like a GUID with a marker — and anything close to one: a GUID
-    with a character dropped or changed, en dashes or spaces for its hyphens, still gives away
-    most of its digits (see :func:`_near_guids`). The documented example GUID stays readable."""
-    if not text or text in _CLEAN:
-        return text
-    parts = _EXAMPLE.split(text)
-    scrubbed = EXAMPLE_GUID.join(_near_guids(_GUID.sub("[guid]", part)) for part in parts)
-    if scrubbed == text and len(text) <= _CLEAN_MAX_CHARS:  # nothing GUID-like: remembered
-        if len(_CLEAN) >= _CLEAN_MAX:
-            _CLEAN.clear()
-        _CLEAN.add(text)
-    return scrubbed
-
-
-#: Texts scrub() left as they were (a bulk run's records repeat the same few): only those, so
-#: nothing GUID-like is kept; bounded in number and length.
-_CLEAN: set[str] = set()
-_CLEAN_MAX, _CLEAN_MAX_CHARS = 256, 1000
-
-
-_HEX = frozenset("0123456789abcdefABCDEF")
-#: Words joined by at most two separators a GUID may be typed with (hyphen-likes, spaces, _).
-_RUN = re.compile(r"[0-9A-Za-z]+(?:[\s\-\u2010-\u2015\u2212_{}]{1,2}[0-9A-Za-z]+)*")
-_WORD = re.compile(r"[0-9A-Za-z]+")
-#: A near-GUID: consecutive mostly-hex words holding this many hex digits, some of them digits.
-_NEAR_HEX_DIGITS = 16
-_NEAR_DECIMALS = 4
-
-
-def _near_guids(text: str) -> str:
-    return _RUN.sub(_scrub_run, text)
-
-
-def _mostly_hex(word: str) -> bool:
-    return sum(c in _HEX for c in word) * 4 >= len(word) * 3
-
-
-def _scrub_run(match: re.Match[str]) -> str:
-    run = match.group(0)
-    if sum(c in _HEX for c in run) < _NEAR_HEX_DIGITS:
-        return run
-    words = list(_WORD.finditer(run))
-    spans: list[tuple[int, int]] = []
-    group: list[re.Match[str]] = []
-    for word in [*words, None]:
-        if word is not None and _mostly_hex(word.group(0)):
-            group.append(word)
-            continue
-        joined = "".join(w.group(0) for w in group)
-        if sum(c in _HEX for c in joined) >= _NEAR_HEX_DIGITS and \
-                sum(c.isdigit() for c in joined) >= _NEAR_DECIMALS and \
-                any(c in "abcdefABCDEF" for c in joined):  # a long ID is a number, no GUID
-            spans.append((group[0].start(), group[-1].end()))
-        group = []
-    for start, end in reversed(spans):
-        run = run[:start] + "[guid]" + run[end:]
-    return run
-
-
 class AuditLog:
     """One audit trail bound to a file. Several can coexist (tests): each filters its own."""
 
@@ -191,11 +144,11 @@ class AuditLog:
         prints as its error (else stderr says it twice)."""
         return self._mine_shown(record) and record["extra"].get("audit_echo", True)
 
-    def _open(self) -> TextIO:
+    def _open(self) -> BinaryIO:
         make_private_folder(self.path.parent)
         fd = open_private(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, "audit path",
                           AuditUnavailable)
-        return os.fdopen(fd, "a", encoding="utf-8")
+        return os.fdopen(fd, "ab")
 
     def _unavailable(self, exc: Exception) -> AuditUnavailable:
         return AuditUnavailable(
@@ -207,22 +160,29 @@ class AuditLog:
 
     def _write_file(self, message: Any) -> None:
         extra = message.record["extra"]
-        self._write_line(extra["audit"], bool(extra.get("audit_required")))
+        self._write_lines((extra["audit"],), bool(extra.get("audit_required")))
 
-    def _write_line(self, audit: dict[str, Any], required: bool) -> None:
-        line = _to_json(audit) + "\n"
-        batch: TextIO | None = getattr(self._batch, "handle", None)
+    def _write_lines(self, audits: Iterable[dict[str, Any]], required: bool) -> None:
+        """Records as JSON lines: kept by this thread's batch (written and made durable by its
+        next ``sync()``), else appended and fsynced at once. A record that cannot be encoded
+        (a lone surrogate) costs only itself: raised when ``required``, else left out."""
+        lines: list[bytes] = []
+        for audit in audits:
+            try:
+                lines.append((_to_json(audit) + "\n").encode("utf-8"))
+            except UnicodeError as exc:
+                if required:
+                    raise self._unavailable(exc) from None
+        batch: list[bytes] | None = getattr(self._batch, "lines", None)
+        if batch is not None:
+            batch.extend(lines)
+            return
         try:
-            with self._file_lock:
-                if batch is not None:
-                    batch.write(line)  # durable at the batch's next sync()
-                    batch.flush()
-                    return
-                with self._open() as handle:
-                    handle.write(line)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-        except (OSError, UnicodeError, ValueError) as exc:
+            with self._file_lock, self._open() as handle:
+                handle.write(b"".join(lines))  # whole lines, appended in one write
+                handle.flush()
+                os.fsync(handle.fileno())
+        except (OSError, ValueError) as exc:
             if required:
                 raise self._unavailable(exc) from None
 
@@ -235,8 +195,9 @@ class AuditLog:
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[Callable[[], None]]:
-        """Many records from this thread: the file stays open and each record is flushed; the
-        ``sync()`` it yields makes them durable (call it before committing what they describe).
+        """Many records from this thread: the file stays open and the records are kept; the
+        ``sync()`` it yields appends them (whole lines, in one write) and makes them durable
+        (call it before committing what they describe). Leaving the batch does the same.
 
         Records from other threads keep their own open-write-fsync. A failed open or sync raises
         AuditUnavailable, so the caller can roll back (fail closed).
@@ -245,22 +206,29 @@ class AuditLog:
             handle = self._open()
         except OSError as exc:
             raise self._unavailable(exc) from None
+        kept: list[bytes] = []
+
+        def write() -> None:
+            data = b"".join(kept)
+            kept.clear()  # written or not: a record is never written twice
+            with self._file_lock:
+                handle.write(data)
+                handle.flush()
+            os.fsync(handle.fileno())
 
         def sync() -> None:
             try:
-                handle.flush()
-                os.fsync(handle.fileno())
-            except OSError as exc:
+                write()
+            except (OSError, ValueError) as exc:
                 raise self._unavailable(exc) from None
 
-        self._batch.handle = handle
+        self._batch.lines = kept
         try:
             yield sync
         finally:
-            self._batch.handle = None
-            with contextlib.suppress(OSError):
-                handle.flush()
-                os.fsync(handle.fileno())
+            self._batch.lines = None
+            with contextlib.suppress(OSError, ValueError):
+                write()
             with contextlib.suppress(OSError):
                 handle.close()
 
@@ -282,7 +250,7 @@ class AuditLog:
         """Write one record; ``required`` makes a failure raise AuditUnavailable; ``echo=False``
         keeps it off the streams (the caller raises the same sentence, which the CLI prints)."""
         rec = AuditRecord(
-            time=datetime.now(UTC).isoformat(timespec="milliseconds"),
+            time=_now(),
             operator=self.operator,
             environment=self.environment,
             action=action,
@@ -295,18 +263,25 @@ class AuditLog:
             message=scrub(message) or "",
             ref=ref,
         )
+        self._emit([rec], outcome, required, echo)
+        return rec
+
+    def _emit(self, records: list[AuditRecord], outcome: str, required: bool,
+              echo: bool = True) -> None:
+        """Records of one outcome to the file, and to the streams and listeners that take it."""
         try:
             if self._file_only(outcome):
-                self._write_line(dict(vars(rec)), required)
-            else:
-                self._sinks.bound().bind(audit=dict(vars(rec)), audit_required=required,
-                                         audit_echo=echo).log(
+                self._write_lines([dict(vars(rec)) for rec in records], required)
+                return
+            logger = self._sinks.bound()
+            for rec in records:
+                logger.bind(audit=dict(vars(rec)), audit_required=required,
+                            audit_echo=echo).log(
                     rec.level, printable(rec.line())  # stderr: free text cannot start a line
                 )
         except AuditUnavailable:
             if required:
                 raise
-        return rec
 
     def pending(
         self,
@@ -324,8 +299,23 @@ class AuditLog:
         return self.record(
             action, PENDING, ksessions_id=ksessions_id, canvas_session_id=canvas_session_id,
             host_session_id=host_session_id, hash_prefix=hash_prefix, reason=reason,
-            message=message, required=True, ref=os.urandom(8).hex(),  # 16 hex digits
+            message=message, required=True, ref=_new_ref(),
         )
+
+    def pending_many(self, changes: Iterable[Change], reason: str | None = None
+                     ) -> list[AuditRecord]:
+        """:meth:`pending` for many changes at once (a bulk chunk's): one time for all of them,
+        written together; raises AuditUnavailable when they cannot be."""
+        now, why = _now(), scrub(reason)
+        records = [
+            AuditRecord(now, self.operator, self.environment, c.action, PENDING,
+                        c.ksessions_id, c.canvas_session_id, c.host_session_id,
+                        c.hash_prefix[:8] if c.hash_prefix else None, why,
+                        scrub(c.message) or "", _new_ref())
+            for c in changes
+        ]
+        self._emit(records, PENDING, required=True)
+        return records
 
     def settle(
         self, pending: AuditRecord, outcome: str, *, reason: str | None = None,
@@ -339,6 +329,24 @@ class AuditLog:
             reason=reason if reason is not None else pending.reason,
             message=message if message is not None else pending.message, ref=pending.ref,
         )
+
+    def settle_many(
+        self, pending: Sequence[AuditRecord], outcome: str, *, reason: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        """:meth:`settle` for many pending changes at once (best effort, never raises for the
+        file): ``reason`` replaces theirs when given, ``note`` is added to each message."""
+        if not pending:
+            return
+        now, why = _now(), scrub(reason)
+        records = [
+            AuditRecord(now, self.operator, self.environment, p.action, outcome, p.ksessions_id,
+                        p.canvas_session_id, p.host_session_id, p.hash_prefix,
+                        p.reason if reason is None else why,
+                        scrub(f"{p.message}; {note}") or "" if note else p.message, p.ref)
+            for p in pending
+        ]
+        self._emit(records, outcome, required=False)
 
     def failure(
         self,

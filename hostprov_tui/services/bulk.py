@@ -207,7 +207,7 @@ def _issue_chunk(
             issued = [_issued(entry_of[r.ksessions_id], r) for r in results]  # type: ignore[index]
             if issued and journal is not None:
                 staged = journal.stage(issued)  # the credentials are on disk before the commit
-            pending = [issuance.audit_issued(ctx, r, opts, bulk=True) for r in results]
+            pending = issuance.audit_issued_many(ctx, results, opts)
             sync()  # ... and so are their pending audit records
             committing = True
             commit_recorded(tx, ctx.audit, pending)

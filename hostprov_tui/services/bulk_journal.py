@@ -48,9 +48,11 @@ JOURNAL_COLUMNS = ("state", *GUID_CSV_COLUMNS, "line")
 
 @dataclass(frozen=True)
 class Staged:
-    """Rows of one chunk written as pending: where each row starts in the file."""
+    """Rows of one chunk written as pending: where each row starts in the file, and the rows
+    as written (from ``offsets[0]`` on, one after the other)."""
 
     offsets: tuple[int, ...]
+    data: bytes = b""
 
 
 def tui_journal_path(
@@ -141,19 +143,23 @@ class BulkJournal:
 
         Raises OutputUnavailable when that fails: the caller must then not commit.
         """
+        lines = _csv_lines([(PENDING, *item.csv_row(), item.line) for item in items])
+        data = b"".join(lines)
         try:
             if self._fd is None:
                 self._create()
-            offsets = []
-            for item in items:
-                offsets.append(self._append(_csv_line((PENDING, *item.csv_row(), item.line))))
+            start = self._append(data)  # the chunk's rows in one write
             assert self._fd is not None
             os.fsync(self._fd)
         except OSError as exc:
             raise self._unavailable(exc) from None
+        offsets = []
+        for line in lines:
+            offsets.append(start)
+            start += len(line)
         self.pending += len(offsets)
         self.staged_total += len(offsets)
-        return Staged(tuple(offsets))
+        return Staged(tuple(offsets), data)
 
     def settle(self, staged: Staged, *, committed: bool) -> None:
         """Mark staged rows applied (their commit returned) or dropped (it was refused).
@@ -161,12 +167,19 @@ class BulkJournal:
         Never raises: the commit is decided; a row left pending is resolved by
         ``hostprov bulk status`` against the database.
         """
+        if not staged.offsets:
+            return
         state = (APPLIED if committed else DROPPED).encode("ascii")
+        first = staged.offsets[0]
+        rows = bytearray(staged.data)  # the same bytes but for each row's state, written over
+        for offset in staged.offsets:  # them in one write (the disk rewrites whole pages anyway)
+            rows[offset - first:offset - first + len(state)] = state
         try:
             assert self._fd is not None
-            for offset in staged.offsets:
-                os.lseek(self._fd, offset, os.SEEK_SET)
-                os.write(self._fd, state)
+            os.lseek(self._fd, first, os.SEEK_SET)
+            view = memoryview(rows)
+            while view:
+                view = view[os.write(self._fd, view):]
             os.fsync(self._fd)
         except OSError:
             return
@@ -277,9 +290,20 @@ def _int(value: str | None) -> int | None:
 
 
 def _csv_line(values: Iterable[object]) -> bytes:
+    return _csv_lines([values])[0]
+
+
+def _csv_lines(rows: Iterable[Iterable[object]]) -> list[bytes]:
+    """Each row as one CSV line (UTF-8), by one writer."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(values)
-    return out.getvalue().encode("utf-8")
+    writer = csv.writer(out, lineterminator="\n")
+    lines = []
+    for values in rows:
+        writer.writerow(values)
+        lines.append(out.getvalue().encode("utf-8"))
+        out.seek(0)
+        out.truncate()
+    return lines
 
 
 def _sync_folder(folder: Path) -> None:

@@ -7,6 +7,7 @@ writes the audit record (fail closed), commits, and only then returns the GUID.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import datetime
@@ -18,7 +19,7 @@ from hostprov_tui.db.engines import Databases
 from hostprov_tui.db.errors import translate_db_error
 from hostprov_tui.errors import ConcurrentChange, HostprovError
 from hostprov_tui.services import checks, run_archive
-from hostprov_tui.services.audit import AuditRecord
+from hostprov_tui.services.audit import AuditRecord, Change
 from hostprov_tui.services.checks import FAIL, PASS, CheckLine
 from hostprov_tui.services.clock import utcnow
 from hostprov_tui.services.context import ServiceContext
@@ -162,13 +163,22 @@ def audit_issued(
     """The "pending" record of an issue or rotation, before its commit (required: no record,
     no commit; recorded_commit.py writes its outcome). It holds the hash prefix of a GUID,
     never a GUID or a token."""
+    return ctx.audit.pending_many([_change(result, opts, bulk)], opts.reason)[0]
+
+
+def audit_issued_many(
+    ctx: ServiceContext, results: Sequence[Issued], opts: IssueOptions
+) -> list[AuditRecord]:
+    """:func:`audit_issued` for a bulk chunk's results, written together."""
+    return ctx.audit.pending_many([_change(r, opts, True) for r in results], opts.reason)
+
+
+def _change(result: Issued, opts: IssueOptions, bulk: bool) -> Change:
     expires = result.expires_at
-    return ctx.audit.pending(
-        "rotate" if result.action == "rotated" else "issue",
-        ksessions_id=result.ksessions_id, canvas_session_id=result.canvas_session_id,
-        host_session_id=result.host_session_id, hash_prefix=result.hash_prefix,
-        reason=opts.reason,
-        message=f"{result.action} by {opts.created_by}" + (" (bulk)" if bulk else "")
+    return Change(
+        "rotate" if result.action == "rotated" else "issue", result.ksessions_id,
+        result.canvas_session_id, result.host_session_id, result.hash_prefix,
+        f"{result.action} by {opts.created_by}" + (" (bulk)" if bulk else "")
         + (f", expires {checks.stamp(expires)}" if expires else "") + _run_words(result),
     )
 

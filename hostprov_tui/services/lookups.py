@@ -3,10 +3,11 @@ statement each, whatever the number of IDs."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, true
+from sqlalchemy import Connection, Select, bindparam, func, select, true
 
 from hostprov_tui.db.canvas_models import CanvasSession, HostSession
 from hostprov_tui.db.ksessions_models import Group, KSession, SessionTranscript
@@ -47,13 +48,22 @@ def ksessions(conn: Connection, ids: list[int]) -> dict[int, KSessionInfo]:
     """The KSESSIONS sessions of ``ids`` with album and transcript count, by ID."""
     if not ids:
         return {}
+    rows = conn.execute(_ksessions_statement(), {"ids": ids}).all()  # one fetchall
+    return {sid: KSessionInfo(sid, name, description, active is not False, album, int(count))
+            for sid, name, description, active, album, count in rows}
+
+
+@functools.cache
+def _ksessions_statement() -> Select:
+    """The rows of :func:`ksessions` for the IDs ``ids`` (an expanding parameter): built once,
+    so a bulk chunk neither builds it nor coerces its 200 IDs one by one."""
     transcripts = (
         select(func.count())
         .select_from(SessionTranscript)
         .where(SessionTranscript.SessionID == KSession.SessionID)
         .scalar_subquery()
     )
-    rows = conn.execute(
+    return (
         select(
             KSession.SessionID,
             KSession.SessionName,
@@ -63,10 +73,8 @@ def ksessions(conn: Connection, ids: list[int]) -> dict[int, KSessionInfo]:
             transcripts,
         )
         .outerjoin(Group, Group.GroupID == KSession.GroupID)
-        .where(KSession.SessionID.in_(ids))
-    ).all()  # one fetchall, not a fetch per row
-    return {sid: KSessionInfo(sid, name, description, active is not False, album, int(count))
-            for sid, name, description, active, album, count in rows}
+        .where(KSession.SessionID.in_(bindparam("ids", expanding=True)))
+    )
 
 
 def ksession(conn: Connection, ksessions_id: int) -> KSessionInfo | None:
@@ -79,13 +87,19 @@ def canvas_by_ksessions_ids(
     """The canvas session of each KSESSIONS ID (the oldest when legacy data holds several)."""
     if not ids:
         return {}
-    stmt = select(CanvasSession.SessionId, CanvasSession.KSessionsId, CanvasSession.Title).where(
-        CanvasSession.KSessionsId.in_(ids)
-    ).order_by(CanvasSession.SessionId)
     found: dict[int, CanvasInfo] = {}
-    for r in conn.execute(for_update(stmt, CanvasSession) if lock else stmt):
+    for r in conn.execute(_canvas_statement(lock), {"ids": ids}):
         found.setdefault(r[1], CanvasInfo(r[0], r[1], r[2]))
     return found
+
+
+@functools.cache
+def _canvas_statement(lock: bool) -> Select:
+    """The canvas sessions of the KSESSIONS IDs ``ids`` (expanding), locked or not: built once."""
+    stmt = select(CanvasSession.SessionId, CanvasSession.KSessionsId, CanvasSession.Title).where(
+        CanvasSession.KSessionsId.in_(bindparam("ids", expanding=True))
+    ).order_by(CanvasSession.SessionId)
+    return for_update(stmt, CanvasSession) if lock else stmt
 
 
 def canvas_by_ksessions(conn: Connection, ksessions_id: int, lock: bool) -> CanvasInfo | None:
@@ -124,13 +138,8 @@ def active_hosts_of(
     """Active host rows per canvas session, newest first (legacy data may hold several)."""
     if not canvas_ids:
         return {}
-    stmt = (  # IsActive = true, not IS TRUE: T-SQL has IS [NOT] NULL only
-        select(*HOST_COLUMNS)
-        .where(HostSession.SessionId.in_(canvas_ids), HostSession.IsActive == true())
-        .order_by(HostSession.HostSessionId.desc())
-    )
     found: dict[int, list[HostInfo]] = {}
-    for r in conn.execute(for_update(stmt, HostSession) if lock else stmt):
+    for r in conn.execute(_hosts_statement(lock), {"ids": canvas_ids}):
         host = host_info(r)
         found.setdefault(host.canvas_session_id, []).append(host)
     return found
@@ -151,3 +160,16 @@ def host_by_hash(conn: Connection, guid_hash: str) -> tuple[HostInfo, CanvasInfo
         return None
     host = host_info(row[:9])
     return host, CanvasInfo(host.canvas_session_id, row[9], row[10])
+
+
+@functools.cache
+def _hosts_statement(lock: bool) -> Select:
+    """The active host rows of the canvas sessions ``ids`` (expanding), newest first: built
+    once."""
+    stmt = (  # IsActive = true, not IS TRUE: T-SQL has IS [NOT] NULL only
+        select(*HOST_COLUMNS)
+        .where(HostSession.SessionId.in_(bindparam("ids", expanding=True)),
+               HostSession.IsActive == true())
+        .order_by(HostSession.HostSessionId.desc())
+    )
+    return for_update(stmt, HostSession) if lock else stmt

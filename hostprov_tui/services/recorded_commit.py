@@ -75,7 +75,6 @@ def settle_all(
     audit: AuditLog, pending: Sequence[AuditRecord], outcome: str, reason: str | None = None,
     message: str | None = None,
 ) -> None:
-    """The outcome of each pending record (best effort: the change is already decided)."""
-    for record in pending:
-        audit.settle(record, outcome, reason=reason,
-                     message=f"{record.message}; {message}" if message else None)
+    """The outcome of each pending record (best effort: the change is already decided),
+    ``message`` added to each record's own; written together."""
+    audit.settle_many(pending, outcome, reason=reason, note=message)

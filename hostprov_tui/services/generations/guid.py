@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, insert, select, update
+from sqlalchemy import Connection, Insert, Select, bindparam, insert, select, update
 
 from hostprov_tui.db.canvas_models import CanvasSession, HostSession
 from hostprov_tui.errors import (
@@ -148,8 +148,7 @@ class GuidGeneration(Generation):
         new_canvas = [d for d in approved if d.canvas is None and d.ks is not None]
         if new_canvas:
             rows = conn.execute(
-                insert(CanvasSession).returning(CanvasSession.SessionId,
-                                                CanvasSession.KSessionsId),
+                _insert_canvas(),
                 [canvas_values(d.ksessions_id, d.ks, now) for d in new_canvas  # type: ignore[arg-type]
                  if d.ks is not None],
             )
@@ -177,7 +176,7 @@ class GuidGeneration(Generation):
         if creating:
             by_canvas = {canvas_ids[d.ksessions_id]: d.ksessions_id for d in creating}
             rows = conn.execute(
-                insert(HostSession).returning(HostSession.HostSessionId, HostSession.SessionId),
+                _insert_host(),
                 [{"SessionId": canvas_ids[d.ksessions_id], "HostGuidHash": hashes[d.ksessions_id],
                   **common} for d in creating],
             )
@@ -249,6 +248,18 @@ class GuidGeneration(Generation):
             if best is None or _RANK[status] > _RANK[best[0]]:
                 result[ks_id] = (status, canvas_id)
         return result
+
+
+@functools.cache
+def _insert_canvas() -> Insert:
+    """New canvas sessions, their IDs returned (built once: the statement of every chunk)."""
+    return insert(CanvasSession).returning(CanvasSession.SessionId, CanvasSession.KSessionsId)
+
+
+@functools.cache
+def _insert_host() -> Insert:
+    """New host sessions, their IDs returned (built once)."""
+    return insert(HostSession).returning(HostSession.HostSessionId, HostSession.SessionId)
 
 
 @functools.cache

@@ -21,7 +21,7 @@
 -- ksessions: transaction begins
 
 -- [1] ksessions
---   ?1 SessionID_1_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
+--   ?1 ids_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
 SELECT dbo.[Sessions].[SessionID], dbo.[Sessions].[SessionName], dbo.[Sessions].[Description], dbo.[Sessions].[IsActive], dbo.[Groups].[GroupName], (SELECT count(*) AS count_1
 FROM dbo.[SessionTranscripts]
 WHERE dbo.[SessionTranscripts].[SessionID] = dbo.[Sessions].[SessionID]) AS anon_1
@@ -34,7 +34,7 @@ WHERE dbo.[Sessions].[SessionID] IN (?)
 SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
 
 -- [3] canvas
---   ?1 KSessionsId_1_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
+--   ?1 ids_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
 SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[KSessionsId], canvas.[Sessions].[Title]
 FROM canvas.[Sessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[Sessions].[KSessionsId] IN (?) ORDER BY canvas.[Sessions].[SessionId]

@@ -39,7 +39,7 @@ WHERE canvas.[Sessions].[SessionId] = ?
 -- ksessions: transaction begins
 
 -- [4] ksessions
---   ?1 SessionID_1_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?1 ids_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 SELECT dbo.[Sessions].[SessionID], dbo.[Sessions].[SessionName], dbo.[Sessions].[Description], dbo.[Sessions].[IsActive], dbo.[Groups].[GroupName], (SELECT count(*) AS count_1
 FROM dbo.[SessionTranscripts]
 WHERE dbo.[SessionTranscripts].[SessionID] = dbo.[Sessions].[SessionID]) AS anon_1
@@ -47,7 +47,7 @@ FROM dbo.[Sessions] LEFT OUTER JOIN dbo.[Groups] ON dbo.[Groups].[GroupID] = dbo
 WHERE dbo.[Sessions].[SessionID] IN (?)
 
 -- [5] canvas
---   ?1 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?1 ids_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 SELECT canvas.[HostSessions].[HostSessionId], canvas.[HostSessions].[SessionId], canvas.[HostSessions].[HostGuidHash], canvas.[HostSessions].[CreatedAt], canvas.[HostSessions].[ExpiresAt], canvas.[HostSessions].[IsActive], canvas.[HostSessions].[RevokedAt], canvas.[HostSessions].[RevokedBy], canvas.[HostSessions].[CreatedBy]
 FROM canvas.[HostSessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[HostSessions].[SessionId] IN (?) AND canvas.[HostSessions].[IsActive] = 1 ORDER BY canvas.[HostSessions].[HostSessionId] DESC

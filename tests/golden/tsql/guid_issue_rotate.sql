@@ -21,7 +21,7 @@
 -- ksessions: transaction begins
 
 -- [1] ksessions
---   ?1 SessionID_1_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
+--   ?1 ids_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
 SELECT dbo.[Sessions].[SessionID], dbo.[Sessions].[SessionName], dbo.[Sessions].[Description], dbo.[Sessions].[IsActive], dbo.[Groups].[GroupName], (SELECT count(*) AS count_1
 FROM dbo.[SessionTranscripts]
 WHERE dbo.[SessionTranscripts].[SessionID] = dbo.[Sessions].[SessionID]) AS anon_1
@@ -34,13 +34,13 @@ WHERE dbo.[Sessions].[SessionID] IN (?)
 SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
 
 -- [3] canvas
---   ?1 KSessionsId_1_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
+--   ?1 ids_1: INTEGER, int -> SQL_INTEGER/SQL_BIGINT
 SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[KSessionsId], canvas.[Sessions].[Title]
 FROM canvas.[Sessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[Sessions].[KSessionsId] IN (?) ORDER BY canvas.[Sessions].[SessionId]
 
 -- [4] canvas
---   ?1 SessionId_1_1: BIGINT, int -> SQL_INTEGER/SQL_BIGINT
+--   ?1 ids_1: BIGINT, int -> SQL_INTEGER/SQL_BIGINT
 SELECT canvas.[HostSessions].[HostSessionId], canvas.[HostSessions].[SessionId], canvas.[HostSessions].[HostGuidHash], canvas.[HostSessions].[CreatedAt], canvas.[HostSessions].[ExpiresAt], canvas.[HostSessions].[IsActive], canvas.[HostSessions].[RevokedAt], canvas.[HostSessions].[RevokedBy], canvas.[HostSessions].[CreatedBy]
 FROM canvas.[HostSessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[HostSessions].[SessionId] IN (?) AND canvas.[HostSessions].[IsActive] = 1 ORDER BY canvas.[HostSessions].[HostSessionId] DESC

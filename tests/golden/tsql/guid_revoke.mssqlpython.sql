@@ -25,13 +25,13 @@
 SET NOCOUNT ON; DECLARE @opened int; SELECT TOP (1) @opened = 1 FROM [canvas].[Sessions]; DECLARE @status int; EXEC @status = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ?; SELECT @status
 
 -- [2] canvas
---   ?1 KSessionsId_1_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?1 ids_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 SELECT canvas.[Sessions].[SessionId], canvas.[Sessions].[KSessionsId], canvas.[Sessions].[Title]
 FROM canvas.[Sessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[Sessions].[KSessionsId] IN (?) ORDER BY canvas.[Sessions].[SessionId]
 
 -- [3] canvas
---   ?1 SessionId_1_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?1 ids_1: BIGINT, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 SELECT canvas.[HostSessions].[HostSessionId], canvas.[HostSessions].[SessionId], canvas.[HostSessions].[HostGuidHash], canvas.[HostSessions].[CreatedAt], canvas.[HostSessions].[ExpiresAt], canvas.[HostSessions].[IsActive], canvas.[HostSessions].[RevokedAt], canvas.[HostSessions].[RevokedBy], canvas.[HostSessions].[CreatedBy]
 FROM canvas.[HostSessions] WITH (UPDLOCK, ROWLOCK)
 WHERE canvas.[HostSessions].[SessionId] IN (?) AND canvas.[HostSessions].[IsActive] = 1 ORDER BY canvas.[HostSessions].[HostSessionId] DESC

@@ -22,11 +22,11 @@
 -- ksessions: transaction begins
 
 -- [1] ksessions
---   ?1 SessionID_1_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
---   ?2 SessionID_1_2: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
---   ?3 SessionID_1_3: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
---   ?4 SessionID_1_4: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
---   ?5 SessionID_1_5: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?1 ids_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?2 ids_2: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?3 ids_3: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?4 ids_4: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?5 ids_5: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 SELECT dbo.[Sessions].[SessionID], dbo.[Sessions].[SessionName], dbo.[Sessions].[Description], dbo.[Sessions].[IsActive], dbo.[Groups].[GroupName], (SELECT count(*) AS count_1
 FROM dbo.[SessionTranscripts]
 WHERE dbo.[SessionTranscripts].[SessionID] = dbo.[Sessions].[SessionID]) AS anon_1

@@ -22,7 +22,7 @@
 -- ksessions: transaction begins
 
 -- [1] ksessions
---   ?1 SessionID_1_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?1 ids_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 SELECT dbo.[Sessions].[SessionID], dbo.[Sessions].[SessionName], dbo.[Sessions].[Description], dbo.[Sessions].[IsActive], dbo.[Groups].[GroupName], (SELECT count(*) AS count_1
 FROM dbo.[SessionTranscripts]
 WHERE dbo.[SessionTranscripts].[SessionID] = dbo.[Sessions].[SessionID]) AS anon_1

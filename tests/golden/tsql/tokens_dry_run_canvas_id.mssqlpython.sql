@@ -28,7 +28,7 @@ WHERE canvas.[Sessions].[SessionId] IN (?)
 -- ksessions: transaction begins
 
 -- [2] ksessions
---   ?1 SessionID_1_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
+--   ?1 ids_1: INTEGER, int -> SQL_TINYINT/SMALLINT/INTEGER/BIGINT by value
 SELECT dbo.[Sessions].[SessionID], dbo.[Sessions].[SessionName], dbo.[Sessions].[Description], dbo.[Sessions].[IsActive], dbo.[Groups].[GroupName], (SELECT count(*) AS count_1
 FROM dbo.[SessionTranscripts]
 WHERE dbo.[SessionTranscripts].[SessionID] = dbo.[Sessions].[SessionID]) AS anon_1
