@@ -176,6 +176,8 @@ class DashboardScreen(MainScreen):
         self._polling = False
         self.polls_done += 1
         self.hp.first_check.set()  # the audit tail and the first drift check wait for it
+        if self.polls_done == 1:
+            self.hp.started()
         self.sub_title = "Dashboard"
         self._timer = self.set_timer(self.hp.settings.tui.refresh_s, self.poll_now)
         if audit and canvas is not None and ksessions is not None:
