@@ -1,5 +1,6 @@
 """Start-up work the first frame does not wait for: no garbage collection until the cards' first
-check (tui/collection.py)."""
+check (tui/collection.py), and no frame rendered during a batch only to be thrown away
+(MainScreen._compositor_refresh)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from textual.app import ComposeResult
+from textual.widgets import Static
 
 from hostprov_tui.tui import collection
 from hostprov_tui.tui.app import build_app
+from hostprov_tui.tui.screens.base import MainScreen
 from tests.conftest import TEST_SECRET, Env
 
 SIZE = (120, 36)
@@ -88,3 +92,42 @@ async def test_the_dashboards_first_check_resumes_collection(
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         assert gc.isenabled() and not collection.collection_held()
+
+
+class _Plain(MainScreen):
+    SHOW_STRIP = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("a plain body")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_a_screen_shown_after_a_batch_paints_whole_and_only_then(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual renders a frame asked for during a batch update and shows none of it (the app's
+    start-up is one batch); the screen renders nothing until the batch ends, then all of it."""
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    app = build_app(env.write_config(), {})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = _Plain()
+        renders: list[tuple[int, str]] = []
+        real = screen._compositor.render_update
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            update = real(*args, **kwargs)
+            renders.append((app._batch_count, type(update).__name__))
+            return update
+
+        monkeypatch.setattr(screen._compositor, "render_update", spy)
+        with app.batch_update():
+            await app.push_screen(screen)
+            await pilot.pause()
+        for _ in range(20):
+            if renders:
+                break
+            await pilot.pause(0.02)
+        assert renders, "the screen never painted"
+        assert all(batch == 0 for batch, _ in renders), renders
+        assert renders[0][1] == "LayoutUpdate"

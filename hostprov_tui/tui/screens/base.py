@@ -52,6 +52,7 @@ class MainScreen(Screen[None]):
                  classes: str | None = None) -> None:
         super().__init__(name, id, classes)
         self.add_class(*self._size_classes(), update=False)
+        self._shown = False  # painted on the terminal yet (see _compositor_refresh)
 
     def _size_classes(self) -> list[str]:
         """The breakpoint classes of the terminal's size now. Set before the screen mounts, so
@@ -68,6 +69,24 @@ class MainScreen(Screen[None]):
                      if dimension >= limit]
             picked += names[:1]
         return picked
+
+    def _compositor_refresh(self) -> None:
+        """The screen's first paint covers all of it.
+
+        Textual renders a frame asked for during a batch update (the app's start-up is one),
+        shows nothing of it, and from then on sends the terminal only what changed: at start-up
+        the terminal got the footer and the cards' "Checking…" on an empty screen, and the rest
+        one more frame (and update interval) later. Until the screen has been shown, a paint
+        asked for during a batch is left for the next one (what is to paint stays marked), and
+        the first one shown paints the whole screen. Without the counter read here (a later
+        Textual), the screen paints as Textual does.
+        """
+        if not self._shown and self is self.app.screen:
+            if getattr(self.app, "_batch_count", 0):
+                return  # Textual would render it and show nothing of it
+            self._shown = True
+            self._compositor.update_widgets({self})  # all of it, not the changes since
+        super()._compositor_refresh()
 
     @property
     def hp(self) -> HostprovApp:
