@@ -131,3 +131,37 @@ async def test_a_screen_shown_after_a_batch_paints_whole_and_only_then(
         assert renders, "the screen never painted"
         assert all(batch == 0 for batch, _ in renders), renders
         assert renders[0][1] == "LayoutUpdate"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_the_footer_has_its_keys_from_its_first_compose_and_recomposes_for_new_keys(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual's Footer composes empty and recomposes after the first focus; KeysFooter shows the
+    keys at once and composes again only when the keys it shows change."""
+    from hostprov_tui.tui.widgets.keys_footer import KeysFooter
+    from tests.test_tui_startup import _settle
+
+    recomposed: list[KeysFooter] = []
+    real = KeysFooter.recompose
+
+    async def spy(self: KeysFooter) -> None:
+        recomposed.append(self)
+        await real(self)
+
+    monkeypatch.setattr(KeysFooter, "recompose", spy)
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    app = build_app(env.write_config(), {})
+    async with app.run_test(size=SIZE) as pilot:
+        footer = app.screen.query_one(KeysFooter)
+        keys = {key.key for key in footer.query("FooterKey")}
+        assert {"f1", "r", "ctrl+p"} <= keys, keys
+        await _settle(pilot)
+        assert recomposed == []  # the focus and the first check changed no key shown
+        monkeypatch.setattr(footer, "_keys", lambda: ())  # as if a key had come or gone
+        app.screen.refresh_bindings()  # the screen's bindings signal, as Textual sends it
+        for _ in range(25):
+            if recomposed:
+                break
+            await pilot.pause(0.02)
+        assert recomposed == [footer]

@@ -13,11 +13,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import get_current_worker
 
 from hostprov_tui.tui.widgets.audit_strip import AuditStrip
 from hostprov_tui.tui.widgets.env_banner import EnvBanner
+from hostprov_tui.tui.widgets.keys_footer import KeysFooter
 from hostprov_tui.tui.widgets.too_small import TooSmall, too_small
 
 if TYPE_CHECKING:
@@ -45,6 +46,9 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
         (0, "-narrow"), (100, "-normal"), (160, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (30, "-tall")]
+    #: The footer's keys composed with it, for the first frame (widgets/keys_footer.py): only
+    #: where no ``check_action`` of the screen reads a widget that may not be composed yet.
+    FOOTER_AT_ONCE: ClassVar[bool] = False
     #: Widgets of this screen whose own key bindings the help (F1) lists with the screen's.
     KEY_WIDGETS: ClassVar[tuple[type[Widget], ...]] = ()
 
@@ -100,7 +104,7 @@ class MainScreen(Screen[None]):
         yield TooSmall(id="too-small")  # instead of the body, below MIN_SIZE
         if self.SHOW_STRIP:
             yield AuditStrip(id="audit-strip")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True, at_once=self.FOOTER_AT_ONCE)
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError

@@ -44,6 +44,7 @@ def _interval(settings: Settings | None) -> str:
 
 class DashboardScreen(MainScreen):
     SUB_TITLE = "Dashboard"
+    FOOTER_AT_ONCE = True  # the start screen: its keys in the first frame
     BINDINGS = [Binding("r", "refresh", "Refresh", tooltip="Check both databases now")]
 
     #: the state of each card (the cards bind to these and draw themselves)
