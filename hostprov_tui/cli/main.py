@@ -133,6 +133,9 @@ def tui(ctx: click.Context) -> None:
     """Open the full-screen terminal app (the default)."""
 
     def body() -> Outcome:
+        from hostprov_tui.tui.collection import hold_collection
+
+        hold_collection()  # until the start-up is over (tui/collection.py), Textual's import too
         from hostprov_tui.tui.app import run_app
         from hostprov_tui.tui.terminal import refuse_json
 

@@ -24,6 +24,7 @@ from hostprov_tui.tui.app_files import KeepsakesMixin
 from hostprov_tui.tui.app_palette import SESSION_COMMANDS, PaletteMixin
 from hostprov_tui.tui.audit_feed import AuditFeed
 from hostprov_tui.tui.backend import Backend, describe_error
+from hostprov_tui.tui.collection import HOLD_AT_MOST_S, release_collection
 from hostprov_tui.tui.form_words import for_the_form
 from hostprov_tui.tui.messages import AuditArrived, AuditFollowed, AuditLoaded, SettingsReady
 from hostprov_tui.tui.modes import SCREEN_MODES, go_bindings
@@ -151,6 +152,11 @@ class HostprovApp(KeepsakesMixin, PaletteMixin, App[int]):
         use_daemon_workers()  # a worker blocked in a statement never holds the process
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.call_after_refresh(self._start)
+        self.set_timer(HOLD_AT_MOST_S, release_collection)  # should the first check not end
+
+    def started(self) -> None:
+        """The dashboard's first check has ended: the start-up is over."""
+        release_collection()
 
     def _start(self) -> None:
         self.load_audit_tail()

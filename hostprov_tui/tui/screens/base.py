@@ -13,11 +13,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import get_current_worker
 
 from hostprov_tui.tui.widgets.audit_strip import AuditStrip
 from hostprov_tui.tui.widgets.env_banner import EnvBanner
+from hostprov_tui.tui.widgets.keys_footer import KeysFooter
 from hostprov_tui.tui.widgets.too_small import TooSmall, too_small
 
 if TYPE_CHECKING:
@@ -45,6 +46,9 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
         (0, "-narrow"), (100, "-normal"), (160, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (30, "-tall")]
+    #: The footer's keys composed with it, for the first frame (widgets/keys_footer.py): only
+    #: where no ``check_action`` of the screen reads a widget that may not be composed yet.
+    FOOTER_AT_ONCE: ClassVar[bool] = False
     #: Widgets of this screen whose own key bindings the help (F1) lists with the screen's.
     KEY_WIDGETS: ClassVar[tuple[type[Widget], ...]] = ()
 
@@ -52,6 +56,7 @@ class MainScreen(Screen[None]):
                  classes: str | None = None) -> None:
         super().__init__(name, id, classes)
         self.add_class(*self._size_classes(), update=False)
+        self._shown = False  # painted on the terminal yet (see _compositor_refresh)
 
     def _size_classes(self) -> list[str]:
         """The breakpoint classes of the terminal's size now. Set before the screen mounts, so
@@ -69,6 +74,24 @@ class MainScreen(Screen[None]):
             picked += names[:1]
         return picked
 
+    def _compositor_refresh(self) -> None:
+        """The screen's first paint covers all of it.
+
+        Textual renders a frame asked for during a batch update (the app's start-up is one),
+        shows nothing of it, and from then on sends the terminal only what changed: at start-up
+        the terminal got the footer and the cards' "Checking…" on an empty screen, and the rest
+        one more frame (and update interval) later. Until the screen has been shown, a paint
+        asked for during a batch is left for the next one (what is to paint stays marked), and
+        the first one shown paints the whole screen. Without the counter read here (a later
+        Textual), the screen paints as Textual does.
+        """
+        if not self._shown and self is self.app.screen:
+            if getattr(self.app, "_batch_count", 0):
+                return  # Textual would render it and show nothing of it
+            self._shown = True
+            self._compositor.update_widgets({self})  # all of it, not the changes since
+        super()._compositor_refresh()
+
     @property
     def hp(self) -> HostprovApp:
         return cast("HostprovApp", self.app)
@@ -81,7 +104,7 @@ class MainScreen(Screen[None]):
         yield TooSmall(id="too-small")  # instead of the body, below MIN_SIZE
         if self.SHOW_STRIP:
             yield AuditStrip(id="audit-strip")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True, at_once=self.FOOTER_AT_ONCE)
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError

@@ -44,6 +44,7 @@ def _interval(settings: Settings | None) -> str:
 
 class DashboardScreen(MainScreen):
     SUB_TITLE = "Dashboard"
+    FOOTER_AT_ONCE = True  # the start screen: its keys in the first frame
     BINDINGS = [Binding("r", "refresh", "Refresh", tooltip="Check both databases now")]
 
     #: the state of each card (the cards bind to these and draw themselves)
@@ -176,6 +177,8 @@ class DashboardScreen(MainScreen):
         self._polling = False
         self.polls_done += 1
         self.hp.first_check.set()  # the audit tail and the first drift check wait for it
+        if self.polls_done == 1:
+            self.hp.started()
         self.sub_title = "Dashboard"
         self._timer = self.set_timer(self.hp.settings.tui.refresh_s, self.poll_now)
         if audit and canvas is not None and ksessions is not None:
