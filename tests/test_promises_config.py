@@ -137,16 +137,25 @@ def test_a_timeout_that_would_be_no_limit_is_refused(tmp_path: Path, key: str, v
 def test_every_accepted_statement_timeout_is_a_real_limit(env_factory_pg: Env,
                                                           seconds: float) -> None:
     settings = env_factory_pg.settings(database=DatabaseOptions(statement_timeout_s=seconds))
-    dbs = open_databases(settings)
-    try:
-        with dbs.canvas.engine.connect() as conn:
-            shown = {name: conn.execute(text(f"SHOW {name}")).scalar_one()
-                     for name in ("statement_timeout", "lock_timeout")}
-    except OperationalError as exc:  # a 1 ms limit on a busy machine: it cancelled the SHOW
-        assert "canceling statement due to statement timeout" in str(exc), exc
-        return  # the limit is in force, so it is not PostgreSQL's 0 ("no limit")
-    finally:
-        dbs.dispose()
+    for _ in range(3):
+        dbs = open_databases(settings)
+        try:
+            with dbs.canvas.engine.connect() as conn:
+                shown = {name: conn.execute(text(f"SHOW {name}")).scalar_one()
+                         for name in ("statement_timeout", "lock_timeout")}
+            break
+        except OperationalError as exc:
+            if "canceling statement due to user request" in str(exc):
+                # the client's own bound (the limit + 1 s) ran out first: the machine stalled
+                # this process for a second; that says nothing of the server's limit, so again
+                continue
+            # a 1 ms limit on a busy machine: the server cancelled the SHOW itself
+            assert "canceling statement due to statement timeout" in str(exc), exc
+            return  # the limit is in force, so it is not PostgreSQL's 0 ("no limit")
+        finally:
+            dbs.dispose()
+    else:
+        pytest.fail("three SHOWs in a row outlived the client's bound")
     for name, value in shown.items():
         assert value != "0", (name, value)  # PostgreSQL's 0 is "no limit"
     assert math.isclose(_ms(shown["statement_timeout"]), math.floor(seconds * 1000), abs_tol=1)
