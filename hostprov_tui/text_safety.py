@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import fields, is_dataclass, replace
+from functools import cache
 from typing import Any, TypeVar
 
 #: Bidirectional embeddings, overrides and isolates: they reorder what follows on the line.
@@ -27,9 +28,18 @@ T = TypeVar("T")
 #: U+0000–U+001F and U+007F–U+009F by Unicode's stability policy, Zl is U+2028 alone and Zp
 #: U+2029 alone (tests/test_text_safety.py checks it against unicodedata). One search for it is
 #: what decides that a text needs no escaping: a C loop, not a Python one per character.
+#: Compiled at first use (1–7 ms at import, on the TUI's path to its first frame).
 _UNSAFE_CHARS = "\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(_BIDI))
-_UNSAFE = re.compile(f"[{_UNSAFE_CHARS}]")
-_UNSAFE_OR_SURROGATE = re.compile(f"[{_UNSAFE_CHARS}\ud800-\udfff]")
+
+
+@cache
+def _unsafe() -> re.Pattern[str]:
+    return re.compile(f"[{_UNSAFE_CHARS}]")
+
+
+@cache
+def _unsafe_or_surrogate() -> re.Pattern[str]:
+    return re.compile(f"[{_UNSAFE_CHARS}\ud800-\udfff]")
 
 
 def is_unsafe(char: str) -> bool:
@@ -40,7 +50,7 @@ def is_unsafe(char: str) -> bool:
 def printable(text: str) -> str:
     """``text`` with every unsafe character shown as an escape (``\\n``, ``\\x1b``, ``\\u202e``);
     lone surrogates (bytes that were not UTF-8) too."""
-    if _UNSAFE_OR_SURROGATE.search(text) is None:
+    if _unsafe_or_surrogate().search(text) is None:
         return text
     out: list[str] = []
     for char in text:
@@ -61,7 +71,7 @@ def printable(text: str) -> str:
 def one_line(text: str) -> str:
     """A sentence on one line: line breaks and tabs become spaces, other unsafe characters
     escapes (for error messages, which may hold a driver's multi-line text)."""
-    if _UNSAFE.search(text) is None:
+    if _unsafe().search(text) is None:
         return text
     flat = " ".join(text.replace("\r\n", "\n").replace("\t", " ").split("\n"))
     return printable(flat)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +170,43 @@ async def test_a_screen_has_its_size_classes_before_it_mounts(
         built = DashboardScreen()  # not mounted: only what its constructor set
         assert classes <= set(built.classes)
         assert {c for c in mounted.classes if c.startswith("-")} == classes
+
+
+
+async def test_the_first_frame_restyles_no_screen_and_no_footer_key(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each widget is styled once, as it mounts: the dashboard's first resume does not restyle
+    the whole screen and the footer's keys are compact when composed; a later resume (F3, F2)
+    restyles the screen as Textual does."""
+    from textual.css.stylesheet import Stylesheet
+    from textual.dom import DOMNode
+    from textual.widgets._footer import FooterKey
+
+    restyled: list[str] = []
+    original = Stylesheet.update_nodes
+
+    def recording(self: Stylesheet, nodes: Iterable[DOMNode], animate: bool = False) -> None:
+        nodes = list(nodes)
+        restyled.extend(type(node).__name__ for node in nodes)
+        original(self, nodes, animate=animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", recording)
+    monkeypatch.setenv("HOSTPROV_SECURITY__HASH_SECRET", TEST_SECRET)
+    app = build_app(env.write_config(), {})
+    async with app.run_test(size=SIZE) as pilot:
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        assert "DashboardScreen" not in restyled and "FooterKey" not in restyled
+        keys = dashboard.query(FooterKey)
+        assert keys and all(key.has_class("-compact") for key in keys)
+        await _settle(pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+        restyled.clear()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen is dashboard and "DashboardScreen" in restyled
 
 
 def _audit_feed_start() -> tuple[type, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import gc
-import json
 import os
 import sys
 import traceback
@@ -75,6 +74,8 @@ def emit_json(doc: Any) -> None:
 
 def _print_json(doc: Any) -> None:
     """A document of JSON values already (:func:`with_ok` made it so: not walked again)."""
+    import json  # here: not on the `hostprov tui` path (Textual loads no json either)
+
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
 

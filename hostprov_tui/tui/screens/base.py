@@ -57,6 +57,7 @@ class MainScreen(Screen[None]):
         super().__init__(name, id, classes)
         self.add_class(*self._size_classes(), update=False)
         self._shown = False  # painted on the terminal yet (see _compositor_refresh)
+        self._resumed = False  # made the active screen once yet (see _on_screen_resume)
 
     def _size_classes(self) -> list[str]:
         """The breakpoint classes of the terminal's size now. Set before the screen mounts, so
@@ -73,6 +74,15 @@ class MainScreen(Screen[None]):
                      if dimension >= limit]
             picked += names[:1]
         return picked
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """The first resume does not style the whole screen again (Textual's handler, which
+        runs after this one, does so at every resume, for a screen whose styles went stale
+        while it was away): a screen just mounted was styled as each widget mounted, with its
+        size classes already (``_size_classes``). Later resumes restyle as Textual does."""
+        if not self._shown and not self._resumed:
+            event.refresh_styles = False
+        self._resumed = True
 
     def _compositor_refresh(self) -> None:
         """The screen's first paint covers all of it.

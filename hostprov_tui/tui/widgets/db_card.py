@@ -15,8 +15,6 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from hostprov_tui.tui.credential_words import WORDS
-
 if TYPE_CHECKING:
     from hostprov_tui.services.results import DatabaseStatus
 
@@ -68,7 +66,9 @@ def _fields(s: DatabaseStatus) -> list[tuple[str, str, str]]:
             ("Guard", s.environment_verdict, "" if s.environment_ok else "bold $error")]
     if s.reachable:
         rows.append(("Schema", s.schema_verdict, "" if s.schema_ok else "bold $warning"))
-        if s.generation:
+        if s.generation:  # an answer: credential_words loads after the first frame
+            from hostprov_tui.tui.credential_words import WORDS
+
             rows.append(("Kind", WORDS[s.generation].card, ""))
     return rows
 

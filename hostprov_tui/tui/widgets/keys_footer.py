@@ -5,7 +5,8 @@ first focus, itself after a refresh) and composes again after one more refresh: 
 frame or two after the rest of the screen, and each later signal composed them again. With
 ``at_once`` (a screen whose keys do not depend on its widgets: the dashboard) the keys are
 composed with the footer; and any screen's footer composes again only when the keys it shows
-have changed.
+have changed. A compact footer's keys are compact when composed (Textual's bind the footer's
+``compact`` after they are styled, and each key was styled again for its ``-compact`` class).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 Keys = tuple[tuple[object, ...], ...]
 
@@ -35,7 +37,11 @@ class KeysFooter(Footer):
     def compose(self) -> ComposeResult:
         if getattr(self, "_bindings_ready", False):
             self._shown_keys = self._keys()
-        yield from super().compose()
+        for widget in super().compose():
+            if self.compact and isinstance(widget, FooterKey):  # as its binding will set it
+                widget.set_reactive(FooterKey.compact, True)
+                widget.add_class("-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen) -> None:
         if (self._shown_keys is not None and screen is self.screen and self.is_attached
