@@ -46,14 +46,16 @@ def _busy(app: App[Any]) -> bool:
 
 
 async def settle(pilot: Pilot[int], *, typed: bool = False) -> None:
-    """Wait for every worker and the messages they posted, and (after typing) for the debounce
-    timers to fire and what they started to finish: a condition, not a fixed sleep. ``typed``
-    asks for one more quiet look, as a typed key's Changed bubbles up one node at a time."""
+    """Wait for every worker and the messages they posted, for the animations under way (a
+    scroll), and (after typing) for the debounce timers to fire and what they started to
+    finish: a condition, not a fixed sleep. ``typed`` asks for one more quiet look, as a typed
+    key's Changed bubbles up one node at a time."""
     quiet_needed = 2 if typed else 1
     quiet = 0
     for _ in range(400):  # bounded: a debounce timer may fire late on a busy machine
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        await pilot.wait_for_scheduled_animations()  # a scroll (Page Up) glides to its place
         if _busy(pilot.app):
             quiet = 0
             await pilot.pause(0.02)
