@@ -9,9 +9,11 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from hostprov_tui.services.audit import AuditLog, AuditRecord, resolve_pending
 from hostprov_tui.services.audit_follow import (
@@ -101,12 +103,14 @@ def test_truncation_starts_again_from_the_top(log: AuditLog) -> None:
 
 def test_truncated_and_refilled_past_the_old_size_is_noticed(log: AuditLog) -> None:
     follower = AuditFollower(log.path)
-    log.record("check", "ok", message="x")
-    assert _messages(follower.poll()) == ["x"]
-    with log.path.open("r+b") as handle:  # same file, cut and written again, longer now
-        handle.truncate(0)
-    for i in range(3):
-        log.record("verify", "ok", message=f"refill {i} " + "y" * 40)
+    with time_machine.travel(datetime(2026, 12, 2, 7, 28, 45, 23000, tzinfo=UTC), tick=False):
+        # every record in the same millisecond: the refill starts with the same time
+        log.record("check", "ok", message="x")
+        assert _messages(follower.poll()) == ["x"]
+        with log.path.open("r+b") as handle:  # same file, cut and written again, longer now
+            handle.truncate(0)
+        for i in range(3):
+            log.record("verify", "ok", message=f"refill {i} " + "y" * 40)
     batch = follower.poll()
     assert batch.restarted and _messages(batch) == [f"refill {i} " + "y" * 40 for i in range(3)]
 

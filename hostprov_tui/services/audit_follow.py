@@ -42,8 +42,11 @@ MAX_READ = 1 << 20
 #: Bytes of an over-long line scanned per poll at most (the follow thread polls again at once).
 MAX_SCAN = 32 << 20
 #: The first bytes of the file, compared on every poll: a file truncated and refilled past the
-#: old size between two polls starts with other bytes (its first record's time).
-HEAD_BYTES = 64
+#: old size between two polls starts with other bytes. 512 cover a first record whole (its time
+#: to the millisecond, action, outcome, IDs, message), so a refill within the same millisecond
+#: is told apart too (64 bytes held only the time and the operator); only the very same first
+#: record, written again in the same millisecond, is not.
+HEAD_BYTES = 512
 BLOCK = 1 << 16
 POLL_INTERVAL_S = 0.5
 
