@@ -44,7 +44,6 @@ _LEVEL_BY_OUTCOME = {"ok": "INFO", "refused": "WARNING", "failed": "ERROR", "dry
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 PENDING = "pending"
 UNKNOWN = "unknown"
-#: What a pending record with no outcome says when read back.
 
 
 def _now() -> str:
@@ -66,6 +65,7 @@ class Change(NamedTuple):
     message: str
 
 
+#: What a pending record with no outcome says when read back.
 UNKNOWN_MESSAGE = ("unknown — check the database: the process stopped between recording this "
                    "change and learning whether its commit happened")
 
